@@ -1,0 +1,30 @@
+"""The spam classifier: text normalisation, features, pipeline, explanations, artefacts."""
+
+from model.explain import Reason, explain, score_with_reasons
+from model.pipeline import Comment, SpamModel, Thresholds, build_pipeline
+from model.registry import (
+    ActiveModel,
+    ModelIntegrityError,
+    ModelRegistry,
+    ModelStore,
+    StoredModel,
+    new_version,
+)
+from model.text import normalise
+
+__all__ = [
+    "ActiveModel",
+    "Comment",
+    "ModelIntegrityError",
+    "ModelRegistry",
+    "ModelStore",
+    "Reason",
+    "SpamModel",
+    "StoredModel",
+    "Thresholds",
+    "build_pipeline",
+    "explain",
+    "new_version",
+    "normalise",
+    "score_with_reasons",
+]

@@ -1,0 +1,125 @@
+"""Why a comment got its score: the words and signals that pushed it, in a moderator's words.
+
+The classifier is linear, so each feature's share of the decision is exactly its value times
+its weight. Character n-grams are credited to the words they occur in, so the moderator sees
+words ("casino", "link to pills.example"), never fragments.
+"""
+
+from __future__ import annotations
+
+import string
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from itertools import pairwise
+
+from model.features import META_FEATURES, PreparedComment, prepare_comment
+from model.pipeline import Comment, SpamModel
+from model.text import DOMAIN_PREFIX, EMAIL_MARKER, PHONE_MARKER, URL_MARKER, stem
+
+__all__ = ["Reason", "explain", "score_with_reasons"]
+
+_PUNCTUATION = string.punctuation + "„“”‚‘’«»…"
+
+# Signal name -> (text when above a typical comment, text when below).
+_SIGNAL_TEXT = {
+    "links": ("links in the text", "no links in the text"),
+    "author_url": ("the author gave a website", "no website given"),
+    "email_in_text": ("an e-mail address in the text", "no e-mail address in the text"),
+    "phone_in_text": ("a phone number in the text", "no phone number in the text"),
+    "length": ("a long text", "a short text"),
+    "capitals": ("many capital letters", "few capital letters"),
+    "exclamations": ("many exclamation marks", "few exclamation marks"),
+    "digits": ("many digits", "few digits"),
+    "repeated_characters": ("repeated characters (“!!!!”, “soooo”)", "no repeated characters"),
+    "no_letters": ("no letters at all", "ordinary letters"),
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One feature's push on the score: ``weight`` > 0 towards spam, < 0 towards ham."""
+
+    kind: str  # "word" or "signal"
+    feature: str  # the word as written in the comment, or the signal's name
+    weight: float
+    description: str
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form, with ``direction`` spelled out."""
+        return {
+            **asdict(self),
+            "weight": round(self.weight, 3),
+            "direction": "spam" if self.weight > 0 else "ham",
+        }
+
+
+def _describe_word(word: str) -> str:
+    if word.startswith(DOMAIN_PREFIX):
+        return f"link to {word[len(DOMAIN_PREFIX) :]}"
+    return {
+        URL_MARKER: "a link",
+        EMAIL_MARKER: "an e-mail address",
+        PHONE_MARKER: "a phone number",
+    }.get(word, f"“{word}”")
+
+
+def _word_contributions(
+    prepared: PreparedComment, names: list[str], values: list[float]
+) -> dict[str, float]:
+    """Credit word-vectoriser and char-vectoriser contributions to surface tokens."""
+    stems_to_tokens: dict[str, set[str]] = defaultdict(set)
+    stems = [stem(token, prepared.lang) for token in prepared.tokens]
+    for token, token_stem in zip(prepared.tokens, stems, strict=True):
+        stems_to_tokens[token_stem].add(token)
+    for (a, sa), (b, sb) in pairwise(zip(prepared.tokens, stems, strict=True)):
+        stems_to_tokens[f"{sa} {sb}"].add(f"{a} {b}")
+    # char_wb n-grams are taken from white-space separated words padded with spaces.
+    padded_words = {f" {word} ": word.strip(_PUNCTUATION) or word for word in prepared.text.split()}
+
+    totals: dict[str, float] = defaultdict(float)
+    for name, value in zip(names, values, strict=True):
+        block, _, feature = name.partition("__")
+        if block == "words":
+            owners = sorted(stems_to_tokens.get(feature, ()))
+        elif block == "chars":
+            owners = [word for padded, word in padded_words.items() if feature in padded]
+        else:
+            continue
+        for owner in owners:
+            totals[owner] += value / len(owners)
+    return totals
+
+
+def score_with_reasons(
+    model: SpamModel, comment: Comment, top: int = 6
+) -> tuple[float, list[Reason]]:
+    """Calibrated score of ``comment`` and up to ``top`` reasons, strongest first.
+
+    One feature transform serves both: the decision value is the sum of the contributions.
+    """
+    classifier = model.pipeline.named_steps["classifier"]
+    coefficients = classifier.coef_.ravel()
+    prepared = prepare_comment(comment)
+    row = model.pipeline.named_steps["features"].transform([prepared]).tocsr()
+    names_all = model.feature_names
+    names = [names_all[i] for i in row.indices]
+    features = [float(value) for value in row.data]
+    values = [v * float(coefficients[i]) for i, v in zip(row.indices, features, strict=True)]
+    score = float(model.calibrate(sum(values) + float(classifier.intercept_[0])))
+
+    reasons: list[Reason] = []
+    for word, weight in _word_contributions(prepared, names, values).items():
+        reasons.append(Reason("word", word, weight, _describe_word(word)))
+    for name, feature, weight in zip(names, features, values, strict=True):
+        signal = name.removeprefix("meta__meta:")
+        if signal != name and signal in META_FEATURES:
+            above, below = _SIGNAL_TEXT[signal]
+            reasons.append(Reason("signal", signal, weight, above if feature > 0 else below))
+    reasons = [reason for reason in reasons if abs(reason.weight) >= 0.01]
+    reasons.sort(key=lambda reason: abs(reason.weight), reverse=True)
+    return score, reasons[:top]
+
+
+def explain(model: SpamModel, comment: Comment, top: int = 6) -> list[Reason]:
+    """Up to ``top`` reasons, strongest first, that moved ``comment``'s score."""
+    return score_with_reasons(model, comment, top)[1]

@@ -1,0 +1,165 @@
+"""scikit-learn transformers that turn comments into features.
+
+A comment enters the pipeline as a mapping with ``text`` and the optional ``author``, ``email``
+and ``url`` (or as a plain string). :class:`CommentPreparer` normalises it once; the word,
+character and metadata transformers read the prepared form, so the costly normalisation runs a
+single time per comment.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from model.text import (
+    EMAIL_MARKER,
+    PHONE_MARKER,
+    URL_MARKER,
+    detect_language,
+    normalise,
+    stem,
+    tokenise,
+)
+
+__all__ = [
+    "META_FEATURES",
+    "CommentPreparer",
+    "MetaFeatures",
+    "PreparedComment",
+    "prepared_text",
+    "word_terms",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedComment:
+    """A comment after normalisation: what every feature transformer reads."""
+
+    raw: str
+    text: str
+    tokens: tuple[str, ...]
+    lang: str
+    has_author_url: bool
+    has_email: bool
+
+
+def _as_mapping(comment: Mapping[str, object] | str) -> Mapping[str, object]:
+    return {"text": comment} if isinstance(comment, str) else comment
+
+
+def prepare_comment(comment: Mapping[str, object] | str) -> PreparedComment:
+    """Normalise one comment (mapping with ``text`` and optional metadata, or a string)."""
+    fields = _as_mapping(comment)
+    raw = str(fields.get("text") or "")
+    text = normalise(raw)
+    tokens = tuple(tokenise(text))
+    lang = str(fields.get("lang") or "") or detect_language(list(tokens))
+    return PreparedComment(
+        raw=raw,
+        text=text,
+        tokens=tokens,
+        lang=lang if lang in ("de", "en") else "en",
+        has_author_url=bool(str(fields.get("url") or "").strip()),
+        has_email=bool(str(fields.get("email") or "").strip()),
+    )
+
+
+class CommentPreparer(TransformerMixin, BaseEstimator):
+    """Stateless first step of the pipeline: comments in, :class:`PreparedComment` out."""
+
+    def fit(self, X: Iterable[object], y: object = None) -> CommentPreparer:
+        """Nothing to learn; present for the estimator contract."""
+        return self
+
+    def transform(self, X: Iterable[Mapping[str, object] | str]) -> list[PreparedComment]:
+        """Prepare every comment in ``X``."""
+        return [prepare_comment(comment) for comment in X]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = False
+        return tags
+
+
+def prepared_text(comment: PreparedComment) -> str:
+    """Preprocessor for the character n-gram vectoriser: the normalised text."""
+    return comment.text
+
+
+def word_terms(comment: PreparedComment) -> list[str]:
+    """Analyzer for the word vectoriser: stemmed unigrams and bigrams of the tokens."""
+    stems = [stem(token, comment.lang) for token in comment.tokens]
+    return stems + [f"{a} {b}" for a, b in pairwise(stems)]
+
+
+_CAPITAL = re.compile(r"[A-ZÄÖÜ]")
+_LETTER = re.compile(r"[^\W\d_]")
+_REPEAT = re.compile(r"(.)\1{3,}")
+
+# Names in the order of the columns :class:`MetaFeatures` produces; explanations use them.
+META_FEATURES = (
+    "links",
+    "author_url",
+    "email_in_text",
+    "phone_in_text",
+    "length",
+    "capitals",
+    "exclamations",
+    "digits",
+    "repeated_characters",
+    "no_letters",
+)
+
+
+class MetaFeatures(TransformerMixin, BaseEstimator):
+    """Simple signals beside the words: links, length, shouting, contact details.
+
+    Each value is squashed into roughly [0, 1] so that one regularisation strength suits them
+    and the TF-IDF columns alike, then centred on the training mean: a signal's contribution
+    to a score is then its difference from a typical comment, which is what an explanation
+    should show (every comment has a length; only an unusual length is a reason).
+    """
+
+    def fit(self, X: Iterable[PreparedComment], y: object = None) -> MetaFeatures:
+        """Learn the mean of each signal over the training comments."""
+        rows = np.asarray([self._row(comment) for comment in X], dtype=np.float64)
+        self.mean_ = rows.mean(axis=0) if rows.size else np.zeros(len(META_FEATURES))
+        self.n_features_out_ = len(META_FEATURES)
+        return self
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """Column names, as in :data:`META_FEATURES`."""
+        return np.asarray([f"meta:{name}" for name in META_FEATURES], dtype=object)
+
+    def transform(self, X: Iterable[PreparedComment]) -> sparse.csr_matrix:
+        """One row of metadata signals per prepared comment."""
+        rows = np.asarray([self._row(comment) for comment in X], dtype=np.float64)
+        return sparse.csr_matrix(rows.reshape(-1, len(META_FEATURES)) - self.mean_)
+
+    @staticmethod
+    def _row(comment: PreparedComment) -> list[float]:
+        raw = comment.raw
+        letters = len(_LETTER.findall(raw))
+        capitals = len(_CAPITAL.findall(raw))
+        tokens = comment.tokens
+        return [
+            min(tokens.count(URL_MARKER), 5) / 5,
+            float(comment.has_author_url),
+            float(EMAIL_MARKER in tokens),
+            float(PHONE_MARKER in tokens),
+            min(math.log1p(len(raw)) / math.log1p(5000), 1.0),
+            capitals / letters if letters >= 8 else 0.0,
+            min(raw.count("!"), 10) / 10,
+            sum(char.isdigit() for char in raw) / max(len(raw), 1),
+            float(bool(_REPEAT.search(raw))),
+            float(letters == 0),
+        ]

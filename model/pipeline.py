@@ -1,0 +1,126 @@
+"""The spam classifier: a scikit-learn pipeline plus calibration and serving thresholds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from model.features import CommentPreparer, MetaFeatures, prepared_text, word_terms
+
+__all__ = ["Comment", "SpamModel", "Thresholds", "build_pipeline"]
+
+# A comment as the model sees it: ``text`` plus optional ``author``, ``email``, ``url``, ``lang``.
+Comment = Mapping[str, object] | str
+
+
+def build_pipeline(C: float = 10.0) -> Pipeline:
+    """Return the untrained feature + linear classifier pipeline.
+
+    Word unigrams and bigrams of stemmed tokens catch vocabulary; character n-grams within
+    words catch misspellings and word parts the stemmer does not know; metadata catches links
+    and shouting. ``C`` is high because TF-IDF rows are L2-normalised and many features are
+    rare; it was chosen by cross-validation on the starter corpus and public corpora alike.
+    """
+    return Pipeline(
+        [
+            ("prepare", CommentPreparer()),
+            (
+                "features",
+                FeatureUnion(
+                    [
+                        (
+                            "words",
+                            TfidfVectorizer(
+                                analyzer=word_terms,
+                                token_pattern=None,
+                                sublinear_tf=True,
+                                max_features=300_000,
+                                dtype=np.float32,
+                            ),
+                        ),
+                        (
+                            "chars",
+                            TfidfVectorizer(
+                                analyzer="char_wb",
+                                preprocessor=prepared_text,
+                                token_pattern=None,
+                                lowercase=False,
+                                ngram_range=(2, 5),
+                                min_df=2,
+                                sublinear_tf=True,
+                                max_features=300_000,
+                                dtype=np.float32,
+                            ),
+                        ),
+                        ("meta", MetaFeatures()),
+                    ]
+                ),
+            ),
+            (
+                "classifier",
+                LogisticRegression(C=C, solver="liblinear", class_weight="balanced"),
+            ),
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Serving cut-offs on the calibrated score.
+
+    ``spam``: at or above, the comment goes to the spam folder. ``unsure``: at or above (and
+    below ``spam``) the comment is flagged as unsure in the review queue.
+    """
+
+    spam: float
+    unsure: float
+
+    def band(self, score: float) -> str:
+        """``"spam"``, ``"unsure"`` or ``"ham"`` for a calibrated score."""
+        if score >= self.spam:
+            return "spam"
+        if score >= self.unsure:
+            return "unsure"
+        return "ham"
+
+
+@dataclass
+class SpamModel:
+    """A trained pipeline whose decision values are mapped to calibrated probabilities.
+
+    ``calibration`` holds Platt scaling parameters ``(slope, intercept)`` fitted on
+    cross-validated decision values, so the probability means what it says on unseen text.
+    """
+
+    pipeline: Pipeline
+    calibration: tuple[float, float]
+    thresholds: Thresholds
+    metadata: dict[str, object] = field(default_factory=dict)
+
+    def decision_values(self, comments: Sequence[Comment]) -> np.ndarray:
+        """Raw linear scores (log-odds before calibration)."""
+        return self.pipeline.decision_function(list(comments))
+
+    def calibrate(self, decision_values: np.ndarray) -> np.ndarray:
+        """Map raw decision values to spam probabilities in [0, 1]."""
+        slope, intercept = self.calibration
+        return 1.0 / (1.0 + np.exp(-(slope * np.asarray(decision_values) + intercept)))
+
+    def score(self, comments: Sequence[Comment]) -> np.ndarray:
+        """Calibrated spam probability for each comment."""
+        return self.calibrate(self.decision_values(comments))
+
+    @cached_property
+    def feature_names(self) -> list[str]:
+        """Names of the feature columns (``words__…``, ``chars__…``, ``meta__…``), built once."""
+        return self.pipeline.named_steps["features"].get_feature_names_out().tolist()
+
+    def score_one(self, comment: Comment) -> float:
+        """Calibrated spam probability of a single comment."""
+        return float(self.score([comment])[0])

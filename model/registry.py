@@ -1,0 +1,186 @@
+"""Model artefacts: written with their SHA-256, loaded only if the hash matches, swapped atomically.
+
+An artefact is a joblib file, which is a pickle: loading an untrusted one runs code. The hash
+recorded when the model was written (kept by the caller in the database, out of reach of whoever
+can write the model directory) is checked *before* unpickling, so a replaced or corrupted file
+is refused without being opened by joblib.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import joblib
+
+from model.pipeline import SpamModel
+
+__all__ = [
+    "ActiveModel",
+    "ModelIntegrityError",
+    "ModelRegistry",
+    "ModelStore",
+    "StoredModel",
+    "new_version",
+]
+
+log = logging.getLogger(__name__)
+
+
+class ModelIntegrityError(Exception):
+    """The artefact is missing, unreadable, or its content does not match the recorded hash."""
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    """Where a saved model lives and the hash that vouches for it."""
+
+    version: str
+    path: Path
+    sha256: str
+    metadata: dict[str, object]
+
+
+@dataclass(frozen=True)
+class ActiveModel:
+    """The version the catalog says should serve, and its expected hash."""
+
+    version: str
+    sha256: str
+
+
+def new_version(now: datetime | None = None) -> str:
+    """A sortable, unique model version such as ``20261126-181502-3fa2``."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{secrets.token_hex(2)}"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class ModelStore:
+    """Model artefacts in one directory: ``<version>/model.joblib`` and ``meta.json``."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+
+    def path_for(self, version: str) -> Path:
+        """The artefact path of ``version``."""
+        if not version or "/" in version or version.startswith("."):
+            raise ModelIntegrityError(f"invalid model version {version!r}")
+        return self.directory / version / "model.joblib"
+
+    def save(self, model: SpamModel, version: str | None = None) -> StoredModel:
+        """Write ``model`` atomically and return its version and SHA-256."""
+        version = version or str(model.metadata.get("version") or new_version())
+        model.metadata["version"] = version
+        path = self.path_for(version)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        joblib.dump(model, partial, compress=3)
+        with partial.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+        sha256 = _sha256(path)
+        metadata = {**model.metadata, "sha256": sha256}
+        (path.parent / "meta.json").write_text(json.dumps(metadata, indent=2, default=str))
+        return StoredModel(version, path, sha256, metadata)
+
+    def load(self, version: str, sha256: str) -> SpamModel:
+        """Load ``version`` after checking its content against ``sha256``."""
+        path = self.path_for(version)
+        try:
+            actual = _sha256(path)
+        except OSError as error:
+            raise ModelIntegrityError(f"model {version} cannot be read: {error}") from error
+        if not secrets.compare_digest(actual, sha256):
+            raise ModelIntegrityError(
+                f"model {version} does not match its recorded SHA-256; refusing to load it"
+            )
+        try:
+            model = joblib.load(path)
+        except Exception as error:
+            raise ModelIntegrityError(f"model {version} cannot be loaded: {error}") from error
+        if not isinstance(model, SpamModel):
+            raise ModelIntegrityError(f"model {version} is not a spamschutz model")
+        return model
+
+
+class ModelRegistry:
+    """The model that serves requests, kept in step with the catalog's active version.
+
+    ``active_lookup`` asks the catalog (the database) which version should serve; it is called
+    at most every ``refresh_seconds``. A new model is loaded beside the old one and swapped in
+    with one assignment, so requests never see a half-loaded model. When loading fails the last
+    good model keeps serving and :attr:`problem` says why.
+    """
+
+    def __init__(
+        self,
+        store: ModelStore,
+        active_lookup: Callable[[], ActiveModel | None],
+        refresh_seconds: float = 10.0,
+    ) -> None:
+        self.store = store
+        self.active_lookup = active_lookup
+        self.refresh_seconds = refresh_seconds
+        # One tuple, replaced by a single assignment, so model and version never disagree.
+        self._serving: tuple[ActiveModel, SpamModel] | None = None
+        self._checked_at = float("-inf")
+        self._lock = threading.Lock()
+        self.problem: str | None = None
+
+    def current(self) -> tuple[str, SpamModel] | None:
+        """The serving version and model (``None`` if none could ever be loaded)."""
+        if time.monotonic() - self._checked_at >= self.refresh_seconds:
+            self.refresh()
+        serving = self._serving
+        return (serving[0].version, serving[1]) if serving else None
+
+    def refresh(self) -> None:
+        """Ask the catalog for the active version and load it if it changed."""
+        if not self._lock.acquire(blocking=self._serving is None):
+            return  # another thread is refreshing; keep serving the current model
+        try:
+            self._checked_at = time.monotonic()
+            try:
+                wanted = self.active_lookup()
+            except Exception as error:  # catalog unreachable: keep the model we have
+                self.problem = f"model catalog unavailable: {type(error).__name__}"
+                log.warning("model catalog lookup failed: %s", error)
+                return
+            if wanted is None:
+                self.problem = None if self._serving else "no active model"
+                return
+            if self._serving and wanted == self._serving[0]:
+                return
+            try:
+                model = self.store.load(wanted.version, wanted.sha256)
+            except ModelIntegrityError as error:
+                self.problem = str(error)
+                log.error("keeping the previous model: %s", error)
+                return
+            self._serving, self.problem = (wanted, model), None
+            log.info("serving model %s", wanted.version)
+        finally:
+            self._lock.release()
+
+    @property
+    def version(self) -> str | None:
+        """Version of the serving model."""
+        serving = self._serving
+        return serving[0].version if serving else None

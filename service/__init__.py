@@ -1,0 +1,60 @@
+"""The spamschutz web service: public comment API, moderation desk, demo page."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+__all__ = ["create_app"]
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Build the app from defaults, ``SPAMSCHUTZ_*`` variables and ``config`` (which wins).
+
+    No network calls, no migrations, no model loading here: the database is reached and the
+    model loaded on first use, so the factory is cheap and safe to call anywhere.
+    """
+    # Imported here so that ``import service.storage`` (CLI, migrations) stays light.
+    from flask import Flask
+
+    from service.api import register_api
+    from service.config import load_config
+    from service.demo import bp as demo_bp
+    from service.extensions import Runtime, csrf
+    from service.health import bp as health_bp
+    from service.moderation import bp as moderation_bp
+    from service.security import register_security_headers
+
+    settings = load_config(config)
+    app = Flask(__name__)
+    app.config.update(settings)
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings["MAX_BODY_BYTES"],
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="spamschutz_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=None,  # bound to the session instead, which expires on its own
+        JSON_SORT_KEYS=False,
+    )
+    if settings["ENV"] == "production":
+        app.config["SESSION_COOKIE_SECURE"] = True
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+
+    Runtime.from_config(app.config).init_app(app)
+    csrf.init_app(app)
+
+    register_api(app)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(moderation_bp, url_prefix="/moderation")
+    app.register_blueprint(demo_bp)
+    register_security_headers(app)
+    return app

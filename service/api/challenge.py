@@ -1,0 +1,30 @@
+"""``GET /api/v1/challenge``: a question and its signed token."""
+
+from __future__ import annotations
+
+from flask import request
+
+from service.api import bp
+from service.extensions import runtime
+from service.messages import EXPLANATION, pick_language
+
+__all__ = ["challenge_json", "get_challenge"]
+
+
+def challenge_json(lang: str) -> dict[str, object]:
+    """A fresh challenge as the API returns it (also inside 422 answers)."""
+    issued = runtime().questions.issue(lang)
+    return {
+        "token": issued.token,
+        "question": issued.question.question,
+        "lang": issued.question.lang,
+        "expires_in": issued.expires_in,
+        "explanation": EXPLANATION.get(issued.question.lang, EXPLANATION["de"]),
+    }
+
+
+@bp.get("/challenge")
+def get_challenge():
+    """Issue a challenge question in the requested language (``?lang=de|en``)."""
+    lang = request.args.get("lang")
+    return challenge_json(pick_language(lang)), 200, {"Cache-Control": "no-store"}

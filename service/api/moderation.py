@@ -1,0 +1,139 @@
+"""Moderation API: the review queues and decisions, for tools and the desk's JavaScript."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app, g, request
+
+from service.api import bp
+from service.api.access import require
+from service.api.errors import APIError
+from service.api.validation import read_payload
+from service.extensions import runtime
+from service.storage import ConflictError, NotFound
+
+__all__ = ["ACTIONS", "SORTS", "STATUSES", "comment_json"]
+
+STATUSES = ("pending", "spam", "approved", "rejected")
+SORTS = ("age", "score", "newest")
+ACTIONS = ("approve", "reject", "spam", "ham")
+
+
+def comment_json(row: Any) -> dict[str, object]:
+    """A comment as moderators see it, with its age against the review promise."""
+    promise_hours = int(current_app.config["PROMISE_HOURS"])
+    age_hours = (datetime.now(UTC) - row.created_at).total_seconds() / 3600
+    return {
+        "id": row.public_id,
+        "thread_id": row.thread_id,
+        "author": row.author_name,
+        "email": row.author_email,
+        "url": row.author_url,
+        "text": row.text,
+        "lang": row.lang,
+        "status": row.status,
+        "score": row.score,
+        "band": row.band,
+        "reasons": row.reasons or [],
+        "signals": row.signals or {},
+        "model_version": row.model_version,
+        "created_at": row.created_at.isoformat(),
+        "age_hours": round(age_hours, 2),
+        "due_in_hours": round(promise_hours - age_hours, 2),
+        "overdue": row.status == "pending" and age_hours > promise_hours,
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+        "decided_by": row.decided_by,
+        "row_version": row.row_version,
+    }
+
+
+def _choice(value: str | None, allowed: tuple[str, ...], name: str, default: str) -> str:
+    value = value or default
+    if value not in allowed:
+        raise APIError(400, f"invalid_{name}", f"'{name}' must be one of: {', '.join(allowed)}.")
+    return value
+
+
+@bp.get("/moderation/comments")
+@require("moderator", allow_session=True)
+def list_queue():
+    """A page of comments by status (``pending``…), sorted by ``age``, ``score`` or ``newest``."""
+    status = _choice(request.args.get("status"), STATUSES, "status", "pending")
+    sort = _choice(request.args.get("sort"), SORTS, "sort", "age")
+    try:
+        limit = int(request.args.get("limit", 50))
+    except ValueError as error:
+        raise APIError(400, "invalid_limit", "'limit' must be a number from 1 to 200.") from error
+    if not 1 <= limit <= 200:
+        raise APIError(400, "invalid_limit", "'limit' must be a number from 1 to 200.")
+    repository = runtime().repository
+    try:
+        rows, cursor = repository.list_comments(
+            status, sort=sort, limit=limit, after=request.args.get("after") or None
+        )
+    except ValueError as error:
+        raise APIError(
+            400, "invalid_cursor", "'after' is not a cursor this API gave out."
+        ) from error
+    return {
+        "comments": [comment_json(row) for row in rows],
+        "next": cursor,
+        "counts": repository.count_by_status(),
+    }
+
+
+def _decide(public_id: str, action: str, expected: int | None) -> dict[str, object]:
+    try:
+        row = runtime().repository.decide(
+            public_id, action, g.principal.name, expected_row_version=expected
+        )
+    except NotFound as error:
+        raise APIError(404, "comment_not_found", f"No comment with id {public_id}.") from error
+    except ConflictError as error:
+        raise APIError(
+            409, "conflict", "Someone else decided this comment first. Reload it and decide again."
+        ) from error
+    return comment_json(row)
+
+
+def _action(payload: dict[str, Any]) -> str:
+    action = payload.get("action")
+    if not isinstance(action, str) or action not in ACTIONS:
+        raise APIError(400, "invalid_action", f"'action' must be one of: {', '.join(ACTIONS)}.")
+    return action
+
+
+@bp.post("/moderation/comments/<public_id>/decision")
+@require("moderator", allow_session=True)
+def decide_one(public_id: str):
+    """Approve, reject, mark as spam or as not spam (``ham``) one comment."""
+    payload = read_payload()
+    expected = payload.get("row_version")
+    if expected is not None and (not isinstance(expected, int) or isinstance(expected, bool)):
+        raise APIError(400, "invalid_row_version", "'row_version' must be an integer.")
+    return _decide(public_id, _action(payload), expected)
+
+
+@bp.post("/moderation/decisions")
+@require("moderator", allow_session=True)
+def decide_many():
+    """Apply one action to many comments: ``{"action": ..., "ids": [...]}``."""
+    payload = read_payload()
+    action = _action(payload)
+    ids = payload.get("ids")
+    if (
+        not isinstance(ids, list)
+        or not ids
+        or len(ids) > 500
+        or not all(isinstance(item, str) for item in ids)
+    ):
+        raise APIError(400, "invalid_ids", "'ids' must be a list of 1 to 500 comment ids.")
+    results, errors = [], []
+    for public_id in dict.fromkeys(ids):
+        try:
+            results.append(_decide(public_id, action, None))
+        except APIError as error:
+            errors.append({"id": public_id, "error": error.code, "message": error.message})
+    return {"decided": results, "errors": errors}

@@ -1,0 +1,39 @@
+"""``POST /api/v1/score``: score a text without storing it."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from service.api import bp
+from service.api.access import require
+from service.api.errors import APIError
+from service.api.validation import optional_text, read_payload, required_text
+from service.extensions import runtime
+from service.scoring import score_comment
+
+__all__ = ["score_text"]
+
+
+@bp.post("/score")
+@require("site", "moderator")
+def score_text():
+    """Score ``text`` (with optional ``author``, ``email``, ``url``) for integrations."""
+    payload = read_payload()
+    comment = {
+        "text": required_text(payload, "text", int(current_app.config["MAX_TEXT_LENGTH"])),
+        "author": optional_text(payload, "author", 200) or "",
+        "email": optional_text(payload, "email", 320) or "",
+        "url": optional_text(payload, "url", 2000) or "",
+    }
+    result = score_comment(runtime().models, comment)
+    if result is None:
+        raise APIError(
+            503, "model_unavailable", "No spam model is loaded right now. Try again shortly."
+        )
+    return {
+        "score": round(result.score, 6),
+        "verdict": result.band,
+        "reasons": result.reasons,
+        "model_version": result.model_version,
+        "thresholds": {"spam": result.thresholds.spam, "unsure": result.thresholds.unsure},
+    }

@@ -1,0 +1,30 @@
+"""``GET /api/v1/threads/<thread_id>/comments``: what readers may see of a thread."""
+
+from __future__ import annotations
+
+from service.api import bp
+from service.api.errors import APIError
+from service.extensions import runtime
+
+__all__ = ["thread_comments"]
+
+
+@bp.get("/threads/<path:thread_id>/comments")
+def thread_comments(thread_id: str):
+    """The approved comments of a thread, oldest first (no e-mail, no scores)."""
+    if len(thread_id) > 200:
+        raise APIError(400, "invalid_thread", "The thread id is longer than 200 characters.")
+    rows = runtime().repository.approved_comments(thread_id)
+    return {
+        "thread_id": thread_id,
+        "comments": [
+            {
+                "id": row.public_id,
+                "author": row.author_name,
+                "url": row.author_url,
+                "text": row.text,
+                "created_at": row.created_at.isoformat(),
+            }
+            for row in rows
+        ],
+    }

@@ -1,0 +1,112 @@
+"""Configuration in one place: defaults, ``SPAMSCHUTZ_*`` environment overrides, validation.
+
+Every setting has a name ``X`` here and an environment variable ``SPAMSCHUTZ_X``. Tests and
+embedding code pass a mapping to :func:`load_config` (through ``create_app(config)``), which
+wins over the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__ = ["DEFAULTS", "ConfigError", "ensure_secret_key", "load_config"]
+
+
+class ConfigError(ValueError):
+    """A setting is missing or invalid; the message names the variable to fix."""
+
+
+# name -> (default, type, meaning). README's configuration table is generated from the meanings.
+DEFAULTS: dict[str, tuple[object, type, str]] = {
+    "ENV": ("development", str, "'production' refuses to start without an explicit SECRET_KEY"),
+    "DATA_DIR": ("var", str, "directory for the SQLite file, models and the generated secret"),
+    "DATABASE_URL": ("", str, "SQLAlchemy URL; default: an SQLite file in DATA_DIR"),
+    "SECRET_KEY": (
+        "",
+        str,
+        "signs sessions and challenge tokens; generated into DATA_DIR if unset",
+    ),
+    "MODEL_DIR": ("", str, "directory of model artefacts; default: DATA_DIR/models"),
+    "MODEL_REFRESH_SECONDS": (10.0, float, "how often an instance checks for a newly active model"),
+    "QUESTIONS": ("", str, "JSON file with the challenge questions; default: the built-in bank"),
+    "CHALLENGE_TTL_SECONDS": (1800, int, "how long a challenge question stays valid"),
+    "MIN_SUBMIT_SECONDS": (
+        3.0,
+        float,
+        "a submission faster than this after the question is a bot signal",
+    ),
+    "MAX_TEXT_LENGTH": (10_000, int, "longest comment text accepted, in characters"),
+    "MAX_BODY_BYTES": (65_536, int, "largest request body accepted"),
+    "DEFAULT_LANG": ("de", str, "language of messages when the request does not say (de or en)"),
+    "PROMISE_HOURS": (24, int, "hours within which every comment gets a decision"),
+    "REDIS_URL": ("", str, "Redis for shared rate limits and challenge tokens (optional)"),
+    "TRUSTED_PROXIES": (0, int, "number of reverse proxies whose X-Forwarded-For is trusted"),
+    "WORKERS": (0, int, "gunicorn worker processes; 0 means one per CPU core"),
+    "THREADS": (4, int, "threads per gunicorn worker"),
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+_KIND_NAMES = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
+
+
+def _coerce(name: str, value: object, kind: type) -> object:
+    if isinstance(value, kind) and not isinstance(value, bool):
+        return value
+    try:
+        if kind is bool:
+            return str(value).strip().lower() in _TRUE
+        return kind(value)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(
+            f"SPAMSCHUTZ_{name} must be {_KIND_NAMES[kind]}, got {value!r}"
+        ) from error
+
+
+def ensure_secret_key(data_dir: str | os.PathLike[str]) -> str:
+    """Read the installation's secret from ``DATA_DIR/secret_key``, creating it on first use.
+
+    A secret generated per installation (file mode 0600) instead of a shipped default: two
+    installations never share a key, and nobody can forge tokens from the source code.
+    """
+    path = Path(data_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def load_config(
+    overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, object]:
+    """Defaults, then ``SPAMSCHUTZ_*`` variables, then ``overrides``; validated."""
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    config: dict[str, object] = {}
+    for name, (default, kind, _) in DEFAULTS.items():
+        value = overrides.pop(name, environ.get(f"SPAMSCHUTZ_{name}", default))
+        config[name] = _coerce(name, value, kind)
+    config.update(overrides)  # extra Flask settings (TESTING, ...) pass through
+
+    data_dir = Path(str(config["DATA_DIR"]))
+    config["DATA_DIR"] = str(data_dir)
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = f"sqlite:///{data_dir.resolve() / 'spamschutz.db'}"
+    if not config["MODEL_DIR"]:
+        config["MODEL_DIR"] = str(data_dir / "models")
+    if config["DEFAULT_LANG"] not in ("de", "en"):
+        raise ConfigError("SPAMSCHUTZ_DEFAULT_LANG must be 'de' or 'en'")
+    for name in ("MAX_TEXT_LENGTH", "MAX_BODY_BYTES", "CHALLENGE_TTL_SECONDS"):
+        if int(config[name]) <= 0:  # type: ignore[call-overload]
+            raise ConfigError(f"SPAMSCHUTZ_{name} must be positive")
+    if not config["SECRET_KEY"]:
+        if config["ENV"] == "production":
+            raise ConfigError(
+                "SPAMSCHUTZ_SECRET_KEY is required in production: set it to a long random string"
+            )
+        config["SECRET_KEY"] = ensure_secret_key(data_dir)
+    return config

@@ -1,0 +1,55 @@
+"""Extensions, created unbound here and bound to an app in :func:`service.create_app`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from flask_wtf.csrf import CSRFProtect
+
+from model import ActiveModel, ModelRegistry, ModelStore
+from service.challenge import QuestionBank
+from service.storage import Repository, create_engine_for
+
+__all__ = ["Runtime", "csrf", "runtime"]
+
+csrf = CSRFProtect()
+
+
+@dataclass
+class Runtime:
+    """What request handlers need beside Flask: storage, the serving model, the questions."""
+
+    repository: Repository
+    models: ModelRegistry
+    questions: QuestionBank
+
+    @classmethod
+    def from_config(cls, config: dict[str, object]) -> Runtime:
+        """Build from the app's configuration. Connects to nothing yet (engines are lazy)."""
+        repository = Repository(create_engine_for(str(config["DATABASE_URL"])))
+
+        def active_model() -> ActiveModel | None:
+            row = repository.active_model()
+            return ActiveModel(row.version, row.sha256) if row else None
+
+        models = ModelRegistry(
+            ModelStore(str(config["MODEL_DIR"])),
+            active_model,
+            refresh_seconds=float(config["MODEL_REFRESH_SECONDS"]),  # type: ignore[arg-type]
+        )
+        questions = QuestionBank(
+            secret_key=str(config["SECRET_KEY"]),
+            ttl_seconds=int(config["CHALLENGE_TTL_SECONDS"]),  # type: ignore[call-overload]
+            path=str(config["QUESTIONS"]) or None,
+        )
+        return cls(repository=repository, models=models, questions=questions)
+
+    def init_app(self, app: Flask) -> None:
+        """Make this runtime the one :func:`runtime` returns inside ``app``."""
+        app.extensions["spamschutz"] = self
+
+
+def runtime() -> Runtime:
+    """The current app's :class:`Runtime`."""
+    return current_app.extensions["spamschutz"]

@@ -1,0 +1,35 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from service.extensions import runtime
+from service.storage import StorageUnavailable
+
+__all__ = ["bp"]
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Alive: the process answers. Reports the model state but never fails on it."""
+    models = runtime().models
+    models.current()
+    return {"status": "ok", "model_version": models.version, "model_problem": models.problem}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Ready: the database answers and a model is loaded."""
+    models = runtime().models
+    checks = {"database": "ok", "model": "ok"}
+    try:
+        runtime().repository.ping()
+    except StorageUnavailable:
+        checks["database"] = "unavailable"
+    if models.current() is None:
+        checks["model"] = models.problem or "not loaded"
+    ready = all(value == "ok" for value in checks.values())
+    return {"status": "ready" if ready else "not_ready", "checks": checks}, 200 if ready else 503

@@ -1,0 +1,54 @@
+"""Moderator login and logout."""
+
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+
+from service.auth import log_in, log_out, session_moderator, verify_password
+from service.extensions import runtime
+from service.moderation import bp
+from service.moderation.access import safe_next
+
+__all__ = ["LOGIN_FAILED", "login", "logout"]
+
+# One message for an unknown name, a wrong password and a disabled account, so the form
+# cannot be used to find out which moderator names exist.
+LOGIN_FAILED = "Name oder Passwort ist falsch."
+
+
+def _forget_csrf_token() -> None:
+    # log_in and log_out start a new session, which drops the CSRF secret kept in it.
+    # Flask-WTF caches the signed token in ``g``; dropping that too makes the next form get a
+    # token for the new session instead of one for the session that just ended.
+    g.pop("csrf_token", None)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the login form; on a correct name and password start a fresh session."""
+    next_url = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if session_moderator() is not None:
+            return redirect(next_url or url_for(".queue"), 303)
+        return render_template("moderation/login.html", next_url=next_url, name="")
+
+    name = request.form.get("name", "").strip()
+    password = request.form.get("password", "")
+    row = runtime().repository.get_moderator(name) if name else None
+    # The password is checked even for unknown or disabled accounts: same work, same time.
+    password_ok = verify_password(row.password_hash if row else None, password)
+    if row is None or row.disabled or not password_ok:
+        return render_template("moderation/login.html", next_url=next_url, name=name,
+                               error=LOGIN_FAILED)
+    log_in(row.name, row.session_epoch)
+    _forget_csrf_token()
+    return redirect(next_url or url_for(".queue"), 303)
+
+
+@bp.post("/logout")
+def logout():
+    """End the session (a POST with CSRF token, so no other site can log a moderator out)."""
+    log_out()
+    _forget_csrf_token()
+    flash("Sie sind abgemeldet.", "success")
+    return redirect(url_for(".login"), 303)

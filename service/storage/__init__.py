@@ -1,0 +1,25 @@
+"""Storage: the database schema, its migrations, and the repository all SQL goes through."""
+
+from service.storage.engine import create_engine_for, normalise_database_url, sqlite_url_for
+from service.storage.errors import ConflictError, NotFound, StorageError, StorageUnavailable
+from service.storage.migrate import current_revision, upgrade_database
+from service.storage.records import CommentRow, DecisionRow, ModelRow, ModeratorRow, TokenRow
+from service.storage.repository import Repository
+
+__all__ = [
+    "CommentRow",
+    "ConflictError",
+    "DecisionRow",
+    "ModelRow",
+    "ModeratorRow",
+    "NotFound",
+    "Repository",
+    "StorageError",
+    "StorageUnavailable",
+    "TokenRow",
+    "create_engine_for",
+    "current_revision",
+    "normalise_database_url",
+    "sqlite_url_for",
+    "upgrade_database",
+]

@@ -1,0 +1,122 @@
+"""Moderator accounts and API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from service.storage.errors import ConflictError, NotFound
+from service.storage.records import ModeratorRow, TokenRow
+from service.storage.schema import TOKEN_ROLES, api_tokens, moderators
+from service.storage.transactions import TransactionalStore
+
+__all__ = ["AccountStore"]
+
+
+class AccountStore(TransactionalStore):
+    """Moderator and API-token repository methods; mixed into :class:`Repository`."""
+
+    def add_moderator(self, name: str, password_hash: str) -> ModeratorRow:
+        """Create a moderator; :class:`ConflictError` if the name is taken."""
+        values = {"name": name, "password_hash": password_hash, "created_at": self._now()}
+        with self._transaction() as connection:
+            if not self._insert_unless_duplicate(connection, moderators, values, "name"):
+                raise ConflictError(f"a moderator called {name!r} already exists")
+            return ModeratorRow.from_row(_moderator(connection, name))
+
+    def get_moderator(self, name: str) -> ModeratorRow | None:
+        """The moderator called ``name``, or ``None``."""
+        with self._transaction() as connection:
+            row = _moderator_or_none(connection, name)
+        return None if row is None else ModeratorRow.from_row(row)
+
+    def set_moderator_password(self, name: str, password_hash: str) -> ModeratorRow:
+        """Replace the password hash and end every existing session of the moderator."""
+        return self._update_moderator(name, password_hash=password_hash)
+
+    def set_moderator_disabled(self, name: str, disabled: bool) -> ModeratorRow:
+        """Disable or re-enable a moderator; disabling also ends their sessions."""
+        return self._update_moderator(name, disabled=disabled)
+
+    def list_moderators(self) -> list[ModeratorRow]:
+        """All moderators by name."""
+        with self._transaction() as connection:
+            rows = connection.execute(select(moderators).order_by(moderators.c.name)).mappings()
+            return [ModeratorRow.from_row(row) for row in rows]
+
+    def _update_moderator(self, name: str, **values: Any) -> ModeratorRow:
+        statement = (
+            moderators.update()
+            .where(moderators.c.name == name)
+            .values(**values, session_epoch=moderators.c.session_epoch + 1)
+        )
+        with self._transaction() as connection:
+            if connection.execute(statement).rowcount != 1:
+                raise NotFound(f"no moderator {name!r}")
+            return ModeratorRow.from_row(_moderator(connection, name))
+
+    def add_api_token(self, name: str, token_hash: str, role: str) -> TokenRow:
+        """Store a new token by its SHA-256 hex digest; ``role`` is site, moderator or admin."""
+        if role not in TOKEN_ROLES:
+            raise ValueError(f"unknown token role {role!r}; use one of {', '.join(TOKEN_ROLES)}")
+        values = {"name": name, "token_hash": token_hash, "role": role, "created_at": self._now()}
+        with self._transaction() as connection:
+            if not self._insert_unless_duplicate(connection, api_tokens, values, "token_hash"):
+                raise ConflictError("a token with this hash already exists")
+            row = connection.execute(
+                select(api_tokens).where(api_tokens.c.token_hash == token_hash)
+            ).mappings()
+            return TokenRow.from_row(row.one())
+
+    def find_api_token(self, token_hash: str) -> TokenRow | None:
+        """The unrevoked token with this hash, or ``None``."""
+        query = select(api_tokens).where(
+            api_tokens.c.token_hash == token_hash, api_tokens.c.revoked_at.is_(None)
+        )
+        with self._transaction() as connection:
+            row = connection.execute(query).mappings().one_or_none()
+        return None if row is None else TokenRow.from_row(row)
+
+    def touch_api_token(self, token_id: int) -> None:
+        """Record that the token was just used (shown to admins to spot stale tokens)."""
+        statement = api_tokens.update().where(api_tokens.c.id == token_id)
+        with self._transaction() as connection:
+            connection.execute(statement.values(last_used_at=self._now()))
+
+    def revoke_api_token(self, name_or_id: str | int) -> int:
+        """Revoke the token with this id (an int) or every token with this name (a str).
+
+        Returns how many tokens were revoked; already revoked tokens are not counted.
+        """
+        match = (
+            api_tokens.c.id == name_or_id
+            if isinstance(name_or_id, int)
+            else api_tokens.c.name == name_or_id
+        )
+        statement = (
+            api_tokens.update()
+            .where(match, api_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=self._now())
+        )
+        with self._transaction() as connection:
+            return connection.execute(statement).rowcount
+
+    def list_api_tokens(self) -> list[TokenRow]:
+        """All tokens, revoked ones included, oldest first."""
+        with self._transaction() as connection:
+            rows = connection.execute(select(api_tokens).order_by(api_tokens.c.id)).mappings()
+            return [TokenRow.from_row(row) for row in rows]
+
+
+def _moderator_or_none(connection: Connection, name: str) -> Mapping[str, Any] | None:
+    query = select(moderators).where(moderators.c.name == name)
+    return connection.execute(query).mappings().one_or_none()
+
+
+def _moderator(connection: Connection, name: str) -> Mapping[str, Any]:
+    row = _moderator_or_none(connection, name)
+    if row is None:
+        raise NotFound(f"no moderator {name!r}")
+    return row

@@ -1,0 +1,289 @@
+"""Comments, the moderation queue and the decisions moderators take on it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from service.storage import keyset
+from service.storage.errors import ConflictError, NotFound
+from service.storage.records import CommentRow, DecisionRow, as_utc
+from service.storage.schema import (
+    ACTION_TO_STATUS,
+    COMMENT_STATUSES,
+    SCORE_BANDS,
+    comments,
+    decisions,
+)
+from service.storage.transactions import TransactionalStore
+
+__all__ = ["MAX_PAGE_SIZE", "CommentStore"]
+
+MAX_PAGE_SIZE = 1000
+# A decision without an expected row_version retries this often when another moderator
+# changes the same comment between our read and our write.
+_DECIDE_ATTEMPTS = 3
+_LABEL_OF_ACTION = {"approve": "ham", "ham": "ham", "spam": "spam"}
+
+
+class CommentStore(TransactionalStore):
+    """Comment-related repository methods; mixed into :class:`Repository`."""
+
+    def add_comment(
+        self,
+        *,
+        thread_id: str,
+        author_name: str,
+        text: str,
+        lang: str,
+        status: str = "pending",
+        author_email: str | None = None,
+        author_url: str | None = None,
+        score: float | None = None,
+        band: str | None = None,
+        reasons: Sequence[Mapping[str, Any]] = (),
+        model_version: str | None = None,
+        signals: Mapping[str, Any] | None = None,
+        ip_truncated: str | None = None,
+        ip_hash: str | None = None,
+        email_hash: str | None = None,
+        user_agent: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommentRow:
+        """Store a new comment; a repeated ``idempotency_key`` returns the first one instead."""
+        if status not in COMMENT_STATUSES:
+            raise ValueError(f"unknown comment status {status!r}")
+        if band is not None and band not in SCORE_BANDS:
+            raise ValueError(f"unknown score band {band!r}")
+        values = {
+            "public_id": str(uuid.uuid4()),
+            "idempotency_key": idempotency_key,
+            "thread_id": thread_id,
+            "author_name": author_name,
+            "author_email": author_email,
+            "author_url": author_url,
+            "text": text,
+            "lang": lang,
+            "status": status,
+            "score": score,
+            "band": band,
+            "reasons": list(reasons),
+            "model_version": model_version,
+            "signals": dict(signals or {}),
+            "ip_truncated": ip_truncated,
+            "ip_hash": ip_hash,
+            "email_hash": email_hash,
+            "user_agent": user_agent,
+            "created_at": self._now(),
+            "row_version": 1,
+        }
+        with self._transaction() as connection:
+            if idempotency_key is None:
+                connection.execute(comments.insert().values(**values))
+                where = comments.c.public_id == values["public_id"]
+            else:
+                # A retried submission (double click, client retry) must not create a second
+                # comment; whichever request inserts first wins, the others read its row.
+                self._insert_unless_duplicate(connection, comments, values, "idempotency_key")
+                where = comments.c.idempotency_key == idempotency_key
+            row = connection.execute(select(comments).where(where)).mappings().one()
+        return CommentRow.from_row(row)
+
+    def get_comment(self, public_id: str) -> CommentRow:
+        """The comment with ``public_id``; :class:`NotFound` if there is none."""
+        with self._transaction() as connection:
+            return CommentRow.from_row(_comment_by_public_id(connection, public_id))
+
+    def find_comment_by_idempotency_key(self, idempotency_key: str) -> CommentRow | None:
+        """The comment a client stored earlier under ``idempotency_key``, if any."""
+        query = select(comments).where(comments.c.idempotency_key == idempotency_key)
+        with self._transaction() as connection:
+            row = connection.execute(query).mappings().one_or_none()
+        return CommentRow.from_row(row) if row else None
+
+    def list_comments(
+        self,
+        status: str | None = None,
+        sort: str = "age",
+        limit: int = 50,
+        after: str | None = None,
+        thread_id: str | None = None,
+    ) -> tuple[list[CommentRow], str | None]:
+        """One page of comments and the cursor of the next page (``None`` on the last page).
+
+        ``sort`` is one of :data:`keyset.SORTS`: ``age`` (oldest first), ``newest``, ``score``
+        (most spam-like first) or ``-score``; unscored comments lead both score orders.
+        ``after`` is the cursor returned with the previous page; ``ValueError`` if malformed.
+        """
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
+        if status is not None and status not in COMMENT_STATUSES:
+            raise ValueError(f"unknown comment status {status!r}")
+        query = select(comments).order_by(*keyset.order_by(comments, sort)).limit(limit + 1)
+        if status is not None:
+            query = query.where(comments.c.status == status)
+        if thread_id is not None:
+            query = query.where(comments.c.thread_id == thread_id)
+        if after is not None:
+            query = query.where(
+                keyset.after_cursor(comments, sort, keyset.decode_cursor(sort, after))
+            )
+        with self._transaction() as connection:
+            rows = connection.execute(query).mappings().all()
+        # One row more than asked for tells whether another page exists without counting.
+        cursor = keyset.encode_cursor(sort, rows[limit - 1]) if len(rows) > limit else None
+        return [CommentRow.from_row(row) for row in rows[:limit]], cursor
+
+    def count_by_status(self) -> dict[str, int]:
+        """How many comments each status holds; every status is present."""
+        query = select(comments.c.status, func.count()).group_by(comments.c.status)
+        with self._transaction() as connection:
+            counts = dict.fromkeys(COMMENT_STATUSES, 0)
+            counts.update({status: count for status, count in connection.execute(query)})
+        return counts
+
+    def oldest_pending_at(self) -> datetime | None:
+        """When the longest-waiting pending comment arrived (``None`` if the queue is empty)."""
+        query = select(func.min(comments.c.created_at)).where(comments.c.status == "pending")
+        with self._transaction() as connection:
+            oldest = connection.execute(query).scalar_one_or_none()
+        return None if oldest is None else as_utc(oldest)
+
+    def decide(
+        self,
+        public_id: str,
+        action: str,
+        moderator: str,
+        expected_row_version: int | None = None,
+    ) -> CommentRow:
+        """Apply a moderator's ``action`` (approve, reject, spam, ham) and record it.
+
+        With ``expected_row_version`` the change only happens if nobody changed the comment
+        since the moderator saw it; otherwise :class:`ConflictError`.
+        """
+        if action not in ACTION_TO_STATUS:
+            raise ValueError(f"unknown moderation action {action!r}")
+        for _ in range(_DECIDE_ATTEMPTS):
+            with self._transaction() as connection:
+                # FOR UPDATE makes concurrent PostgreSQL decisions queue instead of retrying;
+                # SQLite ignores it and relies on the row_version guard and the retries.
+                current = _comment_by_public_id(connection, public_id, for_update=True)
+                version = (
+                    current["row_version"] if expected_row_version is None else expected_row_version
+                )
+                updated = self._apply_decision(connection, current, action, moderator, version)
+                if updated is not None:
+                    return updated
+            if expected_row_version is not None:
+                break
+        raise ConflictError("the comment was changed by someone else; reload it and try again")
+
+    def _apply_decision(
+        self,
+        connection: Connection,
+        current: Mapping[str, Any],
+        action: str,
+        moderator: str,
+        version: int,
+    ) -> CommentRow | None:
+        now, to_status = self._now(), ACTION_TO_STATUS[action]
+        changed = connection.execute(
+            comments.update()
+            .where(comments.c.id == current["id"], comments.c.row_version == version)
+            .values(
+                status=to_status,
+                decided_at=now,
+                decided_by=moderator,
+                row_version=comments.c.row_version + 1,
+            )
+        ).rowcount
+        if changed != 1:
+            return None
+        connection.execute(
+            decisions.insert().values(
+                comment_id=current["id"],
+                action=action,
+                from_status=current["status"],
+                to_status=to_status,
+                moderator=moderator,
+                created_at=now,
+            )
+        )
+        return CommentRow.from_row(_comment_by_public_id(connection, current["public_id"]))
+
+    def decisions_for(self, public_id: str) -> list[DecisionRow]:
+        """Every decision on the comment, oldest first; :class:`NotFound` for an unknown id."""
+        query = (
+            select(decisions, comments.c.public_id)
+            .join(comments, decisions.c.comment_id == comments.c.id)
+            .where(comments.c.public_id == public_id)
+            .order_by(decisions.c.id)
+        )
+        with self._transaction() as connection:
+            _comment_by_public_id(connection, public_id)
+            rows = connection.execute(query).mappings().all()
+        return [DecisionRow.from_row(row) for row in rows]
+
+    def approved_comments(self, thread_id: str, limit: int = 200) -> list[CommentRow]:
+        """The published comments of a thread, oldest first."""
+        query = (
+            select(comments)
+            .where(comments.c.thread_id == thread_id, comments.c.status == "approved")
+            .order_by(comments.c.created_at, comments.c.id)
+            .limit(limit)
+        )
+        with self._transaction() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [CommentRow.from_row(row) for row in rows]
+
+    def training_labels(self, since: datetime | None = None) -> list[dict[str, Any]]:
+        """Labelled examples from moderators' latest decision on each comment.
+
+        approve and ham make a ``ham`` label, spam a ``spam`` label. A plain reject is not a
+        label: comments are rejected for rudeness or being off-topic, which says nothing about
+        spam. A later decision overrides an earlier one, so corrections win. ``since`` keeps
+        only comments whose latest decision is at or after that time.
+        """
+        latest = (
+            select(func.max(decisions.c.id).label("id")).group_by(decisions.c.comment_id).subquery()
+        )
+        query = (
+            select(comments, decisions.c.action, decisions.c.created_at.label("labelled_at"))
+            .select_from(latest)
+            .join(decisions, decisions.c.id == latest.c.id)
+            .join(comments, comments.c.id == decisions.c.comment_id)
+            .where(decisions.c.action.in_(tuple(_LABEL_OF_ACTION)))
+            .order_by(decisions.c.id)
+        )
+        if since is not None:
+            query = query.where(decisions.c.created_at >= as_utc(since))
+        with self._transaction() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [
+            {
+                "text": row["text"],
+                "label": _LABEL_OF_ACTION[row["action"]],
+                "author": row["author_name"],
+                "email": row["author_email"],
+                "url": row["author_url"],
+                "lang": row["lang"],
+                "decided_at": as_utc(row["labelled_at"]),
+            }
+            for row in rows
+        ]
+
+
+def _comment_by_public_id(
+    connection: Connection, public_id: str, for_update: bool = False
+) -> Mapping[str, Any]:
+    query = select(comments).where(comments.c.public_id == public_id)
+    if for_update:
+        query = query.with_for_update()
+    row = connection.execute(query).mappings().one_or_none()
+    if row is None:
+        raise NotFound(f"no comment {public_id!r}")
+    return row

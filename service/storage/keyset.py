@@ -1,0 +1,112 @@
+"""Keyset pagination for the moderation queue: sort orders and opaque page cursors.
+
+A page continues strictly after the last row's sort key instead of skipping ``OFFSET`` rows,
+so pages stay fast deep into the queue and no comment is shown twice or skipped while
+moderators change statuses between pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_, or_
+
+from service.storage.records import as_utc
+
+__all__ = ["SORTS", "SortKey", "after_cursor", "decode_cursor", "encode_cursor", "order_by"]
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of a sort order; ``nullable`` keys put NULL first in either direction."""
+
+    column: str
+    descending: bool = False
+    nullable: bool = False
+
+
+# Unscored comments (score NULL: the model was unavailable) come first in both score orders,
+# because nothing has looked at them yet: they need a human most. Ties go oldest first.
+SORTS: dict[str, tuple[SortKey, ...]] = {
+    "age": (SortKey("created_at"), SortKey("id")),
+    "newest": (SortKey("created_at", descending=True), SortKey("id", descending=True)),
+    "score": (SortKey("score", descending=True, nullable=True), SortKey("id")),
+    "-score": (SortKey("score", nullable=True), SortKey("id")),
+}
+
+
+def _keys(sort: str) -> tuple[SortKey, ...]:
+    try:
+        return SORTS[sort]
+    except KeyError:
+        raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}") from None
+
+
+def order_by(table: Table, sort: str) -> list[ColumnElement[Any]]:
+    """ORDER BY clauses of ``sort`` for ``table``."""
+    clauses: list[ColumnElement[Any]] = []
+    for key in _keys(sort):
+        column = table.c[key.column]
+        clause = column.desc() if key.descending else column.asc()
+        clauses.append(clause.nulls_first() if key.nullable else clause)
+    return clauses
+
+
+def after_cursor(table: Table, sort: str, values: Sequence[Any]) -> ColumnElement[bool]:
+    """WHERE clause for the rows strictly after the sort key ``values`` in ``sort`` order."""
+    keys = _keys(sort)
+    condition: ColumnElement[bool] | None = None
+    # Built from the last key outwards: after(k1) OR (k1 = v1 AND (after(k2) OR ...)).
+    for key, value in reversed(list(zip(keys, values, strict=True))):
+        column = table.c[key.column]
+        if value is None:
+            beyond = column.is_not(None)
+            same = column.is_(None)
+        else:
+            # NULLs sort first, so rows after a non-NULL value are never NULL; comparing
+            # with NULL is never true, which excludes them without an extra clause.
+            beyond = column < value if key.descending else column > value
+            same = column == value
+        condition = beyond if condition is None else or_(beyond, and_(same, condition))
+    assert condition is not None
+    return condition
+
+
+def encode_cursor(sort: str, row: Mapping[str, Any]) -> str:
+    """The opaque cursor pointing just after ``row`` in ``sort`` order."""
+    values = []
+    for key in _keys(sort):
+        value = row[key.column]
+        values.append(as_utc(value).isoformat() if isinstance(value, datetime) else value)
+    payload = json.dumps({"s": sort, "k": values}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_cursor(sort: str, cursor: str) -> list[Any]:
+    """The sort key values in ``cursor``; ``ValueError`` if malformed or for another sort."""
+    keys = _keys(sort)
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if payload["s"] != sort or len(payload["k"]) != len(keys):
+            raise ValueError("cursor belongs to another sort order")
+        return [_parse(key, value) for key, value in zip(keys, payload["k"], strict=True)]
+    except (binascii.Error, UnicodeDecodeError, KeyError, TypeError, ValueError) as error:
+        raise ValueError("invalid page cursor; start again from the first page") from error
+
+
+def _parse(key: SortKey, value: Any) -> Any:
+    if value is None and key.nullable:
+        return None
+    if key.column == "created_at" and isinstance(value, str):
+        return as_utc(datetime.fromisoformat(value))
+    if key.column == "id" and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if key.column == "score" and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise ValueError(f"bad {key.column} in cursor")

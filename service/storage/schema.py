@@ -1,0 +1,176 @@
+"""The database schema as SQLAlchemy Core tables; Alembic migrations must match it exactly."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+    text,
+)
+
+__all__ = [
+    "ACTION_TO_STATUS",
+    "COMMENT_STATUSES",
+    "MODEL_STATUSES",
+    "SCORE_BANDS",
+    "TOKEN_ROLES",
+    "api_tokens",
+    "challenge_redemptions",
+    "comments",
+    "decisions",
+    "metadata",
+    "model_versions",
+    "moderators",
+]
+
+COMMENT_STATUSES = ("pending", "spam", "approved", "rejected")
+SCORE_BANDS = ("ham", "unsure", "spam")
+# "ham" is a moderator saying "not spam": the comment is published, like "approve", but the
+# distinct action is kept so that training data can tell corrections from routine approvals.
+ACTION_TO_STATUS = {"approve": "approved", "reject": "rejected", "spam": "spam", "ham": "approved"}
+TOKEN_ROLES = ("site", "moderator", "admin")
+MODEL_STATUSES = ("candidate", "active", "retired")
+
+# Deterministic constraint names: Alembic can only alter or drop what it can name, and
+# PostgreSQL and SQLite would otherwise invent different names.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+def _utc_datetime() -> DateTime:
+    return DateTime(timezone=True)
+
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("public_id", String(36), nullable=False, unique=True),
+    Column("idempotency_key", String(128), nullable=True, unique=True),
+    Column("thread_id", String(200), nullable=False, index=True),
+    Column("author_name", String(200), nullable=False),
+    Column("author_email", String(320), nullable=True),
+    Column("author_url", String(2000), nullable=True),
+    Column("text", Text, nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("score", Float, nullable=True),  # NULL: the comment could not be scored
+    Column("band", String(16), nullable=True),
+    Column("reasons", JSON, nullable=True),
+    Column("model_version", String(64), nullable=True),
+    Column("signals", JSON, nullable=True),
+    Column("ip_truncated", String(64), nullable=True),
+    Column("ip_hash", String(64), nullable=True, index=True),
+    Column("email_hash", String(64), nullable=True, index=True),
+    Column("user_agent", String(500), nullable=True),
+    Column("created_at", _utc_datetime(), nullable=False, index=True),
+    Column("decided_at", _utc_datetime(), nullable=True),
+    Column("decided_by", String(200), nullable=True),
+    Column("row_version", Integer, nullable=False, default=1, server_default=text("1")),
+    CheckConstraint(_one_of("status", COMMENT_STATUSES), name="status"),
+    CheckConstraint(_one_of("band", SCORE_BANDS), name="band"),
+    # The moderation queue pages by (status, sort key, id) without OFFSET.
+    Index("ix_comments_status_created_at_id", "status", "created_at", "id"),
+    Index("ix_comments_status_score_id", "status", "score", "id"),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "comment_id",
+        Integer,
+        ForeignKey("comments.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("action", String(16), nullable=False),
+    Column("from_status", String(16), nullable=False),
+    Column("to_status", String(16), nullable=False),
+    Column("moderator", String(200), nullable=False),
+    Column("created_at", _utc_datetime(), nullable=False),
+    CheckConstraint(_one_of("action", tuple(ACTION_TO_STATUS)), name="action"),
+)
+
+moderators = Table(
+    "moderators",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    # Stored in each session and compared on every request: bumping it logs the moderator
+    # out everywhere (password change, account disabled).
+    Column("session_epoch", Integer, nullable=False, default=0, server_default=text("0")),
+    Column("created_at", _utc_datetime(), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False, server_default=false()),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    # SHA-256 hex of the token: a leaked database does not leak usable tokens, and a fast
+    # hash is enough because tokens are long random strings, not passwords.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("role", String(32), nullable=False),
+    Column("created_at", _utc_datetime(), nullable=False),
+    Column("revoked_at", _utc_datetime(), nullable=True),
+    Column("last_used_at", _utc_datetime(), nullable=True),
+    CheckConstraint(_one_of("role", TOKEN_ROLES), name="role"),
+)
+
+# A row per redeemed challenge token: the primary key makes a token single-use across all
+# instances, without needing Redis.
+challenge_redemptions = Table(
+    "challenge_redemptions",
+    metadata,
+    Column("token_id", String(64), primary_key=True),
+    Column("redeemed_at", _utc_datetime(), nullable=False, index=True),
+)
+
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("path", String(1000), nullable=False),
+    Column("metadata", JSON, nullable=True),
+    Column("created_at", _utc_datetime(), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("activated_at", _utc_datetime(), nullable=True),
+    CheckConstraint(_one_of("status", MODEL_STATUSES), name="status"),
+    # At most one active model, enforced by the database so that two concurrent activations
+    # cannot both win.
+    Index(
+        "ux_model_versions_one_active",
+        "status",
+        unique=True,
+        sqlite_where=text("status = 'active'"),
+        postgresql_where=text("status = 'active'"),
+    ),
+)

@@ -1,0 +1,1 @@
+"""The spamschutz command line."""

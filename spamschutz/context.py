@@ -1,0 +1,173 @@
+"""What CLI commands share: configuration, the repository and the model store, built lazily."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from model import SpamModel, StoredModel
+    from service.storage import Repository
+    from training import LabelledComment
+
+__all__ = ["Context", "pass_context"]
+
+
+class Context:
+    """Lazily built collaborators of a CLI invocation."""
+
+    @cached_property
+    def config(self) -> dict[str, object]:
+        """Configuration from ``SPAMSCHUTZ_*`` variables."""
+        from service.config import ConfigError, load_config
+
+        try:
+            return load_config()
+        except ConfigError as error:
+            raise click.ClickException(str(error)) from error
+
+    @cached_property
+    def repository(self) -> Repository:
+        """The storage repository."""
+        from service.storage import Repository, create_engine_for
+
+        return Repository(create_engine_for(str(self.config["DATABASE_URL"])))
+
+    def upgrade_database(self) -> None:
+        """Run the schema migrations."""
+        from service.storage import upgrade_database
+
+        upgrade_database(str(self.config["DATABASE_URL"]))
+
+    def _store(self):
+        from model import ModelStore
+
+        return ModelStore(str(self.config["MODEL_DIR"]))
+
+    def read_data(self, paths: Sequence[str]) -> list[LabelledComment]:
+        """Read labelled files, turning format problems into a clear CLI error."""
+        from training import DataError, read_many
+
+        try:
+            return read_many(paths)
+        except DataError as error:
+            raise click.ClickException(str(error)) from error
+
+    def starter_comments(self) -> list[LabelledComment]:
+        """The built-in starter corpus."""
+        from training.starter import starter_comments
+
+        return starter_comments()
+
+    def gather_training_data(
+        self, paths: Sequence[str], from_db: bool, since: datetime | None, starter: bool
+    ) -> tuple[list[LabelledComment], list[dict[str, object]]]:
+        """Comments from files, the starter corpus and moderator decisions, and their sources."""
+        from training import LabelledComment
+        from training.data import file_digest
+
+        comments: list[LabelledComment] = []
+        sources: list[dict[str, object]] = []
+        if starter:
+            starter_rows = self.starter_comments()
+            comments += starter_rows
+            sources.append({"kind": "starter", "n": len(starter_rows)})
+        for path in paths:
+            rows = self.read_data([path])
+            comments += rows
+            sources.append(
+                {
+                    "kind": "file",
+                    "name": Path(path).name,
+                    "n": len(rows),
+                    "sha256": file_digest(path),
+                }
+            )
+        if from_db:
+            labels = self.repository.training_labels(since=since)
+            comments += [
+                LabelledComment(
+                    text=row["text"],
+                    label=1 if row["label"] == "spam" else 0,
+                    author=row.get("author") or "",
+                    email=row.get("email") or "",
+                    url=row.get("url") or "",
+                    lang=row.get("lang") or "",
+                    group="moderation",
+                    date=str(row.get("decided_at") or ""),
+                )
+                for row in labels
+            ]
+            sources.append(
+                {
+                    "kind": "moderation",
+                    "n": len(labels),
+                    "since": since.isoformat() if since else None,
+                }
+            )
+        if not (paths or from_db or starter):
+            raise click.ClickException(
+                "No training data: give --data FILE, --from-db or --starter."
+            )
+        return comments, sources
+
+    def train_and_store(
+        self,
+        comments: Sequence[LabelledComment],
+        *,
+        promote: bool,
+        sources: Sequence[dict[str, object]] = (),
+        target_ham_blocked: float = 0.005,
+        quiet: bool = False,
+    ) -> StoredModel:
+        """Train, save the artefact, record it in the catalog, and optionally activate it."""
+        from training import TrainingError, train_model
+
+        def progress(step: str) -> None:
+            if not quiet:
+                click.echo(f"  {step}", err=True)
+
+        try:
+            model = train_model(
+                comments,
+                target_ham_blocked=target_ham_blocked,
+                sources=sources or [{"kind": "starter", "n": len(comments)}],
+                progress=progress,
+            )
+        except TrainingError as error:
+            raise click.ClickException(
+                f"{error}. Add labelled data with --data FILE or the starter corpus with --starter."
+            ) from error
+        stored = self._store().save(model)
+        self.repository.record_model(
+            stored.version, stored.sha256, str(stored.path), stored.metadata
+        )
+        if promote:
+            self.repository.activate_model(stored.version)
+        return stored
+
+    def load_model(self, version: str | None) -> SpamModel:
+        """Load ``version`` (default: the active one) after checking its hash."""
+        from model import ModelIntegrityError
+        from service.storage import NotFound
+
+        try:
+            row = self.repository.get_model(version) if version else self.repository.active_model()
+        except NotFound:
+            row = None
+        if row is None:
+            raise click.ClickException(
+                f"No model {version!r}." if version else "No active model. Train one first."
+            )
+        try:
+            return self._store().load(row.version, row.sha256)
+        except ModelIntegrityError as error:
+            raise click.ClickException(str(error)) from error
+
+
+pass_context = click.make_pass_decorator(Context)

@@ -1,0 +1,152 @@
+"""Shared fixtures: an app on a temporary SQLite file with a tiny trained model, clients, logins."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+
+from model import ModelStore, StoredModel
+from service import create_app
+from service.auth import hash_password, hash_token, new_token
+from service.extensions import runtime
+from service.storage import upgrade_database
+from tests.factories import labelled_comments
+from training import train_model
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATASETS = REPO_ROOT.parent / "shared" / "datasets"
+YOUTUBE = DATASETS / "youtube-spam-collection"
+
+MODERATOR_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> StoredModel:
+    """A small model trained once per test session, saved in a shared model directory."""
+    directory = tmp_path_factory.mktemp("models")
+    model = train_model(labelled_comments(), folds=3)
+    return ModelStore(directory).save(model)
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, tiny_model: StoredModel) -> dict[str, object]:
+    """Configuration of a test app: its own SQLite file, the shared tiny model."""
+    return {
+        "TESTING": True,
+        "DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'test.db'}",
+        "MODEL_DIR": str(tiny_model.path.parent.parent),
+        "SECRET_KEY": "test-secret-" + "x" * 40,
+        "MODEL_REFRESH_SECONDS": 0,
+        "MIN_SUBMIT_SECONDS": 0,
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, object], tiny_model: StoredModel) -> Iterator[Flask]:
+    """A migrated app whose active model is :func:`tiny_model`."""
+    upgrade_database(str(app_config["DATABASE_URL"]))
+    application = create_app(app_config)
+    with application.app_context():
+        repository = runtime().repository
+        repository.record_model(
+            tiny_model.version, tiny_model.sha256, str(tiny_model.path), tiny_model.metadata
+        )
+        repository.activate_model(tiny_model.version)
+    yield application
+    with application.app_context():
+        runtime().repository.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of :func:`app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def repository(app: Flask):
+    """The app's storage repository."""
+    with app.app_context():
+        yield runtime().repository
+
+
+@pytest.fixture
+def runner(app_config: dict[str, object], app: Flask) -> Callable[..., object]:
+    """Invoke the ``spamschutz`` CLI against the test app's database and model directory."""
+    from spamschutz.cli import main
+
+    env = {
+        f"SPAMSCHUTZ_{key}": str(value)
+        for key, value in app_config.items()
+        if key not in ("TESTING",)
+    }
+
+    def invoke(*args: str, input: str | None = None):
+        return CliRunner().invoke(main, list(args), env=env, input=input, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def make_token(repository) -> Callable[[str], str]:
+    """Create an API token with a role and return its value."""
+
+    def make(role: str = "site") -> str:
+        token = new_token()
+        repository.add_api_token(f"test-{role}", hash_token(token), role)
+        return token
+
+    return make
+
+
+@pytest.fixture
+def moderator(repository) -> str:
+    """A moderator account; returns its name (password: ``MODERATOR_PASSWORD``)."""
+    repository.add_moderator("redaktion", hash_password(MODERATOR_PASSWORD))
+    return "redaktion"
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token embedded in a page's forms."""
+    marker = 'name="csrf_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
+
+
+@pytest.fixture
+def login(client: FlaskClient, moderator: str) -> Callable[..., FlaskClient]:
+    """Log ``client`` in as the moderator through the real login form."""
+
+    def do_login(name: str = moderator, password: str = MODERATOR_PASSWORD) -> FlaskClient:
+        page = client.get("/moderation/login")
+        token = csrf_token_from(page.get_data(as_text=True))
+        response = client.post(
+            "/moderation/login", data={"name": name, "password": password, "csrf_token": token}
+        )
+        assert response.status_code in (302, 303), response.get_data(as_text=True)
+        return client
+
+    return do_login
+
+
+def database_urls() -> list[object]:
+    """SQLite always; PostgreSQL when SPAMSCHUTZ_TEST_DATABASE_URL is set."""
+    urls: list[object] = ["sqlite"]
+    postgres = os.environ.get("SPAMSCHUTZ_TEST_DATABASE_URL")
+    urls.append(
+        pytest.param(
+            postgres or "postgresql",
+            marks=pytest.mark.skipif(
+                not postgres,
+                reason="SPAMSCHUTZ_TEST_DATABASE_URL is not set; PostgreSQL tests skipped",
+            ),
+        )
+    )
+    return urls

@@ -1,0 +1,56 @@
+"""Artefacts load only when their SHA-256 matches; the registry swaps atomically."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from model import ActiveModel, ModelIntegrityError, ModelRegistry, ModelStore, StoredModel
+
+
+def test_saved_model_loads_with_its_hash(tiny_model: StoredModel) -> None:
+    model = ModelStore(tiny_model.path.parent.parent).load(tiny_model.version, tiny_model.sha256)
+    assert 0.0 <= model.score_one("Cheap viagra at http://pills.example.ru") <= 1.0
+    assert model.metadata["version"] == tiny_model.version
+
+
+def test_tampered_artefact_is_refused(tiny_model: StoredModel, tmp_path) -> None:
+    store = ModelStore(tmp_path)
+    target = store.path_for(tiny_model.version)
+    target.parent.mkdir(parents=True)
+    shutil.copy(tiny_model.path, target)
+    with target.open("ab") as handle:
+        handle.write(b"\x00tampered")
+    with pytest.raises(ModelIntegrityError, match="SHA-256"):
+        store.load(tiny_model.version, tiny_model.sha256)
+
+
+def test_missing_artefact_is_refused(tmp_path) -> None:
+    with pytest.raises(ModelIntegrityError, match="cannot be read"):
+        ModelStore(tmp_path).load("20260101-000000-abcd", "0" * 64)
+
+
+def test_path_traversal_in_version_is_refused(tmp_path) -> None:
+    with pytest.raises(ModelIntegrityError):
+        ModelStore(tmp_path).path_for("../../etc")
+
+
+def test_registry_keeps_last_good_model_when_the_new_one_is_broken(
+    tiny_model: StoredModel,
+) -> None:
+    store = ModelStore(tiny_model.path.parent.parent)
+    wanted = [ActiveModel(tiny_model.version, tiny_model.sha256)]
+    registry = ModelRegistry(store, lambda: wanted[0], refresh_seconds=0)
+    assert registry.current()[0] == tiny_model.version
+
+    wanted[0] = ActiveModel(tiny_model.version, "f" * 64)  # the catalog now vouches for junk
+    serving = registry.current()
+    assert serving is not None and serving[0] == tiny_model.version
+    assert "SHA-256" in (registry.problem or "")
+
+
+def test_registry_without_any_model_reports_the_problem(tmp_path) -> None:
+    registry = ModelRegistry(ModelStore(tmp_path), lambda: None, refresh_seconds=0)
+    assert registry.current() is None
+    assert registry.problem == "no active model"

@@ -1,0 +1,90 @@
+"""Engines: URLs, SQLite pragmas, and "database down" reported as StorageUnavailable."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from service.storage import (
+    Repository,
+    StorageUnavailable,
+    create_engine_for,
+    current_revision,
+    normalise_database_url,
+    sqlite_url_for,
+    upgrade_database,
+)
+
+CLOSED_PORT_URL = "postgresql+psycopg://postgres@127.0.0.1:1/spamschutz"
+
+
+def test_sqlite_url_points_into_the_data_directory(tmp_path):
+    assert sqlite_url_for(tmp_path) == f"sqlite:///{tmp_path}/spamschutz.db"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://u@db/spam", "postgres://u@db/spam", "postgresql+psycopg://u@db/spam"],
+)
+def test_postgresql_urls_use_the_psycopg_driver(url):
+    assert normalise_database_url(url).drivername == "postgresql+psycopg"
+
+
+@pytest.mark.parametrize("url", ["mysql://u@db/spam", "postgresql+psycopg2://u@db/spam"])
+def test_unsupported_database_is_refused(url):
+    with pytest.raises(ValueError, match="unsupported database"):
+        create_engine_for(url)
+
+
+def test_sqlite_engine_creates_the_directory_and_sets_the_pragmas(tmp_path):
+    engine = create_engine_for(sqlite_url_for(tmp_path / "new" / "data"))
+    try:
+        with engine.connect() as connection:
+            pragmas = {
+                name: connection.execute(text(f"PRAGMA {name}")).scalar()
+                for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")
+            }
+    finally:
+        engine.dispose()
+    assert (tmp_path / "new" / "data" / "spamschutz.db").exists()
+    # synchronous: 1 is NORMAL
+    assert pragmas == {
+        "journal_mode": "wal",
+        "busy_timeout": 5000,
+        "foreign_keys": 1,
+        "synchronous": 1,
+    }
+
+
+def test_closed_postgresql_port_is_storage_unavailable():
+    engine = create_engine_for(CLOSED_PORT_URL)
+    try:
+        with pytest.raises(StorageUnavailable) as raised:
+            Repository(engine).ping()
+    finally:
+        engine.dispose()
+    assert "127.0.0.1" not in str(raised.value)  # driver details stay in __cause__, for logs
+
+
+def test_sqlite_file_in_an_impossible_directory_is_storage_unavailable(tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the data directory should be")
+    engine = create_engine_for(sqlite_url_for(blocker / "data"))
+    try:
+        repository = Repository(engine)
+        with pytest.raises(StorageUnavailable):
+            repository.ping()
+        with pytest.raises(StorageUnavailable):
+            repository.count_by_status()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("operation", [upgrade_database, current_revision])
+def test_migrations_against_an_unreachable_database_are_storage_unavailable(operation):
+    with pytest.raises(StorageUnavailable):
+        operation(CLOSED_PORT_URL)
+
+
+def test_ping_succeeds_on_a_reachable_database(repository):
+    assert repository.ping() is None

@@ -1,0 +1,36 @@
+"""Configuration: environment overrides, validation, no shipped secret."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.config import ConfigError, load_config
+
+
+def test_environment_overrides_defaults(tmp_path) -> None:
+    config = load_config(
+        environ={"SPAMSCHUTZ_DATA_DIR": str(tmp_path), "SPAMSCHUTZ_MAX_TEXT_LENGTH": "500"}
+    )
+    assert config["MAX_TEXT_LENGTH"] == 500
+    assert config["DATABASE_URL"] == f"sqlite:///{tmp_path.resolve() / 'spamschutz.db'}"
+
+
+def test_production_refuses_to_start_without_a_secret(tmp_path) -> None:
+    with pytest.raises(ConfigError, match="SPAMSCHUTZ_SECRET_KEY is required"):
+        load_config(environ={"SPAMSCHUTZ_ENV": "production", "SPAMSCHUTZ_DATA_DIR": str(tmp_path)})
+
+
+def test_development_generates_a_private_secret_per_installation(tmp_path) -> None:
+    first = load_config(environ={"SPAMSCHUTZ_DATA_DIR": str(tmp_path / "a")})["SECRET_KEY"]
+    again = load_config(environ={"SPAMSCHUTZ_DATA_DIR": str(tmp_path / "a")})["SECRET_KEY"]
+    other = load_config(environ={"SPAMSCHUTZ_DATA_DIR": str(tmp_path / "b")})["SECRET_KEY"]
+    assert first == again != other
+    assert len(str(first)) >= 40
+    assert (tmp_path / "a" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_wrong_type_names_the_variable(tmp_path) -> None:
+    with pytest.raises(ConfigError, match="SPAMSCHUTZ_MAX_TEXT_LENGTH must be a whole number"):
+        load_config(
+            environ={"SPAMSCHUTZ_MAX_TEXT_LENGTH": "lots", "SPAMSCHUTZ_DATA_DIR": str(tmp_path)}
+        )

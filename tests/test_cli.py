@@ -1,0 +1,94 @@
+"""The ``spamschutz`` command line against a real SQLite database and model directory."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import YOUTUBE
+
+
+def test_tokens_create_prints_the_token_last_and_stores_only_its_hash(runner, repository) -> None:
+    result = runner("tokens", "create", "blog", "--role", "moderator")
+    assert result.exit_code == 0
+    token = result.output.strip().splitlines()[-1]
+    assert token.startswith("ssz_")
+    (row,) = [r for r in repository.list_api_tokens() if r.name == "blog"]
+    assert row.role == "moderator"
+    assert token not in row.token_hash
+
+
+def test_moderators_add_reads_the_password_from_stdin(runner, repository) -> None:
+    result = runner(
+        "moderators", "add", "anna", "--password-stdin", input="a long enough password\n"
+    )
+    assert result.exit_code == 0, result.output
+    row = repository.get_moderator("anna")
+    assert row.password_hash.startswith("$argon2id$")
+
+
+def test_short_password_is_refused(runner) -> None:
+    result = runner("moderators", "add", "bob", "--password-stdin", input="short\n")
+    assert result.exit_code != 0
+    assert "at least 10 characters" in result.output
+
+
+def test_train_json_then_evaluate_json_then_promote(runner, tmp_path) -> None:
+    data = tmp_path / "labels.jsonl"
+    from tests.factories import labelled_comments
+
+    data.write_text("\n".join(json.dumps(c.as_dict()) for c in labelled_comments()))
+    trained = json.loads(runner("train", "--data", str(data), "--json").output)
+    assert trained["status"] == "candidate"
+    version = trained["version"]
+
+    result = runner("evaluate", "--data", str(data), "--model", version, "--json")
+    report = json.loads(result.output)
+    for key in (
+        "n",
+        "roc_auc",
+        "pr_auc",
+        "accuracy",
+        "precision",
+        "recall",
+        "ham_blocked",
+        "f1",
+        "mcc",
+        "thresholds",
+    ):
+        assert key in report
+    assert report["model_version"] == version
+
+    assert runner("models", "promote", version).exit_code == 0
+    listed = json.loads(runner("models", "list", "--json").output)
+    assert {r["version"]: r["status"] for r in listed}[version] == "active"
+
+
+def test_malformed_training_file_error_names_file_and_line(runner, tmp_path) -> None:
+    data = tmp_path / "bad.csv"
+    data.write_text("text,label\nfine,ham\nbroken,perhaps\n")
+    result = runner("train", "--data", str(data))
+    assert result.exit_code != 0
+    assert "bad.csv, line 3" in result.output
+
+
+def test_train_from_db_alone_with_too_few_labels_says_what_to_add(runner) -> None:
+    result = runner("train", "--from-db")
+    assert result.exit_code != 0
+    assert "at least 10 spam and 10 ham" in result.output
+
+
+def test_promote_of_unknown_version_fails_clearly(runner) -> None:
+    result = runner("models", "promote", "20990101-000000-0000")
+    assert result.exit_code != 0
+    assert "No model" in result.output
+
+
+@pytest.mark.skipif(not YOUTUBE.exists(), reason="../shared/datasets is not present")
+def test_youtube_csv_trains_as_it_is(runner) -> None:
+    files = sorted(YOUTUBE.glob("*.csv"))
+    result = runner("train", "--data", str(files[0]), "--data", str(files[1]), "--json")
+    trained = json.loads(result.output)
+    assert trained["data"]["n"] > 600
+    assert [s["name"] for s in trained["data"]["sources"]] == [files[0].name, files[1].name]

@@ -1,0 +1,55 @@
+"""Training produces a calibrated model with thresholds chosen on held-out predictions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import YOUTUBE
+from tests.factories import labelled_comments
+from training import LabelledComment, TrainingError, evaluate_model, read_comments, read_many
+from training.train import choose_thresholds, deduplicate, train_model
+
+
+def test_threshold_blocks_at_most_the_target_share_of_ham() -> None:
+    rng = np.random.default_rng(0)
+    labels = np.array([0] * 1000 + [1] * 1000)
+    scores = np.concatenate([rng.beta(1, 8, 1000), rng.beta(8, 1, 1000)])
+    thresholds = choose_thresholds(labels, scores, target_ham_blocked=0.01)
+    assert np.mean(scores[labels == 0] >= thresholds.spam) <= 0.01
+    assert thresholds.unsure < thresholds.spam
+
+
+def test_threshold_never_drops_below_the_floor() -> None:
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    scores = np.array([0.01, 0.02, 0.03, 0.2, 0.3, 0.4])
+    assert choose_thresholds(labels, scores, 0.005).spam >= 0.6
+
+
+def test_newer_duplicate_label_wins() -> None:
+    rows = deduplicate([LabelledComment("Same  text", 1), LabelledComment("same text", 0)])
+    assert [(r.text, r.label) for r in rows] == [("same text", 0)]
+
+
+def test_one_class_only_is_refused_with_counts() -> None:
+    with pytest.raises(TrainingError, match="got 0 spam and 3 ham"):
+        train_model([LabelledComment(f"ham {i}", 0) for i in range(3)])
+
+
+def test_model_records_data_metrics_thresholds_and_libraries() -> None:
+    model = train_model(labelled_comments(), folds=3)
+    meta = model.metadata
+    assert meta["data"]["n"] == len(labelled_comments())
+    assert meta["cv_metrics"]["roc_auc"] > 0.9
+    assert meta["thresholds"]["spam"] == model.thresholds.spam
+    assert "scikit-learn" in meta["libraries"]
+
+
+@pytest.mark.skipif(not YOUTUBE.exists(), reason="../shared/datasets is not present")
+def test_held_out_youtube_video_is_separated_well() -> None:
+    files = sorted(YOUTUBE.glob("*.csv"))
+    model = train_model(read_many(files[:4]))
+    report = evaluate_model(model, read_comments(files[4]))
+    assert report["roc_auc"] >= 0.95
+    assert report["ham_blocked"] <= 0.05
+    assert report["recall"] >= 0.7

@@ -1,0 +1,124 @@
+"""Train a spam model: cross-validated calibration and thresholds, then a fit on all data."""
+
+from __future__ import annotations
+
+import platform
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from importlib.metadata import version as package_version
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from model import SpamModel, Thresholds, build_pipeline, new_version
+from training.data import LabelledComment
+from training.evaluate import quality_metrics
+
+__all__ = ["MIN_PER_CLASS", "TrainingError", "choose_thresholds", "deduplicate", "train_model"]
+
+MIN_PER_CLASS = 10
+# Never send a comment to the spam folder below this calibrated score, whatever the data says:
+# a young model with few labels must not block readers on a coin toss.
+SPAM_THRESHOLD_FLOOR = 0.6
+UNSURE_THRESHOLD = 0.5
+
+Progress = Callable[[str], None]
+
+
+class TrainingError(ValueError):
+    """The data cannot produce a model (too few labels, one class only)."""
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def deduplicate(comments: Sequence[LabelledComment]) -> list[LabelledComment]:
+    """Drop repeated texts; the later occurrence wins, so newer labels override older ones."""
+    by_text: dict[str, LabelledComment] = {}
+    for comment in comments:
+        key = " ".join(comment.text.casefold().split())
+        by_text.pop(key, None)
+        by_text[key] = comment
+    return list(by_text.values())
+
+
+def choose_thresholds(
+    labels: np.ndarray, scores: np.ndarray, target_ham_blocked: float
+) -> Thresholds:
+    """Lowest spam threshold that sends at most ``target_ham_blocked`` of ham to the spam folder.
+
+    Chosen on cross-validated scores, i.e. on comments each model had not seen.
+    """
+    ham_scores = np.sort(scores[labels == 0])[::-1]
+    allowed = int(np.floor(target_ham_blocked * ham_scores.size))
+    # Just above the highest ham score that would exceed the allowance.
+    cut = float(np.nextafter(ham_scores[allowed], 1.0)) if allowed < ham_scores.size else 0.0
+    spam = min(max(cut, SPAM_THRESHOLD_FLOOR), 0.999)
+    return Thresholds(spam=round(spam, 6), unsure=min(UNSURE_THRESHOLD, spam - 0.05))
+
+
+def _library_versions() -> dict[str, str]:
+    names = ("scikit-learn", "numpy", "scipy", "nltk", "joblib")
+    return {"python": platform.python_version(), **{name: package_version(name) for name in names}}
+
+
+def train_model(
+    comments: Sequence[LabelledComment],
+    *,
+    target_ham_blocked: float = 0.005,
+    folds: int = 5,
+    seed: int = 0,
+    sources: Sequence[dict[str, object]] = (),
+    progress: Progress = _quiet,
+) -> SpamModel:
+    """Train a calibrated model on ``comments``.
+
+    Cross-validated decision values give the Platt calibration, the serving thresholds and the
+    figures stored with the model; the final pipeline is then fitted on all data.
+    """
+    data = deduplicate(comments)
+    labels = np.asarray([comment.label for comment in data], dtype=int)
+    counts = Counter(labels.tolist())
+    if counts[1] < MIN_PER_CLASS or counts[0] < MIN_PER_CLASS:
+        raise TrainingError(
+            f"training needs at least {MIN_PER_CLASS} spam and {MIN_PER_CLASS} ham comments; "
+            f"got {counts[1]} spam and {counts[0]} ham"
+        )
+    inputs = [comment.as_input() for comment in data]
+    folds = min(folds, counts[0], counts[1])
+
+    progress(f"cross-validating on {len(data)} comments ({folds} folds)")
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    decisions = cross_val_predict(
+        build_pipeline(), inputs, labels, cv=splitter, method="decision_function"
+    )
+    platt = LogisticRegression(C=1e4).fit(decisions.reshape(-1, 1), labels)
+    calibration = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
+    provisional = SpamModel(build_pipeline(), calibration, Thresholds(1.0, 1.0))
+    cv_scores = provisional.calibrate(decisions)
+    thresholds = choose_thresholds(labels, cv_scores, target_ham_blocked)
+
+    progress("fitting the final model on all data")
+    started = datetime.now(UTC)
+    pipeline = build_pipeline().fit(inputs, labels)
+    metadata: dict[str, object] = {
+        "version": new_version(started),
+        "created_at": started.isoformat(),
+        "data": {
+            "n": len(data),
+            "n_spam": counts[1],
+            "n_ham": counts[0],
+            "duplicates_removed": len(comments) - len(data),
+            "languages": dict(Counter(comment.lang or "unknown" for comment in data)),
+            "sources": list(sources),
+        },
+        "params": {"target_ham_blocked": target_ham_blocked, "folds": folds, "seed": seed},
+        "cv_metrics": quality_metrics(labels, cv_scores, thresholds),
+        "thresholds": {"spam": thresholds.spam, "unsure": thresholds.unsure},
+        "libraries": _library_versions(),
+    }
+    progress("done")
+    return SpamModel(pipeline, calibration, thresholds, metadata)
