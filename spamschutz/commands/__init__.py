@@ -1,0 +1,1 @@
+"""The subcommands of ``spamschutz``, one module per area."""

@@ -1,0 +1,113 @@
+"""``spamschutz moderators`` and ``tokens``: who may use the service."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from spamschutz.context import Context, pass_context
+
+__all__ = ["moderators", "tokens"]
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        raise click.ClickException("The password must have at least 10 characters.")
+    return password
+
+
+@click.group()
+def moderators() -> None:
+    """Moderator accounts for the moderation desk."""
+
+
+@moderators.command("add")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_context
+def moderators_add(context: Context, name: str, password_stdin: bool) -> None:
+    """Create moderator NAME."""
+    from service.auth import hash_password
+    from service.storage import ConflictError
+
+    try:
+        context.repository.add_moderator(name, hash_password(_read_password(password_stdin)))
+    except (ConflictError, ValueError) as error:
+        raise click.ClickException(f"A moderator named {name!r} already exists.") from error
+    click.echo(f"Moderator {name} added.")
+
+
+@moderators.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_context
+def moderators_passwd(context: Context, name: str, password_stdin: bool) -> None:
+    """Set a new password for NAME (logs out their sessions)."""
+    from service.auth import hash_password
+    from service.storage import NotFound
+
+    try:
+        context.repository.set_moderator_password(
+            name, hash_password(_read_password(password_stdin))
+        )
+    except NotFound as error:
+        raise click.ClickException(f"No moderator named {name!r}.") from error
+    click.echo(f"Password of {name} changed; their sessions are logged out.")
+
+
+@moderators.command("list")
+@pass_context
+def moderators_list(context: Context) -> None:
+    """List moderators."""
+    for row in context.repository.list_moderators():
+        click.echo(f"{row.name}{'  (disabled)' if row.disabled else ''}")
+
+
+@click.group()
+def tokens() -> None:
+    """API tokens for sites, integrations and tools."""
+
+
+@tokens.command("create")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["site", "moderator", "admin"]),
+    default="site",
+    show_default=True,
+    help="What the token may do.",
+)
+@pass_context
+def tokens_create(context: Context, name: str, role: str) -> None:
+    """Create a token; it is printed once, as the last line."""
+    from service.auth import hash_token, new_token
+
+    token = new_token()
+    context.repository.add_api_token(name, hash_token(token), role)
+    click.echo(f"Token {name!r} with role {role} created. Store it now; it is not shown again:")
+    click.echo(token)
+
+
+@tokens.command("list")
+@pass_context
+def tokens_list(context: Context) -> None:
+    """List tokens (never their values)."""
+    for row in context.repository.list_api_tokens():
+        state = "revoked" if row.revoked_at else "active"
+        click.echo(f"{row.id}  {row.name}  {row.role}  {state}")
+
+
+@tokens.command("revoke")
+@click.argument("name")
+@pass_context
+def tokens_revoke(context: Context, name: str) -> None:
+    """Revoke the token(s) called NAME (or with id NAME)."""
+    count = context.repository.revoke_api_token(name)
+    if not count:
+        raise click.ClickException(f"No active token named {name!r}.")
+    click.echo(f"Revoked {count} token(s).")
