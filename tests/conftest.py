@@ -72,9 +72,10 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def repository(app: Flask):
-    """The app's storage repository."""
+    """The app's storage repository (fetched in a short app context, so requests made by the
+    test client do not share one ``g``)."""
     with app.app_context():
-        yield runtime().repository
+        return runtime().repository
 
 
 @pytest.fixture

@@ -105,7 +105,6 @@ class QueueHealth:
     oldest_hours: float | None
     oldest_age: str | None
     overdue: int
-    overdue_capped: bool  # more overdue comments than were counted
 
     @property
     def meter_value(self) -> float:
@@ -119,10 +118,20 @@ class QueueHealth:
 
 
 def score_badge(score: float | None, band: str | None) -> ScoreBadge:
-    """``0.97`` → ``97 %`` in the band's colour; no score → ``ohne Bewertung`` in grey."""
+    """``0.97`` → ``97 %`` in the band's colour; no score → ``ohne Bewertung`` in grey.
+
+    Rounding would turn 0.996 into "100 %" and 0.004 into "0 %", certainties the model does
+    not claim; those ends read "> 99 %" and "< 1 %" instead.
+    """
     if score is None:
         return ScoreBadge("ohne Bewertung", "none")
-    return ScoreBadge(f"{round(score * 100)} %", band if band in _BAND_LABELS else "none")
+    tone = band if band in _BAND_LABELS else "none"
+    percent = round(score * 100)
+    if percent >= 100 and score < 1:
+        return ScoreBadge("> 99 %", tone)
+    if percent <= 0 < score:
+        return ScoreBadge("< 1 %", tone)
+    return ScoreBadge(f"{percent} %", tone)
 
 
 def format_duration(hours: float) -> str:
@@ -206,10 +215,9 @@ def queue_health(
     now: datetime,
     promise_hours: int,
     overdue: int,
-    overdue_capped: bool = False,
 ) -> QueueHealth:
     """The pending queue's standing: the oldest comment's age and how many are overdue."""
     if oldest_pending is None:
-        return QueueHealth(promise_hours, None, None, 0, False)
+        return QueueHealth(promise_hours, None, None, 0)
     hours = _hours_between(oldest_pending, now)
-    return QueueHealth(promise_hours, hours, format_duration(hours), overdue, overdue_capped)
+    return QueueHealth(promise_hours, hours, format_duration(hours), overdue)

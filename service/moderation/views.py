@@ -17,39 +17,17 @@ from service.moderation.cards import (
     comment_card,
     queue_health,
 )
-from service.storage import ConflictError, NotFound, Repository
+from service.storage import ConflictError, NotFound
 
 __all__ = ["PAGE_SIZE", "decide", "queue"]
 
 PAGE_SIZE = 25
-# Counting overdue comments walks the oldest pending ones page by page; past this many the
-# desk says "more than" instead of keeping the moderator waiting for an exact number.
-_OVERDUE_PAGE = 500
-_OVERDUE_MAX_PAGES = 10
-
-
 def _queue_args(source: dict[str, str]) -> tuple[str, str, str | None]:
     status = source.get("status") or "pending"
     sort = source.get("sort") or "age"
     if status not in QUEUES or sort not in SORT_LABELS:
         abort(400)
     return status, sort, source.get("after") or None
-
-
-def _count_overdue(repository: Repository, cutoff: datetime) -> tuple[int, bool]:
-    """Pending comments older than ``cutoff``, and whether counting stopped early."""
-    oldest = repository.oldest_pending_at()
-    if oldest is None or oldest >= cutoff:
-        return 0, False
-    count, after = 0, None
-    for _ in range(_OVERDUE_MAX_PAGES):
-        rows, after = repository.list_comments("pending", sort="age", limit=_OVERDUE_PAGE,
-                                               after=after)
-        overdue = sum(1 for row in rows if row.created_at < cutoff)
-        count += overdue
-        if overdue < len(rows) or after is None:
-            return count, False
-    return count, True
 
 
 @bp.get("/")
@@ -66,7 +44,7 @@ def queue():
 
     now = datetime.now(UTC)
     promise_hours = int(current_app.config["PROMISE_HOURS"])
-    overdue, capped = _count_overdue(repository, now - timedelta(hours=promise_hours))
+    overdue = repository.count_pending_older_than(now - timedelta(hours=promise_hours))
     return render_template(
         "moderation/queue.html",
         status=status,
@@ -75,7 +53,7 @@ def queue():
         next_cursor=cursor,
         cards=[comment_card(row, now, promise_hours) for row in rows],
         counts=repository.count_by_status(),
-        health=queue_health(repository.oldest_pending_at(), now, promise_hours, overdue, capped),
+        health=queue_health(repository.oldest_pending_at(), now, promise_hours, overdue),
         queues=QUEUES,
         sort_labels=SORT_LABELS,
         action_labels=ACTION_LABELS,

@@ -146,6 +146,16 @@ class CommentStore(TransactionalStore):
             counts.update({status: count for status, count in connection.execute(query)})
         return counts
 
+    def count_pending_older_than(self, cutoff: datetime) -> int:
+        """How many pending comments arrived before ``cutoff`` (uses the status/age index)."""
+        query = (
+            select(func.count())
+            .select_from(comments)
+            .where(comments.c.status == "pending", comments.c.created_at < cutoff)
+        )
+        with self._transaction() as connection:
+            return int(connection.execute(query).scalar_one())
+
     def oldest_pending_at(self) -> datetime | None:
         """When the longest-waiting pending comment arrived (``None`` if the queue is empty)."""
         query = select(func.min(comments.c.created_at)).where(comments.c.status == "pending")

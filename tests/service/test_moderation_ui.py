@@ -9,24 +9,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
-from service.extensions import runtime
+from service.moderation.cards import format_duration, score_badge
 from service.moderation.login import LOGIN_FAILED
 from service.moderation.views import PAGE_SIZE
 from service.storage import Repository
 from tests.conftest import MODERATOR_PASSWORD, csrf_token_from
-from tests.factories import submission
+from tests.service.helpers import post_comment
 
 XSS_TEXT = "Achtung <script>alert(1)</script> und <img src=x onerror=alert(1)> hier."
 
 
-def post_comment(client: FlaskClient, app: Flask, **fields: object) -> str:
+def seed_comment(client: FlaskClient, app: Flask, **fields: object) -> str:
     """Submit a comment through the public API, answering its question; returns its id."""
-    challenge = client.get("/api/v1/challenge?lang=de").get_json()
-    with app.app_context():
-        question = next(q for q in runtime().questions.by_id.values()
-                        if q.question == challenge["question"])
-    response = client.post("/api/v1/comments", json=submission(challenge, question.answers[0],
-                                                                 **fields))
+    response = post_comment(client, app, **fields)
     assert response.status_code == 202, response.get_json()
     return response.get_json()["id"]
 
@@ -37,6 +32,32 @@ def decide_through_form(client: FlaskClient, comment_id: str, action: str, statu
     return client.post(f"/moderation/comments/{comment_id}/decision", data={
         "action": action, "status": status, "sort": "age",
         "csrf_token": csrf_token_from(page)})
+
+
+@pytest.mark.parametrize("score, band, label, tone", [
+    (0.97, "spam", "97 %", "spam"),
+    (0.5, "unsure", "50 %", "unsure"),
+    (0.12, "ham", "12 %", "ham"),
+    (0.999, "spam", "> 99 %", "spam"),
+    (0.001, "ham", "< 1 %", "ham"),
+    (0.0, "ham", "0 %", "ham"),
+    (None, None, "ohne Bewertung", "none"),
+])
+def test_score_badge_always_shows_the_number(score, band, label, tone):
+    badge = score_badge(score, band)
+    assert (badge.label, badge.tone) == (label, tone)
+
+
+@pytest.mark.parametrize("hours, text", [
+    (0.001, "weniger als 1 Min."),
+    (0.5, "30 Min."),
+    (3.2, "3 Std. 12 Min."),
+    (5, "5 Std."),
+    (24, "1 Tag"),
+    (54.5, "2 Tage 6 Std."),
+])
+def test_durations_read_like_a_person_wrote_them(hours, text):
+    assert format_duration(hours) == text
 
 
 def test_login_page_renders(client: FlaskClient):
@@ -115,7 +136,7 @@ def test_moderation_login_without_csrf_token_is_rejected(client: FlaskClient, mo
 
 def test_moderation_post_without_csrf_token_is_rejected(client: FlaskClient, app: Flask, login,
                                                         repository):
-    comment_id = post_comment(client, app)
+    comment_id = seed_comment(client, app)
     login()
     response = client.post(f"/moderation/comments/{comment_id}/decision",
                            data={"action": "approve"})
@@ -134,14 +155,14 @@ def test_logout_ends_the_session(client: FlaskClient, login):
 
 def test_queue_shows_author_score_badge_and_reasons(client: FlaskClient, app: Flask, login,
                                                      repository):
-    comment_id = post_comment(client, app, author="Karl Beispiel")
+    comment_id = seed_comment(client, app, author="Karl Beispiel")
     row = repository.get_comment(comment_id)
     login()
     html = client.get(f"/moderation/?status={row.status}").get_data(as_text=True)
     assert "Karl Beispiel" in html
     assert row.score is not None and row.reasons
     assert f'class="badge badge--{row.band}"' in html
-    assert f"{round(row.score * 100)} %" in html
+    assert f"</span> {escape(score_badge(row.score, row.band).label)}</span>" in html
     first = row.reasons[0]
     arrow = "↑" if first["direction"] == "spam" else "↓"
     assert f"{arrow} {first['direction']}: {escape(first['description'])}" in html
@@ -158,7 +179,7 @@ def test_unscored_comment_says_so(client: FlaskClient, login, repository):
 
 def test_approving_through_the_form_publishes_the_comment(client: FlaskClient, app: Flask, login,
                                                           repository):
-    comment_id = post_comment(client, app, thread_id="artikel-7")
+    comment_id = seed_comment(client, app, thread_id="artikel-7")
     status = repository.get_comment(comment_id).status
     login()
     response = decide_through_form(client, comment_id, "approve", status)
@@ -200,7 +221,7 @@ def test_unknown_action_and_unknown_comment_are_refused(client: FlaskClient, log
 
 def test_comment_markup_is_escaped_in_the_queue(client: FlaskClient, app: Flask, login,
                                                 repository):
-    comment_id = post_comment(client, app, text=XSS_TEXT, author="<b>Mallory</b>")
+    comment_id = seed_comment(client, app, text=XSS_TEXT, author="<b>Mallory</b>")
     login()
     html = client.get(f"/moderation/?status={repository.get_comment(comment_id).status}"
                       ).get_data(as_text=True)

@@ -8,21 +8,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
+from service.extensions import runtime
 from tests.factories import submission
+from tests.service.helpers import answer_for, fresh_challenge
 
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 
 def challenge_and_answer(client: FlaskClient, app: Flask) -> tuple[dict[str, object], str]:
     """A fresh German challenge and the right answer to it."""
-    challenge = client.get("/api/v1/challenge?lang=de").get_json()
-    with app.app_context():
-        question = next(
-            q
-            for q in app.extensions["spamschutz"].questions.by_id.values()
-            if q.question == challenge["question"]
-        )
-    return challenge, question.answers[0]
+    challenge = fresh_challenge(client)
+    return challenge, answer_for(app, challenge["question"])
 
 
 def test_plain_form_with_the_right_answer_gets_the_thank_you_page(
@@ -67,7 +63,7 @@ def test_plain_form_with_a_wrong_answer_gets_the_form_again(
     new_token = re.search(r'name="challenge_token" value="([^"]+)"', html)
     assert new_token and new_token.group(1) != challenge["token"]
     with app.app_context():
-        questions = [q.question for q in app.extensions["spamschutz"].questions.questions]
+        questions = [q.question for q in runtime().questions.questions]
     assert any(str(escape(question)) in html for question in questions)
     assert 'name="phone"' in html and "<script" not in html
     assert repository.count_by_status()["pending"] == 0

@@ -146,6 +146,15 @@ def test_oldest_pending_is_the_longest_waiting_comment(repository, make_comment,
     assert repository.oldest_pending_at() == first_at
 
 
+def test_count_pending_older_than_counts_only_waiting_comments(repository, make_comment, clock):
+    make_comment()
+    make_comment(status="spam")
+    cutoff = clock.advance(hours=1)
+    make_comment()
+    assert repository.count_pending_older_than(cutoff) == 1
+    assert repository.count_pending_older_than(clock.advance(seconds=1)) == 2
+
+
 def test_decision_updates_the_comment_and_records_an_audit_row(repository, make_comment, clock):
     comment = make_comment()
     decided_at = clock.advance(minutes=5)
