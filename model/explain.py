@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from itertools import pairwise
 
-from model.features import META_FEATURES, PreparedComment, prepare_comment
+from model.features import PreparedComment, prepare_comment
 from model.pipeline import Comment, SpamModel
 from model.text import DOMAIN_PREFIX, EMAIL_MARKER, PHONE_MARKER, URL_MARKER, stem
 
@@ -63,10 +63,8 @@ def _describe_word(word: str) -> str:
     }.get(word, f"“{word}”")
 
 
-def _word_contributions(
-    prepared: PreparedComment, names: list[str], values: list[float]
-) -> dict[str, float]:
-    """Credit word-vectoriser and char-vectoriser contributions to surface tokens."""
+def _surface_contributions(prepared: PreparedComment, terms: dict[str, dict[str, float]]):
+    """Credit word-block (stems, stem bigrams) and char-block (n-grams) parts to surface words."""
     stems_to_tokens: dict[str, set[str]] = defaultdict(set)
     stems = [stem(token, prepared.lang) for token in prepared.tokens]
     for token, token_stem in zip(prepared.tokens, stems, strict=True):
@@ -77,16 +75,14 @@ def _word_contributions(
     padded_words = {f" {word} ": word.strip(_PUNCTUATION) or word for word in prepared.text.split()}
 
     totals: dict[str, float] = defaultdict(float)
-    for name, value in zip(names, values, strict=True):
-        block, _, feature = name.partition("__")
-        if block == "words":
-            owners = sorted(stems_to_tokens.get(feature, ()))
-        elif block == "chars":
-            owners = [word for padded, word in padded_words.items() if feature in padded]
-        else:
-            continue
-        for owner in owners:
-            totals[owner] += value / len(owners)
+    for block, parts in terms.items():
+        for feature, value in parts.items():
+            if block == "words":
+                owners = sorted(stems_to_tokens.get(feature, ()))
+            else:
+                owners = [word for padded, word in padded_words.items() if feature in padded]
+            for owner in owners:
+                totals[owner] += value / len(owners)
     return totals
 
 
@@ -95,26 +91,19 @@ def score_with_reasons(
 ) -> tuple[float, list[Reason]]:
     """Calibrated score of ``comment`` and up to ``top`` reasons, strongest first.
 
-    One feature transform serves both: the decision value is the sum of the contributions.
+    One pass over the features serves both: the decision value is the sum of the parts.
     """
-    classifier = model.pipeline.named_steps["classifier"]
-    coefficients = classifier.coef_.ravel()
     prepared = prepare_comment(comment)
-    row = model.pipeline.named_steps["features"].transform([prepared]).tocsr()
-    names_all = model.feature_names
-    names = [names_all[i] for i in row.indices]
-    features = [float(value) for value in row.data]
-    values = [v * float(coefficients[i]) for i, v in zip(row.indices, features, strict=True)]
-    score = float(model.calibrate(sum(values) + float(classifier.intercept_[0])))
+    parts = model.compiled.contributions(prepared)
+    score = float(model.calibrate(parts.decision))
 
-    reasons: list[Reason] = []
-    for word, weight in _word_contributions(prepared, names, values).items():
-        reasons.append(Reason("word", word, weight, _describe_word(word)))
-    for name, feature, weight in zip(names, features, values, strict=True):
-        signal = name.removeprefix("meta__meta:")
-        if signal != name and signal in META_FEATURES:
-            above, below = _SIGNAL_TEXT[signal]
-            reasons.append(Reason("signal", signal, weight, above if feature > 0 else below))
+    reasons = [
+        Reason("word", word, weight, _describe_word(word))
+        for word, weight in _surface_contributions(prepared, parts.terms).items()
+    ]
+    for signal, (value, weight) in parts.signals.items():
+        above, below = _SIGNAL_TEXT[signal]
+        reasons.append(Reason("signal", signal, weight, above if value > 0 else below))
     reasons = [reason for reason in reasons if abs(reason.weight) >= 0.01]
     reasons.sort(key=lambda reason: abs(reason.weight), reverse=True)
     return score, reasons[:top]

@@ -11,7 +11,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from model.features import CommentPreparer, MetaFeatures, prepared_text, word_terms
+from model.compiled import CompiledScorer
+from model.features import (
+    CommentPreparer,
+    MetaFeatures,
+    prepare_comment,
+    prepared_text,
+    word_terms,
+)
 
 __all__ = ["Comment", "SpamModel", "Thresholds", "build_pipeline"]
 
@@ -104,8 +111,13 @@ class SpamModel:
     metadata: dict[str, object] = field(default_factory=dict)
 
     def decision_values(self, comments: Sequence[Comment]) -> np.ndarray:
-        """Raw linear scores (log-odds before calibration)."""
-        return self.pipeline.decision_function(list(comments))
+        """Raw linear scores (log-odds before calibration), via the compiled fast path."""
+        compiled = self.compiled
+        return np.fromiter(
+            (compiled.decision(prepare_comment(comment)) for comment in comments),
+            dtype=np.float64,
+            count=len(comments),
+        )
 
     def calibrate(self, decision_values: np.ndarray) -> np.ndarray:
         """Map raw decision values to spam probabilities in [0, 1]."""
@@ -115,6 +127,18 @@ class SpamModel:
     def score(self, comments: Sequence[Comment]) -> np.ndarray:
         """Calibrated spam probability for each comment."""
         return self.calibrate(self.decision_values(comments))
+
+    @cached_property
+    def compiled(self) -> CompiledScorer:
+        """The pipeline as lookup tables (built on first use, never stored in the artefact)."""
+        return CompiledScorer(self.pipeline)
+
+    def __getstate__(self) -> dict[str, object]:
+        # Derived caches are rebuilt after loading; storing them would bloat the artefact.
+        state = dict(self.__dict__)
+        state.pop("compiled", None)
+        state.pop("feature_names", None)
+        return state
 
     @cached_property
     def feature_names(self) -> list[str]:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import RegexpTokenizer
@@ -80,7 +82,11 @@ _HOMOGLYPHS = str.maketrans(
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "€": "e"}
 )
-_LEET_WORD = re.compile(r"(?<![\w:@.])(?=[\w@$€]*[a-zäöüß])(?=[\w@$€]*[013457@$€])[\w@$€]{3,}")
+# An "@" that starts something like a domain ("@x.de") belongs to an address, not a word.
+_LEET_CHAR = r"(?:[\w$€]|@(?![\w-]*\.))"
+_LEET_WORD = re.compile(
+    rf"(?<![\w:@.-])(?=(?:{_LEET_CHAR})*[a-zäöüß])(?=(?:{_LEET_CHAR})*[013457@$€])(?:{_LEET_CHAR}){{3,}}(?![\w@$€])"
+)
 
 _TLDS = (
     "com|net|org|info|biz|de|at|ch|eu|uk|us|ru|cn|xyz|top|site|online|club|shop|io|co|me|ly|"
@@ -106,6 +112,12 @@ _OBFUSCATED_DOT = re.compile(
 _SPACED_LETTERS = re.compile(r"\b(?:\w[ .\-_*]){2,}\w\b")
 _SPACED_SINGLE = re.compile(r"^(?:\w[ .\-_*])+\w$")
 _WHITESPACE = re.compile(r"\s+")
+_MAX_PASSES = 8
+_LEET_HINT = re.compile(r"[013457@$€]")
+_DIGIT = re.compile(r"\d")
+_SCHEME = re.compile(r"^(?:(?:https?|ftp)://)")
+_NOT_HOST = re.compile(r"[^\w.-]")
+_WWW = re.compile(r"^(?:www\.)+")
 _TOKENISER = RegexpTokenizer(r"dom:[\w.-]+|[^\W_]+")
 
 _GERMAN_HINTS = frozenset(
@@ -213,10 +225,14 @@ _ENGLISH_HINTS = frozenset(
 
 
 def _url_marker(match: re.Match[str]) -> str:
-    url = match.group(0)
-    host = re.sub(r"^(?:(?:https?|ftp)://)?(?:www\.)?", "", url).split("/")[0].split("?")[0]
-    host = host.split(":")[0].rstrip(".,;!)")
+    rest = _SCHEME.sub("", match.group(0))
+    host = _NOT_HOST.sub("", re.split(r"[/?#:]", rest, maxsplit=1)[0])
+    host = _WWW.sub("", host.strip(".-")).strip(".-")
     return f" {URL_MARKER} {DOMAIN_PREFIX}{host} " if host else f" {URL_MARKER} "
+
+
+def _unleet(match: re.Match[str]) -> str:
+    return match.group(0).translate(_LEET)
 
 
 def _join_spaced_letters(match: re.Match[str]) -> str:
@@ -226,16 +242,19 @@ def _join_spaced_letters(match: re.Match[str]) -> str:
     return re.sub(r"[ .\-_*]", "", run)
 
 
-def _strip_invisible(text: str) -> str:
-    # Cf covers zero-width spaces and joiners, soft hyphens and the bidi controls; Cc covers
-    # control characters, which are turned into spaces so that words do not melt together.
-    out = []
-    for char in text:
-        category = unicodedata.category(char)
+@cache
+def _invisible_characters() -> dict[int, str | None]:
+    """Translation table: format characters (Cf: zero-width spaces and joiners, soft hyphens,
+    bidi controls, tag characters) removed; control and line/paragraph separators turned into
+    spaces, so that words do not melt together. Built once, on first use (about 0.2 s)."""
+    table: dict[int, str | None] = {}
+    for codepoint in range(sys.maxunicode + 1):
+        category = unicodedata.category(chr(codepoint))
         if category == "Cf":
-            continue
-        out.append(" " if category in ("Cc", "Zl", "Zp") else char)
-    return "".join(out)
+            table[codepoint] = None
+        elif category in ("Cc", "Zl", "Zp"):
+            table[codepoint] = " "
+    return table
 
 
 def normalise(text: str) -> str:
@@ -247,16 +266,48 @@ def normalise(text: str) -> str:
     marker tokens that keep the domain, white space collapsed. Idempotent and never raises
     for any ``str``.
     """
-    text = html.unescape(html.unescape(text))
-    text = unicodedata.normalize("NFKC", text)
-    text = _strip_invisible(text).casefold()
-    text = unicodedata.normalize("NFKC", text.translate(_HOMOGLYPHS))
-    text = _OBFUSCATED_DOT.sub(r"\1.\2", text)
-    text = _EMAIL.sub(lambda m: f" {EMAIL_MARKER} {DOMAIN_PREFIX}{m.group(1)} ", text)
-    text = _URL.sub(_url_marker, text)
-    text = _PHONE.sub(f" {PHONE_MARKER} ", text)
+    # Each step can expose work for another (an entity can hide a zero-width space, a joined
+    # "f r e e" can complete a link, a mapped "€" can complete an entity), so each stage repeats
+    # until nothing changes; most comments settle at once. The bound stops hostile input.
+    text = _until_stable(_canonical_characters, text)
+    for _ in range(_MAX_PASSES):
+        rewritten = _rewrite(text)
+        if rewritten == text:
+            break
+        text = _until_stable(_canonical_characters, rewritten)
+    return text
+
+
+def _until_stable(step: Callable[[str], str], text: str) -> str:
+    for _ in range(_MAX_PASSES):
+        result = step(text)
+        if result == text:
+            break
+        text = result
+    return text
+
+
+def _canonical_characters(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_invisible_characters())
+    text = text.casefold().translate(_HOMOGLYPHS)
+    return html.unescape(text) if "&" in text else text
+
+
+def _rewrite(text: str) -> str:
+    # Cheap substring checks skip the regular expressions that cannot match, which is most of
+    # them for most comments.
+    text = _WHITESPACE.sub(" ", text)
     text = _SPACED_LETTERS.sub(_join_spaced_letters, text)
-    text = _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
+    if "@" in text:
+        text = _EMAIL.sub(lambda m: f" {EMAIL_MARKER} {DOMAIN_PREFIX}{m.group(1)} ", text)
+    if _LEET_HINT.search(text):
+        text = _LEET_WORD.sub(_unleet, text)
+    if "dot" in text or "punkt" in text or "[.]" in text or "(.)" in text:
+        text = _OBFUSCATED_DOT.sub(r"\1.\2", text)
+    if "." in text or "://" in text:
+        text = _URL.sub(_url_marker, text)
+    if _DIGIT.search(text):
+        text = _PHONE.sub(f" {PHONE_MARKER} ", text)
     return _WHITESPACE.sub(" ", text).strip()
 
 

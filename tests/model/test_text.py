@@ -65,3 +65,32 @@ def test_stemming_is_language_specific() -> None:
 def test_normalise_is_idempotent_and_never_raises(text: str) -> None:
     once = normalise(text)
     assert normalise(once) == once
+
+
+# Fragments spammers combine; random mixes of them reach the corners where one rewrite
+# (entities, spaced letters, leetspeak, links) exposes work for another.
+_TRICKY = st.sampled_from(
+    [
+        *"ab01345 .:/@-_*$€xwhtpscomde",
+        "\u200b",
+        "а",
+        "&",
+        ";",
+        "#",
+        "http://",
+        "www.",
+        ".com",
+        " dot ",
+        "&amp;",
+        "+49 ",
+        "@x.de",
+        "ｆ",
+        "\u202e",
+    ]
+)
+
+
+@given(st.lists(_TRICKY, max_size=30).map("".join))
+def test_normalise_is_idempotent_on_mixed_evasion_tricks(text: str) -> None:
+    once = normalise(text)
+    assert normalise(once) == once

@@ -1,0 +1,130 @@
+"""The fitted pipeline flattened into lookup tables, for scoring one comment at a time.
+
+scikit-learn's ``transform`` calls validate their input, build a sparse matrix and stack the
+feature blocks; for a single comment that bookkeeping costs about a millisecond, far more than
+the arithmetic. A linear model over TF-IDF needs only: the analyzer's terms, the vocabulary
+lookup, ``(1 + log tf) * idf`` per term, an L2 norm per block and one dot product with the
+coefficients. :class:`CompiledScorer` does exactly that with the fitted vectorisers' own
+analyzers, vocabularies and ``idf_`` and the classifier's ``coef_``, so its result equals the
+pipeline's ``decision_function`` (tests check it) at a fraction of the cost.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import Pipeline
+
+from model.features import META_FEATURES, MetaFeatures, PreparedComment
+
+__all__ = ["CompiledScorer", "Contributions"]
+
+
+@dataclass(frozen=True)
+class _TextBlock:
+    name: str
+    analyzer: Callable[[PreparedComment], list[str]]
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray
+    sublinear: bool
+
+
+@dataclass(frozen=True)
+class Contributions:
+    """Each present feature's share of the decision value, by block."""
+
+    decision: float
+    terms: dict[str, dict[str, float]]  # block name -> term -> contribution
+    signals: dict[str, tuple[float, float]]  # signal -> (centred value, contribution)
+
+
+class CompiledScorer:
+    """Decision values of a fitted ``prepare → features → classifier`` pipeline, fast."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        union = pipeline.named_steps["features"]
+        classifier = pipeline.named_steps["classifier"]
+        coef = np.asarray(classifier.coef_, dtype=np.float64).ravel()
+        self.intercept = float(classifier.intercept_[0])
+        self.blocks: list[_TextBlock] = []
+        self.meta: tuple[np.ndarray, np.ndarray] | None = None
+        offset = 0
+        for name, transformer in union.transformer_list:
+            if isinstance(transformer, TfidfVectorizer):
+                width = len(transformer.vocabulary_)
+                self.blocks.append(
+                    _TextBlock(
+                        name=name,
+                        analyzer=transformer.build_analyzer(),
+                        vocabulary=transformer.vocabulary_,
+                        idf=np.asarray(transformer.idf_, dtype=np.float64),
+                        coef=coef[offset : offset + width],
+                        sublinear=transformer.sublinear_tf,
+                    )
+                )
+            elif isinstance(transformer, MetaFeatures):
+                width = len(META_FEATURES)
+                self.meta = (transformer.mean_, coef[offset : offset + width])
+            else:
+                raise TypeError(f"cannot compile feature block {name!r}")
+            offset += width
+        if offset != coef.size:
+            raise ValueError("feature blocks and classifier coefficients do not line up")
+
+    def _block_weights(
+        self, block: _TextBlock, comment: PreparedComment
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Column indices and normalised TF-IDF weights of the block's terms in ``comment``."""
+        counts = Counter(map(block.vocabulary.get, block.analyzer(comment)))
+        counts.pop(None, None)  # terms the model never saw
+        if not counts:
+            return np.empty(0, dtype=np.intp), np.empty(0)
+        indices = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        weights = ((1.0 + np.log(tf)) if block.sublinear else tf) * block.idf[indices]
+        return indices, weights / math.sqrt(float(weights @ weights))
+
+    def _meta_values(self, comment: PreparedComment) -> np.ndarray:
+        mean, _ = self.meta  # type: ignore[misc]
+        return np.asarray(MetaFeatures._row(comment), dtype=np.float64) - mean
+
+    def decision(self, comment: PreparedComment) -> float:
+        """The classifier's decision value (log-odds before calibration)."""
+        total = self.intercept
+        for block in self.blocks:
+            indices, weights = self._block_weights(block, comment)
+            total += float(weights @ block.coef[indices])
+        if self.meta is not None:
+            total += float(self._meta_values(comment) @ self.meta[1])
+        return total
+
+    def contributions(self, comment: PreparedComment) -> Contributions:
+        """The decision value and every present feature's part in it."""
+        total = self.intercept
+        terms: dict[str, dict[str, float]] = {}
+        for block in self.blocks:
+            indices, weights = self._block_weights(block, comment)
+            parts = weights * block.coef[indices]
+            total += float(parts.sum())
+            by_index = dict(zip(indices.tolist(), parts.tolist(), strict=True))
+            terms[block.name] = {
+                term: by_index[index]
+                for term in set(block.analyzer(comment))
+                if (index := block.vocabulary.get(term)) is not None
+            }
+        signals: dict[str, tuple[float, float]] = {}
+        if self.meta is not None:
+            values = self._meta_values(comment)
+            parts = values * self.meta[1]
+            total += float(parts.sum())
+            signals = {
+                name: (float(value), float(part))
+                for name, value, part in zip(META_FEATURES, values, parts, strict=True)
+            }
+        return Contributions(decision=total, terms=terms, signals=signals)

@@ -1,0 +1,26 @@
+"""The compiled fast path gives the pipeline's own decision values."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model import ModelStore, StoredModel
+from tests.factories import HAM_TEXTS, SPAM_TEXTS
+
+
+def test_compiled_scores_equal_the_pipeline_decision_function(tiny_model: StoredModel) -> None:
+    model = ModelStore(tiny_model.path.parent.parent).load(tiny_model.version, tiny_model.sha256)
+    comments = [{"text": t} for t in HAM_TEXTS[:10] + SPAM_TEXTS[:10]] + [
+        {"text": "völlig neue Wörter, die das Modell nie sah", "url": "https://x.example"},
+        {"text": "!!!"},
+        {"text": ""},
+    ]
+    expected = model.pipeline.decision_function(comments)
+    np.testing.assert_allclose(model.decision_values(comments), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_compiled_tables_are_not_stored_in_the_artefact(tiny_model: StoredModel, tmp_path) -> None:
+    store = ModelStore(tiny_model.path.parent.parent)
+    model = store.load(tiny_model.version, tiny_model.sha256)
+    model.score_one("warm up the compiled tables")
+    assert "compiled" not in model.__getstate__()
