@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -29,11 +30,12 @@ from model.text import (
 )
 
 __all__ = [
+    "CHAR_NGRAMS",
     "META_FEATURES",
     "CommentPreparer",
     "MetaFeatures",
     "PreparedComment",
-    "prepared_text",
+    "char_terms",
     "word_terms",
 ]
 
@@ -90,9 +92,30 @@ class CommentPreparer(TransformerMixin, BaseEstimator):
         return tags
 
 
-def prepared_text(comment: PreparedComment) -> str:
-    """Preprocessor for the character n-gram vectoriser: the normalised text."""
-    return comment.text
+# Shortest and longest character n-gram: long enough for word parts and misspellings
+# ("viagr", "kasin"), short enough to generalise across inflections.
+CHAR_NGRAMS = (2, 5)
+
+
+@lru_cache(maxsize=50_000)
+def _char_ngrams(word: str) -> tuple[str, ...]:
+    """Character 2- to 5-grams of `` word `` (padded with spaces, like scikit-learn's char_wb).
+
+    Cached per word: words repeat across comments, so most comments reuse n-grams computed
+    before, and reused strings keep their cached hashes for the vocabulary lookups.
+    """
+    padded = f" {word} "
+    grams: list[str] = []
+    for n in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1):
+        if len(padded) < n:
+            break
+        grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return tuple(grams)
+
+
+def char_terms(comment: PreparedComment) -> list[str]:
+    """Analyzer for the character vectoriser: n-grams within each white-space separated word."""
+    return [gram for word in comment.text.split() for gram in _char_ngrams(word)]
 
 
 def word_terms(comment: PreparedComment) -> list[str]:
@@ -104,6 +127,7 @@ def word_terms(comment: PreparedComment) -> list[str]:
 _CAPITAL = re.compile(r"[A-ZÄÖÜ]")
 _LETTER = re.compile(r"[^\W\d_]")
 _REPEAT = re.compile(r"(.)\1{3,}")
+_DIGIT = re.compile(r"\d")
 
 # Names in the order of the columns :class:`MetaFeatures` produces; explanations use them.
 META_FEATURES = (
@@ -159,7 +183,7 @@ class MetaFeatures(TransformerMixin, BaseEstimator):
             min(math.log1p(len(raw)) / math.log1p(5000), 1.0),
             capitals / letters if letters >= 8 else 0.0,
             min(raw.count("!"), 10) / 10,
-            sum(char.isdigit() for char in raw) / max(len(raw), 1),
+            len(_DIGIT.findall(raw)) / max(len(raw), 1),
             float(bool(_REPEAT.search(raw))),
             float(letters == 0),
         ]

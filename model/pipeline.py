@@ -15,8 +15,8 @@ from model.compiled import CompiledScorer
 from model.features import (
     CommentPreparer,
     MetaFeatures,
+    char_terms,
     prepare_comment,
-    prepared_text,
     word_terms,
 )
 
@@ -54,11 +54,9 @@ def build_pipeline(C: float = 10.0) -> Pipeline:
                         (
                             "chars",
                             TfidfVectorizer(
-                                analyzer="char_wb",
-                                preprocessor=prepared_text,
+                                analyzer=char_terms,
                                 token_pattern=None,
                                 lowercase=False,
-                                ngram_range=(2, 5),
                                 min_df=2,
                                 sublinear_tf=True,
                                 max_features=300_000,
