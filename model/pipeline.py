@@ -69,7 +69,7 @@ def build_pipeline(C: float = 10.0) -> Pipeline:
             ),
             (
                 "classifier",
-                LogisticRegression(C=C, solver="liblinear", class_weight="balanced"),
+                LogisticRegression(C=C, solver="liblinear", dual=True, class_weight="balanced"),
             ),
         ]
     )

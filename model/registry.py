@@ -140,6 +140,8 @@ class ModelRegistry:
         self.refresh_seconds = refresh_seconds
         # One tuple, replaced by a single assignment, so model and version never disagree.
         self._serving: tuple[ActiveModel, SpamModel] | None = None
+        # The last catalog entry that failed to load; retried only when the catalog changes.
+        self._refused: ActiveModel | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
         self.problem: str | None = None
@@ -167,14 +169,17 @@ class ModelRegistry:
                 self.problem = None if self._serving else "no active model"
                 return
             if self._serving and wanted == self._serving[0]:
+                self.problem = None
                 return
+            if wanted == self._refused:
+                return  # refused before: neither re-hash it nor give it another chance to run
             try:
                 model = self.store.load(wanted.version, wanted.sha256)
             except ModelIntegrityError as error:
-                self.problem = str(error)
+                self._refused, self.problem = wanted, str(error)
                 log.error("keeping the previous model: %s", error)
                 return
-            self._serving, self.problem = (wanted, model), None
+            self._serving, self._refused, self.problem = (wanted, model), None, None
             log.info("serving model %s", wanted.version)
         finally:
             self._lock.release()

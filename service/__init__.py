@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,12 +22,17 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from flask import Flask
 
     from service.api import register_api
+    from service.auth import SESSION_LIFETIME
+    from service.challenge_guard import init_challenge_guard
     from service.config import load_config
     from service.demo import bp as demo_bp
     from service.extensions import Runtime, csrf
     from service.health import bp as health_bp
     from service.moderation import bp as moderation_bp
-    from service.security import register_security_headers
+    from service.proxies import trust_proxies
+    from service.ratelimits import init_rate_limits
+    from service.security import SecureWhenHttpsSessionInterface, register_security_headers
+    from service.spool_replay import init_spool_replay
 
     settings = load_config(config)
     app = Flask(__name__)
@@ -38,7 +42,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="spamschutz_session",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
         WTF_CSRF_TIME_LIMIT=None,  # bound to the session instead, which expires on its own
         JSON_SORT_KEYS=False,
     )
@@ -50,6 +54,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         )
 
     Runtime.from_config(app.config).init_app(app)
+    init_spool_replay(app)
     csrf.init_app(app)
 
     register_api(app)
@@ -57,4 +62,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(moderation_bp, url_prefix="/moderation")
     app.register_blueprint(demo_bp)
     register_security_headers(app)
+    # After the blueprints: limits wrap the registered views.
+    init_rate_limits(app)
+    init_challenge_guard(app)
+    trust_proxies(app)
+    app.session_interface = SecureWhenHttpsSessionInterface()
     return app

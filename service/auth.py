@@ -5,15 +5,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import request, session
+from flask import g, request, session
 
 from service.extensions import runtime
 
 __all__ = [
     "ROLES",
+    "SESSION_LIFETIME",
     "Principal",
     "hash_password",
     "hash_token",
@@ -27,6 +29,10 @@ __all__ = [
 
 # site: comment forms and integrations (score); moderator: the review queue; admin: everything.
 ROLES = ("site", "moderator", "admin")
+# A moderator logs in once per working day; the cookie and the server record both end then.
+SESSION_LIFETIME = timedelta(hours=12)
+_SESSION_ID = "sid"
+_PRINCIPAL = "spamschutz_session_principal"
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the user does not exist, so both paths cost the same time.
@@ -75,26 +81,50 @@ def token_principal() -> Principal | None:
     return Principal(name=row.name, role=row.role, via="token") if row else None
 
 
-def log_in(name: str, epoch: int) -> None:
-    """Start a fresh moderator session (a new session, so a planted one cannot be kept)."""
+def log_in(name: str, epoch: int) -> bool:
+    """Start a fresh server-side session for moderator ``name``; ``False`` if refused.
+
+    The cookie session is cleared and gets a new random id, so a session planted before the
+    login (session fixation) is never the logged-in one. ``epoch`` is the account's
+    ``session_epoch`` read when the password was checked (see ``start_moderator_session``).
+    """
+    session_id = secrets.token_urlsafe(32)
+    started = runtime().repository.start_moderator_session(
+        name, hash_token(session_id), SESSION_LIFETIME, epoch
+    )
     session.clear()
-    session["moderator"] = name
-    session["epoch"] = epoch
+    g.pop(_PRINCIPAL, None)
+    if not started:
+        return False
+    session[_SESSION_ID] = session_id
     session.permanent = True
+    return True
 
 
 def log_out() -> None:
-    """End the moderator session."""
+    """End the moderator session on the server too: the cookie, even a copy, stops working."""
+    session_id = session.get(_SESSION_ID)
+    if isinstance(session_id, str) and session_id:
+        runtime().repository.end_moderator_session(hash_token(session_id))
     session.clear()
+    g.pop(_PRINCIPAL, None)
 
 
 def session_moderator() -> Principal | None:
-    """The logged-in moderator, if the session is still valid (password unchanged)."""
-    name = session.get("moderator")
-    if not name:
-        return None
-    row = runtime().repository.get_moderator(name)
-    if row is None or row.disabled or row.session_epoch != session.get("epoch"):
-        session.clear()
-        return None
-    return Principal(name=row.name, role="moderator", via="session")
+    """The logged-in moderator, if the session still exists on the server.
+
+    Looked up once per request. A cookie whose session ended (logout, password change,
+    account disabled, expiry) is cleared.
+    """
+    if _PRINCIPAL in g:
+        return g.get(_PRINCIPAL)
+    principal = None
+    session_id = session.get(_SESSION_ID)
+    if isinstance(session_id, str) and session_id:
+        row = runtime().repository.moderator_for_session(hash_token(session_id))
+        if row is None:
+            session.clear()
+        else:
+            principal = Principal(name=row.name, role="moderator", via="session")
+    g.setdefault(_PRINCIPAL, principal)
+    return principal

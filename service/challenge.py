@@ -1,8 +1,9 @@
 """Challenge questions: the question bank, signed single-use tokens, forgiving answer matching.
 
-A token carries the question's id and a random nonce, signed and timestamped with the
-installation's secret. The server keeps no state until a token is redeemed; redemption writes
-the nonce once (a unique row), which makes the token single-use across every instance.
+A token carries the question's id, a random nonce and its issue time (a float, so the time a
+reader took is known to the millisecond), signed with the installation's secret. The server
+keeps no state until a token is answered: wrong answers are counted and redemption is recorded
+by :mod:`service.challenge_guard`, which makes the token single-use across every instance.
 """
 
 from __future__ import annotations
@@ -14,19 +15,22 @@ import re
 import secrets
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 __all__ = [
     "ChallengeError",
     "IssuedChallenge",
+    "OpenedChallenge",
     "Question",
     "QuestionBank",
     "VerifiedChallenge",
     "answer_matches",
+    "check_answer",
     "normalise_answer",
 ]
 
@@ -107,6 +111,15 @@ class IssuedChallenge:
 
 
 @dataclass(frozen=True)
+class OpenedChallenge:
+    """A token with a valid signature, not expired, for a question of the bank."""
+
+    token_id: str
+    question: Question
+    seconds_since_issue: float
+
+
+@dataclass(frozen=True)
 class VerifiedChallenge:
     """A correctly answered challenge, not yet redeemed."""
 
@@ -140,14 +153,25 @@ def _load_questions(path: str | None) -> list[Question]:
 
 
 class QuestionBank:
-    """The site's questions and the signer for their tokens."""
+    """The site's questions and the signer for their tokens.
 
-    def __init__(self, secret_key: str, ttl_seconds: int, path: str | None = None) -> None:
+    ``clock`` returns the time in seconds since the epoch; injectable so that tests can let a
+    token expire without waiting.
+    """
+
+    def __init__(
+        self,
+        secret_key: str,
+        ttl_seconds: int,
+        path: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.questions = _load_questions(path)
         self.by_id = {question.id: question for question in self.questions}
         self.ttl_seconds = ttl_seconds
         self._serializer = URLSafeTimedSerializer(secret_key, salt="spamschutz.challenge")
         self._random = random.SystemRandom()
+        self._clock = clock
 
     def languages(self) -> set[str]:
         """Languages the bank has questions for."""
@@ -157,37 +181,58 @@ class QuestionBank:
         """A random question in ``lang`` (any language if the bank has none in it)."""
         pool = [q for q in self.questions if q.lang == lang] or self.questions
         question = self._random.choice(pool)
-        token = self._serializer.dumps({"q": question.id, "n": secrets.token_urlsafe(12)})
+        payload = {"q": question.id, "n": secrets.token_urlsafe(12), "t": round(self._clock(), 3)}
+        token = self._serializer.dumps(payload)
         return IssuedChallenge(token=token, question=question, expires_in=self.ttl_seconds)
 
-    def verify(self, token: str, answer: str) -> VerifiedChallenge:
-        """Check ``token`` and ``answer``; raise :class:`ChallengeError` with a distinct code."""
+    def open(self, token: str) -> OpenedChallenge:
+        """Check ``token``'s signature, age and question; :class:`ChallengeError` if unusable.
+
+        Refusals have distinct codes: ``challenge_missing``, ``challenge_invalid`` (tampered,
+        or signed by another installation), ``challenge_expired``, ``challenge_unknown``.
+        """
         if not token:
             raise ChallengeError("challenge_missing", "Please answer the Spamschutz question.")
         try:
-            payload, issued_at = self._serializer.loads(
-                token, max_age=self.ttl_seconds, return_timestamp=True
-            )
-        except SignatureExpired as error:
-            raise ChallengeError(
-                "challenge_expired", "The question has expired. Please answer the new question."
-            ) from error
+            payload, signed_at = self._serializer.loads(token, return_timestamp=True)
         except BadSignature as error:
             raise ChallengeError(
                 "challenge_invalid", "The question token is not valid. Please answer the new one."
             ) from error
-        question = self.by_id.get(payload.get("q")) if isinstance(payload, dict) else None
+        if not isinstance(payload, dict) or not payload.get("n"):
+            raise ChallengeError("challenge_invalid", "The question token is not valid.")
+        issued_at = payload.get("t")
+        if not isinstance(issued_at, int | float) or isinstance(issued_at, bool):
+            issued_at = signed_at.timestamp()  # a token from before issue times were signed
+        # Clocks of several instances may differ a little; a token is never younger than 0 s.
+        age = max(0.0, self._clock() - float(issued_at))
+        if age > self.ttl_seconds:
+            raise ChallengeError(
+                "challenge_expired", "The question has expired. Please answer the new question."
+            )
+        question_id = payload.get("q")
+        question = self.by_id.get(question_id) if isinstance(question_id, str) else None
         if question is None:
             raise ChallengeError(
                 "challenge_unknown", "This question is not known here. Please answer the new one."
             )
-        if not answer_matches(answer or "", question.answers):
-            raise ChallengeError(
-                "challenge_wrong", "The answer to the Spamschutz question is not right."
-            )
         # The signed nonce, not the token string: a re-encoded token must not count as new.
-        token_id = str(payload.get("n") or "")
-        if not token_id:
-            raise ChallengeError("challenge_invalid", "The question token is not valid.")
-        age = max(0.0, time.time() - issued_at.timestamp())
-        return VerifiedChallenge(token_id=token_id, question=question, seconds_since_issue=age)
+        return OpenedChallenge(str(payload["n"]), question, age)
+
+    def verify(self, token: str, answer: str) -> VerifiedChallenge:
+        """Check ``token`` and ``answer``; raise :class:`ChallengeError` with a distinct code."""
+        opened = self.open(token)
+        check_answer(opened, answer)
+        return VerifiedChallenge(opened.token_id, opened.question, opened.seconds_since_issue)
+
+
+def check_answer(opened: OpenedChallenge, answer: str) -> None:
+    """Raise ``challenge_wrong`` unless ``answer`` answers the token's own question.
+
+    The question comes from the signed token, so an answer only counts for the question that
+    was asked: a bot cannot pick the question it likes best.
+    """
+    if not answer_matches(answer or "", opened.question.answers):
+        raise ChallengeError(
+            "challenge_wrong", "The answer to the Spamschutz question is not right."
+        )

@@ -43,9 +43,56 @@ DEFAULTS: dict[str, tuple[object, type, str]] = {
     "DEFAULT_LANG": ("de", str, "language of messages when the request does not say (de or en)"),
     "PROMISE_HOURS": (24, int, "hours within which every comment gets a decision"),
     "REDIS_URL": ("", str, "Redis for shared rate limits and challenge tokens (optional)"),
+    "REDIS_KEY_PREFIX": (
+        "spamschutz",
+        str,
+        "prefix of every Redis key, so several installations can share one Redis",
+    ),
     "TRUSTED_PROXIES": (0, int, "number of reverse proxies whose X-Forwarded-For is trusted"),
+    "MAX_WORD_LENGTH": (
+        200,
+        int,
+        "longest run of characters without a space in a comment (breaks layouts, hides spam)",
+    ),
+    "CHALLENGE_MAX_WRONG_ANSWERS": (
+        3,
+        int,
+        "wrong answers one question accepts; then the reader must answer a new question",
+    ),
+    "RATE_LIMIT_WRONG_ANSWERS": (
+        "10 per 15 minutes",
+        str,
+        "wrong answers one client address may give before it has to wait",
+    ),
+    "RATE_LIMIT_CHALLENGES": ("60 per minute", str, "questions one client address may fetch"),
+    "RATE_LIMIT_COMMENTS": ("10 per minute", str, "comments one client address may submit"),
+    "RATE_LIMIT_LOGIN": (
+        "10 per 15 minutes",
+        str,
+        "failed moderator logins from one client address",
+    ),
+    "RATE_LIMIT_LOGIN_ACCOUNT": (
+        "10 per 15 minutes",
+        str,
+        "failed logins for one moderator name, from any address",
+    ),
     "WORKERS": (0, int, "gunicorn worker processes; 0 means one per CPU core"),
     "THREADS": (4, int, "threads per gunicorn worker"),
+    "RETENTION_DAYS": (
+        30,
+        int,
+        "days after which 'spamschutz purge' deletes spam and rejected comments",
+    ),
+    "SPOOL_REPLAY_SECONDS": (
+        5.0,
+        float,
+        "how often an instance replays comments spooled while the database was down; 0: never",
+    ),
+    "SPOOL_MAX_RECORDS": (
+        10_000,
+        int,
+        "most comments the spool keeps while the database is down; beyond that, 503",
+    ),
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -80,6 +127,21 @@ def ensure_secret_key(data_dir: str | os.PathLike[str]) -> str:
     return path.read_text().strip()
 
 
+def _check_rate_limits(config: Mapping[str, object]) -> None:
+    """Refuse to start with a limit the rate limiter cannot read, naming the variable."""
+    from limits import parse_many
+
+    for name in DEFAULTS:
+        if not name.startswith("RATE_LIMIT_"):
+            continue
+        try:
+            parse_many(str(config[name]))
+        except ValueError as error:
+            raise ConfigError(
+                f"SPAMSCHUTZ_{name} must be a limit like '10 per minute', got {config[name]!r}"
+            ) from error
+
+
 def load_config(
     overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None
 ) -> dict[str, object]:
@@ -100,9 +162,23 @@ def load_config(
         config["MODEL_DIR"] = str(data_dir / "models")
     if config["DEFAULT_LANG"] not in ("de", "en"):
         raise ConfigError("SPAMSCHUTZ_DEFAULT_LANG must be 'de' or 'en'")
-    for name in ("MAX_TEXT_LENGTH", "MAX_BODY_BYTES", "CHALLENGE_TTL_SECONDS"):
+    for name in (
+        "MAX_TEXT_LENGTH",
+        "MAX_BODY_BYTES",
+        "CHALLENGE_TTL_SECONDS",
+        "MAX_WORD_LENGTH",
+        "CHALLENGE_MAX_WRONG_ANSWERS",
+    ):
         if int(config[name]) <= 0:  # type: ignore[call-overload]
             raise ConfigError(f"SPAMSCHUTZ_{name} must be positive")
+    for name in ("RETENTION_DAYS", "SPOOL_MAX_RECORDS"):
+        if int(config[name]) <= 0:  # type: ignore[call-overload]
+            raise ConfigError(f"SPAMSCHUTZ_{name} must be positive")
+    if float(config["SPOOL_REPLAY_SECONDS"]) < 0:  # type: ignore[arg-type]
+        raise ConfigError("SPAMSCHUTZ_SPOOL_REPLAY_SECONDS must be 0 or more")
+    if int(config["TRUSTED_PROXIES"]) < 0:  # type: ignore[call-overload]
+        raise ConfigError("SPAMSCHUTZ_TRUSTED_PROXIES must be 0 or more")
+    _check_rate_limits(config)
     if not config["SECRET_KEY"]:
         if config["ENV"] == "production":
             raise ConfigError(

@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from model import ActiveModel, ModelRegistry, ModelStore
 from service.challenge import QuestionBank
-from service.storage import Repository, create_engine_for
+from service.storage import Repository, Spool, create_engine_for, spool_for
 
 __all__ = ["Runtime", "csrf", "runtime"]
 
@@ -18,11 +18,13 @@ csrf = CSRFProtect()
 
 @dataclass
 class Runtime:
-    """What request handlers need beside Flask: storage, the serving model, the questions."""
+    """What request handlers need beside Flask: storage, the serving model, the questions,
+    and the spool that keeps accepted comments while the database is unavailable."""
 
     repository: Repository
     models: ModelRegistry
     questions: QuestionBank
+    spool: Spool
 
     @classmethod
     def from_config(cls, config: dict[str, object]) -> Runtime:
@@ -43,7 +45,12 @@ class Runtime:
             ttl_seconds=int(config["CHALLENGE_TTL_SECONDS"]),  # type: ignore[call-overload]
             path=str(config["QUESTIONS"]) or None,
         )
-        return cls(repository=repository, models=models, questions=questions)
+        return cls(
+            repository=repository,
+            models=models,
+            questions=questions,
+            spool=spool_for(config),
+        )
 
     def init_app(self, app: Flask) -> None:
         """Make this runtime the one :func:`runtime` returns inside ``app``."""

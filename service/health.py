@@ -14,10 +14,17 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """Alive: the process answers. Reports the model state but never fails on it."""
+    """Alive: the process answers. Reports the model state and the comments waiting in the
+    spool for the database, but never fails on either."""
     models = runtime().models
     models.current()
-    return {"status": "ok", "model_version": models.version, "model_problem": models.problem}
+    spool = runtime().spool.status()
+    return {
+        "status": "ok",
+        "model_version": models.version,
+        "model_problem": models.problem,
+        "spool": {"depth": spool.depth, "failed": spool.failed},
+    }
 
 
 @bp.get("/readyz")

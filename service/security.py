@@ -1,10 +1,15 @@
-"""Security headers on every response."""
+"""Security headers on every response, and session cookies that are Secure over HTTPS."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 
-__all__ = ["CONTENT_SECURITY_POLICY", "register_security_headers"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "SecureWhenHttpsSessionInterface",
+    "register_security_headers",
+]
 
 # No inline script or style anywhere: attacker-written comment text that slipped through
 # escaping still could not run. Every asset is served by the service itself.
@@ -15,17 +20,36 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class SecureWhenHttpsSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie session, with the ``Secure`` flag whenever HTTPS is in use.
+
+    ``SESSION_COOKIE_SECURE`` (set in production) forces it; otherwise a request that came
+    over HTTPS, directly or through a trusted proxy's ``X-Forwarded-Proto``, gets it too, so a
+    development install behind TLS never sends the moderator's cookie over plain HTTP.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """``True`` in production or when the current request is HTTPS."""
+        forced = super().get_cookie_secure(app)
+        return forced or (has_request_context() and request.is_secure)
+
+
 def register_security_headers(app: Flask) -> None:
-    """Add CSP, nosniff, referrer and framing headers to every response."""
+    """Add CSP, nosniff, referrer and framing headers to every response.
+
+    Set on JSON and error responses too, not only on pages: a browser that is made to render
+    any of them (an old one sniffing types, an error page) still runs no script and cannot
+    frame it.
+    """
 
     @app.after_request
     def add_headers(response: Response) -> Response:
         headers = response.headers
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
-        if response.mimetype == "text/html":
-            headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-            headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.path.startswith("/api/") or request.path.startswith("/moderation"):
             headers.setdefault("Cache-Control", "no-store")
         return response

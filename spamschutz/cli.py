@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from spamschutz.commands import accounts, db, modelling, serve
+from spamschutz.commands import accounts, db, maintenance, modelling, serve
 from spamschutz.context import Context
 
 __all__ = ["main"]
@@ -28,3 +28,6 @@ main.add_command(modelling.evaluate)
 main.add_command(modelling.models)
 main.add_command(accounts.moderators)
 main.add_command(accounts.tokens)
+main.add_command(maintenance.spool)
+main.add_command(maintenance.purge)
+main.add_command(maintenance.privacy)

@@ -25,6 +25,16 @@ YOUTUBE = DATASETS / "youtube-spam-collection"
 
 MODERATOR_PASSWORD = "correct horse battery staple"
 
+# Rate limits stay on in every test, but this high they never get in the way; the tests of
+# the limits themselves configure low ones.
+GENEROUS_LIMITS = {
+    "RATE_LIMIT_CHALLENGES": "100000 per minute",
+    "RATE_LIMIT_COMMENTS": "100000 per minute",
+    "RATE_LIMIT_LOGIN": "100000 per minute",
+    "RATE_LIMIT_LOGIN_ACCOUNT": "100000 per minute",
+    "RATE_LIMIT_WRONG_ANSWERS": "100000 per minute",
+}
+
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> StoredModel:
@@ -45,6 +55,7 @@ def app_config(tmp_path: Path, tiny_model: StoredModel) -> dict[str, object]:
         "SECRET_KEY": "test-secret-" + "x" * 40,
         "MODEL_REFRESH_SECONDS": 0,
         "MIN_SUBMIT_SECONDS": 0,
+        **GENEROUS_LIMITS,
     }
 
 
@@ -151,3 +162,75 @@ def database_urls() -> list[object]:
         )
     )
     return urls
+
+
+@pytest.fixture
+def make_app(
+    app_config: dict[str, object], tiny_model: StoredModel
+) -> Iterator[Callable[..., Flask]]:
+    """Build further apps (instances) with settings over :func:`app_config`; each is migrated
+    and serves :func:`tiny_model`. Apps sharing a ``DATABASE_URL`` share the database."""
+    made: list[Flask] = []
+
+    def make(**overrides: object) -> Flask:
+        config = {**app_config, **overrides}
+        upgrade_database(str(config["DATABASE_URL"]))
+        application = create_app(config)
+        with application.app_context():
+            repository = runtime().repository
+            if all(row.version != tiny_model.version for row in repository.list_models()):
+                repository.record_model(
+                    tiny_model.version, tiny_model.sha256, str(tiny_model.path),
+                    tiny_model.metadata,
+                )
+            repository.activate_model(tiny_model.version)
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        with application.app_context():
+            runtime().repository.engine.dispose()
+
+
+@pytest.fixture
+def redis_settings() -> Iterator[dict[str, str]]:
+    """``REDIS_URL`` and a key prefix of its own for one test; its keys are deleted after.
+
+    Skips when ``SPAMSCHUTZ_TEST_REDIS_URL`` is not set.
+    """
+    import uuid
+
+    import redis
+
+    url = os.environ.get("SPAMSCHUTZ_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("SPAMSCHUTZ_TEST_REDIS_URL is not set; Redis tests skipped")
+    prefix = f"spamschutz-test-{uuid.uuid4().hex[:12]}"
+    yield {"REDIS_URL": url, "REDIS_KEY_PREFIX": prefix}
+    client = redis.Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend_app(
+    request: pytest.FixtureRequest, make_app: Callable[..., Flask], tmp_path: Path
+) -> Iterator[Flask]:
+    """An app on each database backend: SQLite always, PostgreSQL (a fresh schema) when
+    ``SPAMSCHUTZ_TEST_DATABASE_URL`` is set. For promises that depend on what the database
+    accepts, such as NUL bytes, which PostgreSQL refuses."""
+    if request.param == "sqlite":
+        yield make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'backend.db'}")
+        return
+    from tests.service.storage.conftest import _postgres_schema_url
+
+    base_url = os.environ.get("SPAMSCHUTZ_TEST_DATABASE_URL")
+    if not base_url:
+        pytest.skip("SPAMSCHUTZ_TEST_DATABASE_URL is not set; PostgreSQL tests skipped")
+    for url in _postgres_schema_url(base_url):
+        yield make_app(DATABASE_URL=url)

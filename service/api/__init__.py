@@ -11,7 +11,7 @@ __all__ = ["APIError", "bp", "register_api"]
 bp = Blueprint("api", __name__)
 
 # Route modules attach their views to ``bp`` when imported.
-from service.api import challenge, comments, moderation, score, threads  # noqa: E402, F401
+from service.api import challenge, comments, moderation, openapi, score, threads  # noqa: E402, F401
 
 
 def register_api(app: Flask) -> None:

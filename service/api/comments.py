@@ -14,13 +14,22 @@ from service.api.validation import (
     read_payload,
     required_text,
     validate_email,
+    validate_idempotency_key,
     validate_url,
 )
-from service.challenge import ChallengeError
+from service.challenge import ChallengeError, VerifiedChallenge, check_answer
+from service.challenge_guard import (
+    address_wait_seconds,
+    record_wrong_answer,
+    redeem_challenge,
+    token_has_attempts_left,
+)
 from service.decision import Signals, decide_verdict
 from service.extensions import runtime
+from service.intake import store_submission
 from service.messages import message, pick_language
 from service.privacy import keyed_hash, truncate_ip
+from service.proxies import client_address
 from service.scoring import score_comment
 
 __all__ = ["HONEYPOT_FIELD", "submit_comment"]
@@ -35,27 +44,52 @@ def _wants_html() -> bool:
 
 
 def _client_address() -> str | None:
-    return request.remote_addr
+    return request.remote_addr  # the real client's: ProxyFix applied TRUSTED_PROXIES
 
 
-def _read_submission(payload: dict[str, Any]) -> dict[str, Any]:
-    max_text = int(current_app.config["MAX_TEXT_LENGTH"])
+def _read_submission(payload: dict[str, Any], lang: str) -> dict[str, Any]:
+    config = current_app.config
     return {
-        "thread_id": required_text(payload, "thread_id", 200),
-        "author_name": required_text(payload, "author", 100),
-        "author_email": validate_email(optional_text(payload, "email", 320)),
-        "author_url": validate_url(optional_text(payload, "url", 2000)),
-        "text": required_text(payload, "text", max_text),
+        "thread_id": required_text(payload, "thread_id", 200, lang),
+        "author_name": required_text(payload, "author", 100, lang),
+        "author_email": validate_email(optional_text(payload, "email", 320, lang), lang),
+        "author_url": validate_url(optional_text(payload, "url", 2000, lang), lang),
+        "text": required_text(
+            payload,
+            "text",
+            int(config["MAX_TEXT_LENGTH"]),
+            lang,
+            multiline=True,
+            max_word=int(config["MAX_WORD_LENGTH"]),
+        ),
     }
 
 
-def _verify_challenge(payload: dict[str, Any], lang: str):
-    token = optional_text(payload, "challenge_token", 1000) or ""
-    answer = optional_text(payload, "challenge_answer", 200) or ""
+def _verify_challenge(payload: dict[str, Any], lang: str) -> VerifiedChallenge:
+    """The answered challenge, or the APIError telling the reader what to do instead."""
+    address = client_address()
+    wait = address_wait_seconds(address)
+    if wait:
+        raise APIError(
+            429,
+            "challenge_attempts_exceeded",
+            message("challenge_attempts_exceeded_address", lang, minutes=-(-wait // 60)),
+            headers={"Retry-After": str(wait)},
+        )
+    token = optional_text(payload, "challenge_token", 1000, lang) or ""
+    answer = optional_text(payload, "challenge_answer", 200, lang) or ""
     try:
-        return runtime().questions.verify(token, answer)
+        opened = runtime().questions.open(token)
+        if not token_has_attempts_left(opened.token_id):
+            raise ChallengeError("challenge_attempts_exceeded", "too many wrong answers")
+        try:
+            check_answer(opened, answer)
+        except ChallengeError:
+            record_wrong_answer(opened.token_id, address)
+            raise
     except ChallengeError as error:
         raise _challenge_failed(error.code, lang) from error
+    return VerifiedChallenge(opened.token_id, opened.question, opened.seconds_since_issue)
 
 
 def _challenge_failed(code: str, lang: str) -> APIError:
@@ -77,32 +111,42 @@ def _accepted(comment_id: str, lang: str, fields: dict[str, Any]):
 @bp.post("/comments")
 def submit_comment():
     """Check the challenge, score, decide and store; answer 202 or 422 with a new question."""
-    payload = read_payload()
+    payload = read_payload(pick_language())
     lang = pick_language(payload.get("lang"))
     try:
-        fields = _read_submission(payload)
+        fields = _read_submission(payload, lang)
+        idempotency_key = validate_idempotency_key(
+            request.headers.get("Idempotency-Key") or payload.get("idempotency_key"), lang
+        )
         verified = _verify_challenge(payload, lang)
     except APIError as error:
         if _wants_html():
             return _form_again(payload, lang, error)
         raise
 
-    repository = runtime().repository
-    idempotency_key = request.headers.get("Idempotency-Key") or optional_text(
-        payload, "idempotency_key", 128
+    # One call stores the comment: in the database, or in the spool while it is unavailable.
+    stored = store_submission(
+        runtime().repository,
+        runtime().spool,
+        redeem_challenge=redeem_challenge,
+        challenge_token_id=verified.token_id,
+        idempotency_key=idempotency_key,
+        build_comment=lambda: _comment_fields(payload, fields, verified, lang),
     )
-    if idempotency_key:
-        existing = repository.find_comment_by_idempotency_key(idempotency_key)
-        if existing is not None:  # a client retry: same answer, nothing stored twice
-            return _accepted(existing.public_id, lang, fields)
-    if not repository.redeem_challenge(verified.token_id):
+    if stored is None:
         error = _challenge_failed("challenge_used", lang)
         return _form_again(payload, lang, error) if _wants_html() else error.response()
+    return _accepted(stored.public_id, lang, fields)
 
+
+def _comment_fields(
+    payload: dict[str, Any], fields: dict[str, Any], verified: VerifiedChallenge, lang: str
+) -> dict[str, Any]:
+    """What is stored for an accepted submission: the fields, score, verdict and signals."""
     min_seconds = float(current_app.config["MIN_SUBMIT_SECONDS"])
     signals = Signals(
         honeypot_filled=bool(str(payload.get(HONEYPOT_FIELD) or "").strip()),
-        seconds_to_submit=round(verified.seconds_since_issue, 1),
+        seconds_to_submit=round(verified.seconds_since_issue, 3),
         too_fast=verified.seconds_since_issue < min_seconds,
         challenge="passed",
     )
@@ -120,9 +164,8 @@ def submit_comment():
     )
     secret = str(current_app.config["SECRET_KEY"])
     address = _client_address()
-    row = repository.add_comment(
+    return dict(
         **fields,
-        idempotency_key=idempotency_key,
         lang=lang,
         status=verdict.status,
         score=scored.score if scored else None,
@@ -141,7 +184,6 @@ def submit_comment():
         email_hash=keyed_hash(fields["author_email"], secret),
         user_agent=(request.user_agent.string or "")[:500] or None,
     )
-    return _accepted(row.public_id, lang, fields)
 
 
 def _form_again(payload: dict[str, Any], lang: str, error: APIError):
@@ -155,4 +197,4 @@ def _form_again(payload: dict[str, Any], lang: str, error: APIError):
         values={
             key: payload.get(key, "") for key in ("thread_id", "author", "email", "url", "text")
         },
-    ), error.status
+    ), error.status, error.headers

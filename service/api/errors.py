@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from flask import Flask, Response, jsonify, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from service.messages import has_message, message, pick_language
 from service.storage import StorageUnavailable
 
 __all__ = ["APIError", "register_error_handlers"]
@@ -25,19 +28,41 @@ _HTTP_MESSAGES = {
 }
 
 
-class APIError(Exception):
-    """An error answered as JSON with ``status``; ``extra`` fields are merged into the body."""
+# Endpoints that readers' browsers call: their errors are worded in the reader's language.
+_PUBLIC_ENDPOINTS = ("api.get_challenge", "api.submit_comment", "api.thread_comments")
+_CSRF_MESSAGE = (
+    "The CSRF token is missing or invalid. Reload the moderation page and try again, "
+    "or use an API token instead of the session."
+)
 
-    def __init__(self, status: int, code: str, message: str, **extra: object) -> None:
+
+class APIError(Exception):
+    """An error answered as JSON with ``status``; ``extra`` fields are merged into the body.
+
+    ``headers`` go on the response (``Retry-After`` for a client that has to wait).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **extra: object,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = dict(headers or {})
         self.extra = extra
 
     def response(self) -> tuple[Response, int]:
         """The JSON response for this error."""
-        return jsonify({"error": self.code, "message": self.message, **self.extra}), self.status
+        response = jsonify({"error": self.code, "message": self.message, **self.extra})
+        response.headers.update(self.headers)
+        return response, self.status
 
 
 def _wants_json() -> bool:
@@ -64,8 +89,13 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if not _wants_json():
             return error
-        code, message = _HTTP_MESSAGES.get(error.code or 500, ("error", error.description or ""))
-        return APIError(error.code or 500, code, message).response()
+        code, text = _HTTP_MESSAGES.get(error.code or 500, ("error", error.description or ""))
+        if isinstance(error, CSRFError):
+            code, text = "csrf_failed", _CSRF_MESSAGE
+        elif request.endpoint in _PUBLIC_ENDPOINTS and has_message(code):
+            # Readers get problems with their request in their own language.
+            text = message(code, pick_language(request.args.get("lang")))
+        return APIError(error.code or 500, code, text).response()
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -10,15 +10,20 @@ from flask import current_app, g, request
 from service.api import bp
 from service.api.access import require
 from service.api.errors import APIError
-from service.api.validation import read_payload
+from service.api.validation import is_public_id, read_payload
 from service.extensions import runtime
 from service.storage import ConflictError, NotFound
 
-__all__ = ["ACTIONS", "SORTS", "STATUSES", "comment_json"]
+__all__ = ["ACTIONS", "MAX_BULK_IDS", "SORTS", "STATUSES", "comment_json"]
 
 STATUSES = ("pending", "spam", "approved", "rejected")
 SORTS = ("age", "score", "newest")
 ACTIONS = ("approve", "reject", "spam", "ham")
+MAX_BULK_IDS = 500
+# row_version is a database INTEGER; a larger number can only be a mistake or a probe.
+_MAX_ROW_VERSION = 2**31 - 1
+# Cursors this API hands out are short; a longer one is not ours and is not decoded at all.
+_MAX_CURSOR_LENGTH = 512
 
 
 def comment_json(row: Any) -> dict[str, object]:
@@ -68,11 +73,12 @@ def list_queue():
         raise APIError(400, "invalid_limit", "'limit' must be a number from 1 to 200.") from error
     if not 1 <= limit <= 200:
         raise APIError(400, "invalid_limit", "'limit' must be a number from 1 to 200.")
+    after = request.args.get("after") or None
+    if after is not None and len(after) > _MAX_CURSOR_LENGTH:
+        raise APIError(400, "invalid_cursor", "'after' is not a cursor this API gave out.")
     repository = runtime().repository
     try:
-        rows, cursor = repository.list_comments(
-            status, sort=sort, limit=limit, after=request.args.get("after") or None
-        )
+        rows, cursor = repository.list_comments(status, sort=sort, limit=limit, after=after)
     except ValueError as error:
         raise APIError(
             400, "invalid_cursor", "'after' is not a cursor this API gave out."
@@ -85,12 +91,14 @@ def list_queue():
 
 
 def _decide(public_id: str, action: str, expected: int | None) -> dict[str, object]:
+    if not is_public_id(public_id):
+        raise APIError(404, "comment_not_found", "No comment with this id.")
     try:
         row = runtime().repository.decide(
             public_id, action, g.principal.name, expected_row_version=expected
         )
     except NotFound as error:
-        raise APIError(404, "comment_not_found", f"No comment with id {public_id}.") from error
+        raise APIError(404, "comment_not_found", "No comment with this id.") from error
     except ConflictError as error:
         raise APIError(
             409, "conflict", "Someone else decided this comment first. Reload it and decide again."
@@ -111,8 +119,14 @@ def decide_one(public_id: str):
     """Approve, reject, mark as spam or as not spam (``ham``) one comment."""
     payload = read_payload()
     expected = payload.get("row_version")
-    if expected is not None and (not isinstance(expected, int) or isinstance(expected, bool)):
-        raise APIError(400, "invalid_row_version", "'row_version' must be an integer.")
+    if expected is not None and (
+        not isinstance(expected, int)
+        or isinstance(expected, bool)
+        or not 1 <= expected <= _MAX_ROW_VERSION
+    ):
+        raise APIError(
+            400, "invalid_row_version", "'row_version' must be the comment's row_version (>= 1)."
+        )
     return _decide(public_id, _action(payload), expected)
 
 
@@ -126,10 +140,12 @@ def decide_many():
     if (
         not isinstance(ids, list)
         or not ids
-        or len(ids) > 500
+        or len(ids) > MAX_BULK_IDS
         or not all(isinstance(item, str) for item in ids)
     ):
-        raise APIError(400, "invalid_ids", "'ids' must be a list of 1 to 500 comment ids.")
+        raise APIError(
+            400, "invalid_ids", f"'ids' must be a list of 1 to {MAX_BULK_IDS} comment ids."
+        )
     results, errors = [], []
     for public_id in dict.fromkeys(ids):
         try:

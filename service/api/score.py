@@ -19,8 +19,17 @@ __all__ = ["score_text"]
 def score_text():
     """Score ``text`` (with optional ``author``, ``email``, ``url``) for integrations."""
     payload = read_payload()
+    config = current_app.config
+    # The same rules as a comment's: an integration never gets a score for text the comment
+    # form would refuse.
     comment = {
-        "text": required_text(payload, "text", int(current_app.config["MAX_TEXT_LENGTH"])),
+        "text": required_text(
+            payload,
+            "text",
+            int(config["MAX_TEXT_LENGTH"]),
+            multiline=True,
+            max_word=int(config["MAX_WORD_LENGTH"]),
+        ),
         "author": optional_text(payload, "author", 200) or "",
         "email": optional_text(payload, "email", 320) or "",
         "url": optional_text(payload, "url", 2000) or "",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from flask import request
+
 from service.api import bp
-from service.api.errors import APIError
+from service.api.validation import check_line
 from service.extensions import runtime
+from service.messages import pick_language
 
 __all__ = ["thread_comments"]
 
@@ -12,8 +15,7 @@ __all__ = ["thread_comments"]
 @bp.get("/threads/<path:thread_id>/comments")
 def thread_comments(thread_id: str):
     """The approved comments of a thread, oldest first (no e-mail, no scores)."""
-    if len(thread_id) > 200:
-        raise APIError(400, "invalid_thread", "The thread id is longer than 200 characters.")
+    thread_id = check_line(thread_id, "thread_id", 200, pick_language(request.args.get("lang")))
     rows = runtime().repository.approved_comments(thread_id)
     return {
         "thread_id": thread_id,

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+import re
+
+from flask import Response, flash, g, make_response, redirect, render_template, request, url_for
 
 from service.auth import log_in, log_out, session_moderator, verify_password
 from service.extensions import runtime
 from service.moderation import bp
 from service.moderation.access import safe_next
 
-__all__ = ["LOGIN_FAILED", "login", "logout"]
+__all__ = ["LOGIN_FAILED", "LOGIN_THROTTLED", "login", "logout", "throttled_login_page"]
 
 # One message for an unknown name, a wrong password and a disabled account, so the form
 # cannot be used to find out which moderator names exist.
 LOGIN_FAILED = "Name oder Passwort ist falsch."
+LOGIN_THROTTLED = (
+    "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie {minutes} Minuten und versuchen "
+    "Sie es dann erneut."
+)
+# Longer input is no account of ours; it is refused without a database query, after the same
+# password work as any other attempt.
+_MAX_NAME_LENGTH = 200
+_MAX_PASSWORD_LENGTH = 1024
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _forget_csrf_token() -> None:
@@ -34,15 +45,38 @@ def login():
 
     name = request.form.get("name", "").strip()
     password = request.form.get("password", "")
-    row = runtime().repository.get_moderator(name) if name else None
+    plausible = (
+        0 < len(name) <= _MAX_NAME_LENGTH
+        and len(password) <= _MAX_PASSWORD_LENGTH
+        and not _CONTROL.search(name)
+    )
+    row = runtime().repository.get_moderator(name) if plausible else None
     # The password is checked even for unknown or disabled accounts: same work, same time.
-    password_ok = verify_password(row.password_hash if row else None, password)
-    if row is None or row.disabled or not password_ok:
-        return render_template("moderation/login.html", next_url=next_url, name=name,
+    password_ok = verify_password(
+        row.password_hash if row else None, password[:_MAX_PASSWORD_LENGTH]
+    )
+    if (
+        row is None
+        or row.disabled
+        or not password_ok
+        or not log_in(row.name, row.session_epoch)
+    ):
+        _forget_csrf_token()
+        return render_template("moderation/login.html", next_url=next_url,
+                               name=_CONTROL.sub("", name[:_MAX_NAME_LENGTH]),
                                error=LOGIN_FAILED)
-    log_in(row.name, row.session_epoch)
     _forget_csrf_token()
     return redirect(next_url or url_for(".queue"), 303)
+
+
+def throttled_login_page(seconds: int) -> Response:
+    """The login form saying that this address or name has to wait (no password checked)."""
+    return make_response(render_template(
+        "moderation/login.html",
+        next_url=safe_next(request.values.get("next")),
+        name=_CONTROL.sub("", request.form.get("name", "")[:_MAX_NAME_LENGTH]),
+        error=LOGIN_THROTTLED.format(minutes=max(1, -(-seconds // 60))),
+    ))
 
 
 @bp.post("/logout")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 
+from service.api.validation import is_public_id
 from service.extensions import runtime
 from service.moderation import bp
 from service.moderation.access import login_required
@@ -63,7 +64,8 @@ def queue():
 def _expected_version(raw: str | None) -> int | None:
     if not raw:
         return None
-    if not raw.isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit() and int(raw) < 2**31):
         abort(400)
     return int(raw)
 
@@ -72,6 +74,8 @@ def _expected_version(raw: str | None) -> int | None:
 @login_required
 def decide(public_id: str):
     """Apply ``action`` to one comment and return to the queue page it was taken on."""
+    if not is_public_id(public_id):
+        abort(404)
     action = request.form.get("action", "")
     if action not in ACTION_LABELS:
         abort(400)

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, select
 
 from service.storage.errors import ConflictError, NotFound
 from service.storage.records import ModeratorRow, TokenRow
-from service.storage.schema import TOKEN_ROLES, api_tokens, moderators
+from service.storage.schema import TOKEN_ROLES, api_tokens, moderator_sessions, moderators
 from service.storage.transactions import TransactionalStore
 
 __all__ = ["AccountStore"]
@@ -55,7 +55,13 @@ class AccountStore(TransactionalStore):
         with self._transaction() as connection:
             if connection.execute(statement).rowcount != 1:
                 raise NotFound(f"no moderator {name!r}")
-            return ModeratorRow.from_row(_moderator(connection, name))
+            row = _moderator(connection, name)
+            # Every browser logged in with the old password (or before the account was
+            # disabled) is logged out, including cookies someone may have copied.
+            connection.execute(
+                moderator_sessions.delete().where(moderator_sessions.c.moderator_id == row["id"])
+            )
+            return ModeratorRow.from_row(row)
 
     def add_api_token(self, name: str, token_hash: str, role: str) -> TokenRow:
         """Store a new token by its SHA-256 hex digest; ``role`` is site, moderator or admin."""

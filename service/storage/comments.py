@@ -11,11 +11,13 @@ from sqlalchemy import Connection, func, select
 
 from service.storage import keyset
 from service.storage.errors import ConflictError, NotFound
+from service.storage.privacy import ERASED_TEXT
 from service.storage.records import CommentRow, DecisionRow, as_utc
 from service.storage.schema import (
     ACTION_TO_STATUS,
     COMMENT_STATUSES,
     SCORE_BANDS,
+    challenge_redemptions,
     comments,
     decisions,
 )
@@ -53,14 +55,26 @@ class CommentStore(TransactionalStore):
         email_hash: str | None = None,
         user_agent: str | None = None,
         idempotency_key: str | None = None,
+        public_id: str | None = None,
+        created_at: datetime | None = None,
+        challenge_token_id: str | None = None,
     ) -> CommentRow:
-        """Store a new comment; a repeated ``idempotency_key`` returns the first one instead."""
+        """Store a new comment; a repeated ``idempotency_key`` returns the first one instead.
+
+        ``public_id`` and ``created_at`` default to a new UUID and now; the spool passes the id
+        it already gave the reader and the time the comment was received. With
+        ``challenge_token_id`` the token is redeemed in the same transaction, so a replay that
+        crashes half-way cannot leave a redeemed token without its comment. If the token was
+        already redeemed by another submission, the comment is still stored (its reader was
+        promised it) but goes to the spam folder with the reason ``challenge_reused``: reuse is
+        what a bot does, and online it would have been refused.
+        """
         if status not in COMMENT_STATUSES:
             raise ValueError(f"unknown comment status {status!r}")
         if band is not None and band not in SCORE_BANDS:
             raise ValueError(f"unknown score band {band!r}")
         values = {
-            "public_id": str(uuid.uuid4()),
+            "public_id": public_id or str(uuid.uuid4()),
             "idempotency_key": idempotency_key,
             "thread_id": thread_id,
             "author_name": author_name,
@@ -78,10 +92,23 @@ class CommentStore(TransactionalStore):
             "ip_hash": ip_hash,
             "email_hash": email_hash,
             "user_agent": user_agent,
-            "created_at": self._now(),
+            "created_at": self._now() if created_at is None else as_utc(created_at),
             "row_version": 1,
         }
         with self._transaction() as connection:
+            if challenge_token_id is not None and not self._insert_unless_duplicate(
+                connection,
+                challenge_redemptions,
+                {"token_id": challenge_token_id, "redeemed_at": self._now()},
+                "token_id",
+            ):
+                values["status"] = "spam"
+                reasons_so_far = list(values["signals"].get("verdict_reasons") or [])
+                values["signals"] = {
+                    **values["signals"],
+                    "challenge": "reused",
+                    "verdict_reasons": [*reasons_so_far, "challenge_reused"],
+                }
             if idempotency_key is None:
                 connection.execute(comments.insert().values(**values))
                 where = comments.c.public_id == values["public_id"]
@@ -242,7 +269,11 @@ class CommentStore(TransactionalStore):
         """The published comments of a thread, oldest first."""
         query = (
             select(comments)
-            .where(comments.c.thread_id == thread_id, comments.c.status == "approved")
+            .where(
+                comments.c.thread_id == thread_id,
+                comments.c.status == "approved",
+                comments.c.text != ERASED_TEXT,  # erased at the author's request
+            )
             .order_by(comments.c.created_at, comments.c.id)
             .limit(limit)
         )
@@ -266,7 +297,10 @@ class CommentStore(TransactionalStore):
             .select_from(latest)
             .join(decisions, decisions.c.id == latest.c.id)
             .join(comments, comments.c.id == decisions.c.comment_id)
-            .where(decisions.c.action.in_(tuple(_LABEL_OF_ACTION)))
+            .where(
+                decisions.c.action.in_(tuple(_LABEL_OF_ACTION)),
+                comments.c.text != ERASED_TEXT,  # an erased comment teaches nothing
+            )
             .order_by(decisions.c.id)
         )
         if since is not None:

@@ -96,7 +96,15 @@ def decode_cursor(sort: str, cursor: str) -> list[Any]:
         if payload["s"] != sort or len(payload["k"]) != len(keys):
             raise ValueError("cursor belongs to another sort order")
         return [_parse(key, value) for key, value in zip(keys, payload["k"], strict=True)]
-    except (binascii.Error, UnicodeDecodeError, KeyError, TypeError, ValueError) as error:
+    except (
+        binascii.Error,
+        UnicodeDecodeError,
+        KeyError,
+        TypeError,
+        ValueError,
+        OverflowError,  # a number or date beyond what floats and datetimes hold
+        RecursionError,  # deeply nested JSON inside the base64
+    ) as error:
         raise ValueError("invalid page cursor; start again from the first page") from error
 
 
@@ -106,6 +114,8 @@ def _parse(key: SortKey, value: Any) -> Any:
     if key.column == "created_at" and isinstance(value, str):
         return as_utc(datetime.fromisoformat(value))
     if key.column == "id" and isinstance(value, int) and not isinstance(value, bool):
+        if not -(2**63) <= value < 2**63:  # what a database integer can hold
+            raise ValueError("id out of range in cursor")
         return value
     if key.column == "score" and isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)

@@ -9,13 +9,15 @@ from sqlalchemy import text
 from service.storage.accounts import AccountStore
 from service.storage.catalog import ModelCatalog
 from service.storage.comments import CommentStore
+from service.storage.privacy import PrivacyStore
 from service.storage.records import as_utc
 from service.storage.schema import challenge_redemptions
+from service.storage.sessions import SessionStore
 
 __all__ = ["Repository"]
 
 
-class Repository(CommentStore, AccountStore, ModelCatalog):
+class Repository(CommentStore, AccountStore, ModelCatalog, PrivacyStore, SessionStore):
     """All storage operations, each one short transaction returning plain records.
 
     Built from an engine (see :func:`create_engine_for`) and an optional clock returning

@@ -32,6 +32,7 @@ __all__ = [
     "decisions",
     "metadata",
     "model_versions",
+    "moderator_sessions",
     "moderators",
 ]
 
@@ -142,6 +143,24 @@ api_tokens = Table(
     Column("revoked_at", _utc_datetime(), nullable=True),
     Column("last_used_at", _utc_datetime(), nullable=True),
     CheckConstraint(_one_of("role", TOKEN_ROLES), name="role"),
+)
+
+# One row per logged-in moderator browser. The cookie carries a random session id and only its
+# SHA-256 is kept here, so logout and a password change end a session for real (a copied
+# cookie stops working) and a leaked database holds no usable session.
+moderator_sessions = Table(
+    "moderator_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column(
+        "moderator_id",
+        Integer,
+        ForeignKey("moderators.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", _utc_datetime(), nullable=False),
+    Column("expires_at", _utc_datetime(), nullable=False, index=True),
 )
 
 # A row per redeemed challenge token: the primary key makes a token single-use across all

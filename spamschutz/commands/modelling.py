@@ -1,4 +1,8 @@
-"""``spamschutz train``, ``evaluate`` and ``models``: the model lifecycle."""
+"""``spamschutz train``, ``evaluate`` and ``models``: the model lifecycle.
+
+``evaluate`` lives in :mod:`spamschutz.commands.evaluation`, beside its cross-validation and
+report options.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from datetime import datetime
 
 import click
 
+from spamschutz.commands.evaluation import evaluate
 from spamschutz.context import Context, pass_context
 
 __all__ = ["evaluate", "models", "train"]
@@ -79,53 +84,6 @@ def train(
             f"  cross-validated: ROC-AUC {cv['roc_auc']:.4f}, MCC {cv['mcc']:.4f}, "
             f"spam caught {cv['recall']:.1%}, ham blocked {cv['ham_blocked']:.2%}"
         )
-
-
-@click.command()
-@click.option(
-    "--data",
-    "data_files",
-    multiple=True,
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Labelled comments to evaluate on.",
-)
-@click.option("--model", "version", default=None, help="Model version (default: the active one).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@pass_context
-def evaluate(
-    context: Context, data_files: tuple[str, ...], version: str | None, as_json: bool
-) -> None:
-    """Evaluate a model version on labelled data."""
-    from training import evaluate_model
-
-    comments = context.read_data(data_files)
-    model = context.load_model(version)
-    report = evaluate_model(model, comments)
-    if as_json:
-        _echo_json(report)
-        return
-    click.echo(
-        f"Model {report['model_version']} on {report['n']} comments "
-        f"({report['n_spam']} spam, {report['n_ham']} ham)"
-    )
-    for key in (
-        "roc_auc",
-        "pr_auc",
-        "accuracy",
-        "precision",
-        "recall",
-        "ham_blocked",
-        "f1",
-        "mcc",
-        "brier",
-    ):
-        value = report[key]
-        click.echo(f"  {key:<12} {value:.4f}" if isinstance(value, float) else f"  {key:<12} -")
-    click.echo(
-        f"  thresholds   spam ≥ {report['thresholds']['spam']:.3f}, "
-        f"unsure ≥ {report['thresholds']['unsure']:.3f}"
-    )
 
 
 @click.group()

@@ -86,3 +86,23 @@ def test_built_in_bank_has_german_and_english() -> None:
     bank = QuestionBank("s" * 40, 60)
     assert bank.languages() == {"de", "en"}
     assert len(bank.questions) >= 20
+
+
+_ANSWERS = st.sampled_from(["7", "sieben", "Berlin", "weiß", "Rot", "zwanzig", "Montag", "eleven"])
+_SPACE = st.text(alphabet=" \t\n\r\u00a0\u3000", max_size=5)
+
+
+@given(_ANSWERS, _SPACE, _SPACE, st.lists(st.booleans(), min_size=20, max_size=20))
+def test_right_answer_with_any_surrounding_whitespace_and_case_always_matches(
+    answer: str, before: str, after: str, upper: list[bool]
+) -> None:
+    cased = "".join(
+        char.upper() if flip else char.lower()
+        for char, flip in zip(answer, upper, strict=False)
+    )
+    assert answer_matches(before + cased + after, [answer])
+
+
+@given(st.text(max_size=40), st.lists(st.text(max_size=20), max_size=4))
+def test_answer_matching_never_raises(given_answer: str, accepted: list[str]) -> None:
+    assert answer_matches(given_answer, accepted) in (True, False)

@@ -34,3 +34,9 @@ def test_wrong_type_names_the_variable(tmp_path) -> None:
         load_config(
             environ={"SPAMSCHUTZ_MAX_TEXT_LENGTH": "lots", "SPAMSCHUTZ_DATA_DIR": str(tmp_path)}
         )
+
+
+@pytest.mark.parametrize("name", ["RETENTION_DAYS", "SPOOL_MAX_RECORDS"])
+def test_retention_and_spool_bound_must_be_positive(tmp_path, name) -> None:
+    with pytest.raises(ConfigError, match=f"SPAMSCHUTZ_{name} must be positive"):
+        load_config(environ={f"SPAMSCHUTZ_{name}": "0", "SPAMSCHUTZ_DATA_DIR": str(tmp_path)})

@@ -48,3 +48,15 @@ def test_a_higher_score_never_gives_a_milder_verdict(low: float, high: float, ho
         SEVERITY[decide_verdict(high, THRESHOLDS, signals).status]
         >= SEVERITY[decide_verdict(low, THRESHOLDS, signals).status]
     )
+
+
+@given(st.none() | st.floats(0, 1), st.booleans(), st.booleans())
+def test_a_too_fast_submission_never_changes_where_a_comment_goes(
+    score: float | None, honeypot: bool, too_fast: bool
+) -> None:
+    thresholds = THRESHOLDS if score is not None else None
+    plain = decide_verdict(score, thresholds, Signals(honeypot_filled=honeypot))
+    flagged = decide_verdict(score, thresholds, Signals(honeypot_filled=honeypot,
+                                                        too_fast=too_fast))
+    assert flagged.status == plain.status
+    assert ("too_fast" in flagged.reasons) == too_fast

@@ -1,0 +1,128 @@
+"""What keeps a challenge token from being guessed or reused, across every running instance.
+
+* **Wrong answers** are counted per token and per client address. A token takes at most
+  ``CHALLENGE_MAX_WRONG_ANSWERS`` wrong answers, then it is dead; an address that gave
+  ``RATE_LIMIT_WRONG_ANSWERS`` wrong answers must wait. The answers to a question are few (a
+  small number, a colour), so without these budgets a bot would simply try them all.
+* **Redemption** makes a token single-use: a unique database row always, and with Redis also a
+  ``SET NX`` key that expires with the token. Redis answers replays without touching the
+  database and keeps tokens single-use while the database is briefly away.
+
+Counters share the rate limiter's storage (Redis when configured, else process memory). A
+failing counter store never blocks a reader: it is logged and the check lets the answer
+through, since the submission rate limit and single use still hold.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+import redis
+from flask import Flask, current_app
+from limits import RateLimitItem, RateLimitItemPerSecond, parse
+from limits.strategies import RateLimiter
+
+from service.extensions import runtime
+from service.ratelimits import rate_limiter
+from service.storage import StorageUnavailable
+
+__all__ = [
+    "address_wait_seconds",
+    "init_challenge_guard",
+    "record_wrong_answer",
+    "redeem_challenge",
+    "token_has_attempts_left",
+]
+
+log = logging.getLogger(__name__)
+
+_EXTENSION = "spamschutz.redis"
+
+
+def init_challenge_guard(app: Flask) -> None:
+    """Create the app's Redis client when ``REDIS_URL`` is set (it connects on first use)."""
+    url = str(app.config.get("REDIS_URL") or "")
+    app.extensions[_EXTENSION] = (
+        redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1) if url else None
+    )
+
+
+def _redis() -> redis.Redis | None:
+    return current_app.extensions.get(_EXTENSION)
+
+
+def _counters() -> RateLimiter:
+    return rate_limiter().limiter
+
+
+def _token_budget() -> RateLimitItemPerSecond:
+    config = current_app.config
+    return RateLimitItemPerSecond(
+        int(config["CHALLENGE_MAX_WRONG_ANSWERS"]), int(config["CHALLENGE_TTL_SECONDS"])
+    )
+
+
+def _address_budget() -> RateLimitItem:
+    return parse(str(current_app.config["RATE_LIMIT_WRONG_ANSWERS"]))
+
+
+def token_has_attempts_left(token_id: str) -> bool:
+    """False once the token has taken its allowance of wrong answers."""
+    try:
+        return _counters().test(_token_budget(), "wrong-answers", "token", token_id)
+    except Exception:  # any storage failure: see the module docstring
+        log.warning("cannot read the wrong-answer count of a token", exc_info=True)
+        return True
+
+
+def address_wait_seconds(address: str) -> int:
+    """Seconds ``address`` must wait before it may answer again (0: it may answer now)."""
+    budget = _address_budget()
+    try:
+        counters = _counters()
+        if counters.test(budget, "wrong-answers", "address", address):
+            return 0
+        reset_at = counters.get_window_stats(budget, "wrong-answers", "address", address)[0]
+    except Exception:  # any storage failure: see the module docstring
+        log.warning("cannot read the wrong-answer count of an address", exc_info=True)
+        return 0
+    return max(1, math.ceil(reset_at - time.time()))
+
+
+def record_wrong_answer(token_id: str, address: str) -> None:
+    """Count one wrong answer against the token and against the address."""
+    try:
+        counters = _counters()
+        counters.hit(_token_budget(), "wrong-answers", "token", token_id)
+        counters.hit(_address_budget(), "wrong-answers", "address", address)
+    except Exception:  # any storage failure: see the module docstring
+        log.warning("cannot count a wrong answer", exc_info=True)
+
+
+def redeem_challenge(token_id: str) -> bool:
+    """Mark the token used: ``True`` the first time, ``False`` for every later use.
+
+    Raises :class:`StorageUnavailable` only when the database is down and no Redis vouches
+    for the token.
+    """
+    client = _redis()
+    redis_says_first = False
+    if client is not None:
+        key = f"{current_app.config['REDIS_KEY_PREFIX']}:challenge:used:{token_id}"
+        # Kept a minute longer than the token lives, so an expired token's key is never
+        # gone while the token could still be accepted.
+        ttl = int(current_app.config["CHALLENGE_TTL_SECONDS"]) + 60
+        try:
+            if not client.set(key, "1", nx=True, ex=ttl):
+                return False
+            redis_says_first = True
+        except redis.RedisError:
+            log.warning("Redis unavailable; challenge tokens are checked in the database only")
+    try:
+        return runtime().repository.redeem_challenge(token_id)
+    except StorageUnavailable:
+        if redis_says_first:
+            return True
+        raise

@@ -1,0 +1,101 @@
+"""Storing an accepted submission, so that a ``202`` is never a broken promise.
+
+The database first. When it is unavailable, the local spool (:mod:`service.storage.spool`),
+from which the comment is replayed once the database is back. When neither can take the
+comment, :class:`StorageUnavailable`, which the API answers with ``503`` and ``Retry-After``:
+never a 2xx for a comment that is not kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from service.storage import (
+    Repository,
+    Spool,
+    SpooledComment,
+    SpoolUnavailable,
+    StorageUnavailable,
+)
+from service.storage.records import utc_now
+
+__all__ = ["StoredSubmission", "store_submission"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    """Where an accepted comment went: its public id, and whether it waits in the spool."""
+
+    public_id: str
+    spooled: bool
+
+
+def store_submission(
+    repository: Repository,
+    spool: Spool,
+    *,
+    redeem_challenge: Callable[[str], bool],
+    challenge_token_id: str,
+    idempotency_key: str | None,
+    build_comment: Callable[[], dict[str, Any]],
+    clock: Callable[[], datetime] = utc_now,
+) -> StoredSubmission | None:
+    """Redeem the challenge and store the comment; ``None`` if the token was already used.
+
+    ``redeem_challenge(token_id)`` marks the token used (``True`` the first time) and raises
+    :class:`StorageUnavailable` when it cannot tell; the comment is then spooled and its token
+    redeemed when it is replayed.
+
+    ``build_comment`` returns the keyword arguments of :meth:`Repository.add_comment` (without
+    the idempotency key); it is called once, and only when the comment is to be stored, so a
+    client's retry costs no scoring. A retry with the same ``idempotency_key`` gets the first
+    attempt's id, whether that attempt is in the database or still in the spool.
+    """
+    if idempotency_key:
+        spooled = spool.find(idempotency_key)
+        if spooled is not None:
+            return StoredSubmission(spooled.public_id, spooled=True)
+    # Chosen before the database is tried and used there too: if the database commits but
+    # the answer is lost on the way back, the replay finds that row by this key instead of
+    # adding the comment a second time.
+    key = idempotency_key or f"server:{uuid.uuid4()}"
+    public_id = str(uuid.uuid4())
+    received_at = clock()
+    redeemed = False
+    comment: dict[str, Any] | None = None
+    try:
+        if idempotency_key:
+            existing = repository.find_comment_by_idempotency_key(idempotency_key)
+            if existing is not None:
+                return StoredSubmission(existing.public_id, spooled=False)
+        if not redeem_challenge(challenge_token_id):
+            return None
+        redeemed = True
+        comment = build_comment()
+        row = repository.add_comment(**comment, idempotency_key=key, public_id=public_id)
+        return StoredSubmission(row.public_id, spooled=False)
+    except StorageUnavailable as unavailable:
+        record = SpooledComment(
+            idempotency_key=key,
+            public_id=public_id,
+            received_at=received_at,
+            challenge_token_id=challenge_token_id,
+            challenge_redeemed=redeemed,
+            comment=comment if comment is not None else build_comment(),
+        )
+        try:
+            stored = spool.write(record)
+        except SpoolUnavailable as error:
+            log.error("database and spool unavailable, comment refused with 503: %s", error)
+            raise StorageUnavailable(
+                "neither the database nor the spool can store the comment"
+            ) from error
+        log.warning("database unavailable (%s): comment %s spooled", unavailable, stored.public_id)
+        return StoredSubmission(stored.public_id, spooled=True)

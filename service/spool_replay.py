@@ -1,0 +1,87 @@
+"""A running instance replays its spool into the database by itself, once the database is back.
+
+Each request makes a cheap check: a clock comparison, and at most every
+``SPOOL_REPLAY_SECONDS`` a listing of the spool directory. When the spool holds records and no
+replay runs in this process, a background thread drains it, so no request waits for it. Several
+workers may do this at once: each record is claimed by exactly one of them (see
+:mod:`service.storage.spool`). The app factory starts no thread; an idle instance with an empty
+spool never starts one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from flask import Flask
+
+from service.storage import Repository, Spool, drain_spool
+
+__all__ = ["SpoolReplayer", "init_spool_replay"]
+
+log = logging.getLogger(__name__)
+
+_EXTENSION = "spamschutz.spool_replayer"
+
+
+class SpoolReplayer:
+    """Starts a background drain of ``spool`` at most every ``interval_seconds``."""
+
+    def __init__(
+        self,
+        spool: Spool,
+        repository: Repository,
+        interval_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.spool = spool
+        self.repository = repository
+        self.interval_seconds = interval_seconds
+        self._clock = clock
+        self._next_check = float("-inf")  # the first request checks: a crash may have left records
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def poke(self) -> None:
+        """Start a replay if one is due, the spool holds records and none is running."""
+        if self._clock() < self._next_check or not self._lock.acquire(blocking=False):
+            return
+        try:
+            now = self._clock()
+            if now < self._next_check:
+                return
+            self._next_check = now + self.interval_seconds
+            if self._thread is not None and self._thread.is_alive():
+                return
+            if self.spool.depth() == 0:
+                return
+            self._thread = threading.Thread(target=self._drain, name="spool-replay", daemon=True)
+            self._thread.start()
+        finally:
+            self._lock.release()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for a running replay to finish."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _drain(self) -> None:
+        try:
+            drain_spool(self.spool, self.repository)
+        except Exception:
+            # A background thread has nobody to raise to; the records stay for the next pass.
+            log.exception("spool replay failed; retrying in %s s", self.interval_seconds)
+
+
+def init_spool_replay(app: Flask) -> None:
+    """Replay the app's spool in the background (unless ``SPOOL_REPLAY_SECONDS`` is 0)."""
+    interval = float(app.config["SPOOL_REPLAY_SECONDS"])  # type: ignore[arg-type]
+    if interval <= 0:
+        return
+    runtime = app.extensions["spamschutz"]
+    replayer = SpoolReplayer(runtime.spool, runtime.repository, interval)
+    app.extensions[_EXTENSION] = replayer
+    app.before_request(replayer.poke)

@@ -1,0 +1,152 @@
+"""A 202 means the comment is kept: in the database, or in the spool until the database is back."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from service import create_app
+from service.extensions import runtime
+from service.storage.schema import comments
+from tests.factories import submission
+from tests.service.helpers import answer_for, fresh_challenge, post_comment
+from tests.service.outage import database_file_replaced_by_a_directory
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, object]) -> dict[str, object]:
+    """The shared test configuration without automatic replay: these tests drain by hand."""
+    return {**app_config, "SPOOL_REPLAY_SECONDS": 0}
+
+
+def _all_comments(repository) -> list:
+    with repository.engine.connect() as connection:
+        return connection.execute(comments.select()).all()
+
+
+def test_comment_accepted_while_the_database_is_down_is_stored_once_after_recovery_and_drain(
+    client, app, repository, runner
+) -> None:
+    assert client.get("/readyz").status_code == 200  # serving, with its model loaded
+    with database_file_replaced_by_a_directory(app):
+        assert client.get("/readyz").status_code == 503
+        first = post_comment(client, app, text="Geschrieben, als die Datenbank weg war.")
+        challenge = fresh_challenge(client)
+        page = client.post(
+            "/api/v1/comments",
+            data=submission(challenge, answer_for(app, challenge["question"])),
+            headers={"Accept": "text/html"},
+        )
+        health = client.get("/healthz")
+    assert first.status_code == 202
+    assert "24 Stunden" in first.get_json()["message"]
+    assert page.status_code == 202 and "24 Stunden" in page.get_data(as_text=True)
+    assert health.status_code == 200
+    assert health.get_json()["spool"] == {"depth": 2, "failed": 0}
+
+    assert client.get("/readyz").status_code == 200
+    result = runner("spool", "drain")
+    assert "Stored 2 comment(s)" in result.output
+    assert runner("spool", "drain").output.startswith("Stored 0 comment(s)")
+    row = repository.get_comment(first.get_json()["id"])
+    assert row.text == "Geschrieben, als die Datenbank weg war."
+    assert row.score is not None  # scored when it arrived, by the model in memory
+    assert len(_all_comments(repository)) == 2
+    assert client.get("/healthz").get_json()["spool"] == {"depth": 0, "failed": 0}
+
+
+def test_when_neither_database_nor_spool_can_keep_the_comment_the_answer_is_503(
+    client, app, app_config, repository
+) -> None:
+    Path(str(app_config["DATA_DIR"]), "spool").write_text("a file where the spool should be")
+    with database_file_replaced_by_a_directory(app):
+        response = post_comment(client, app)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    assert response.get_json()["error"] == "service_unavailable"
+    assert response.get_json()["message"]
+    assert _all_comments(repository) == []
+
+
+def test_full_spool_answers_503_instead_of_accepting(app_config, app) -> None:
+    full = create_app({**app_config, "SPOOL_MAX_RECORDS": 1})
+    client = full.test_client()
+    with database_file_replaced_by_a_directory(full):
+        assert post_comment(client, full).status_code == 202
+        assert post_comment(client, full).status_code == 503
+    with full.app_context():
+        runtime().repository.engine.dispose()
+
+
+def test_client_retries_with_the_same_key_never_create_duplicates_across_an_outage(
+    client, app, repository, runner
+) -> None:
+    challenge = fresh_challenge(client)
+    body = submission(challenge, answer_for(app, challenge["question"]))
+    headers = {"Idempotency-Key": "form-retry-7"}
+    with database_file_replaced_by_a_directory(app):
+        first = client.post("/api/v1/comments", json=body, headers=headers)
+        during = client.post("/api/v1/comments", json=body, headers=headers)
+        assert client.get("/healthz").get_json()["spool"]["depth"] == 1
+    after_recovery = client.post("/api/v1/comments", json=body, headers=headers)
+    runner("spool", "drain")
+    after_drain = client.post("/api/v1/comments", json=body, headers=headers)
+
+    answers = [first, during, after_recovery, after_drain]
+    assert {response.status_code for response in answers} == {202}
+    assert len({response.get_json()["id"] for response in answers}) == 1
+    assert len(_all_comments(repository)) == 1
+    assert repository.get_comment(first.get_json()["id"]).idempotency_key == "form-retry-7"
+
+
+def test_retry_stored_directly_after_recovery_is_not_duplicated_by_the_replay(
+    client, app, repository, runner
+) -> None:
+    """The spool may hold a key that a retry stored meanwhile; the replay must notice."""
+    challenge = fresh_challenge(client)
+    body = submission(challenge, answer_for(app, challenge["question"]))
+    with database_file_replaced_by_a_directory(app):
+        first = client.post("/api/v1/comments", json=body, headers={"Idempotency-Key": "k-9"})
+    # The client lost the answer and retries with a new question and the same key.
+    retry_challenge = fresh_challenge(client)
+    retry_body = submission(retry_challenge, answer_for(app, retry_challenge["question"]))
+    retry = client.post("/api/v1/comments", json=retry_body, headers={"Idempotency-Key": "k-9"})
+    assert retry.get_json()["id"] == first.get_json()["id"]  # answered from the spool
+    runner("spool", "drain")
+    assert len(_all_comments(repository)) == 1
+
+
+def test_challenge_reused_during_an_outage_keeps_every_comment_but_flags_the_copies(
+    client, app, repository, runner
+) -> None:
+    challenge = fresh_challenge(client)
+    body = submission(challenge, answer_for(app, challenge["question"]))
+    with database_file_replaced_by_a_directory(app):
+        ids = [client.post("/api/v1/comments", json=body).get_json()["id"] for _ in range(3)]
+    runner("spool", "drain")
+    statuses = sorted(repository.get_comment(public_id).status for public_id in ids)
+    assert statuses == ["pending", "spam", "spam"]
+    assert client.post("/api/v1/comments", json=body).status_code == 422  # and now refused
+
+
+def test_running_service_replays_the_spool_by_itself_once_the_database_is_back(
+    app_config, app, repository
+) -> None:
+    live = create_app({**app_config, "SPOOL_REPLAY_SECONDS": 0.05})
+    client = live.test_client()
+    with database_file_replaced_by_a_directory(live):
+        accepted = post_comment(client, live)
+        client.get("/healthz")  # a replay attempt while the database is still down
+    assert accepted.status_code == 202
+    replayer = live.extensions["spamschutz.spool_replayer"]
+    deadline = time.monotonic() + 10
+    while client.get("/healthz").get_json()["spool"]["depth"] and time.monotonic() < deadline:
+        replayer.join(timeout=5)
+        time.sleep(0.06)
+    replayer.join(timeout=5)
+    assert repository.get_comment(accepted.get_json()["id"]).status in ("pending", "spam")
+    assert len(_all_comments(repository)) == 1
+    with live.app_context():
+        runtime().repository.engine.dispose()

@@ -1,0 +1,172 @@
+"""Per-client rate limits on questions, comments and logins; trusted proxies only."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from service.config import ConfigError, load_config
+from service.moderation.login import LOGIN_FAILED
+from tests.conftest import MODERATOR_PASSWORD, csrf_token_from
+from tests.service.helpers import post_comment
+
+
+def _limited(response) -> dict:
+    assert response.status_code == 429, response.get_data(as_text=True)
+    assert 1 <= int(response.headers["Retry-After"]) <= 3600
+    return response.get_json()
+
+
+def _challenge(client, **kwargs):
+    return client.get("/api/v1/challenge?lang=de", **kwargs)
+
+
+def _log_in(client, name: str, password: str, **kwargs):
+    token = csrf_token_from(client.get("/moderation/login", **kwargs).get_data(as_text=True))
+    return client.post("/moderation/login", **kwargs,
+                       data={"name": name, "password": password, "csrf_token": token})
+
+
+def test_challenge_requests_are_limited_per_address(make_app) -> None:
+    client = make_app(RATE_LIMIT_CHALLENGES="3 per minute").test_client()
+    for _ in range(3):
+        assert _challenge(client).status_code == 200
+    body = _limited(_challenge(client))
+    assert body["error"] == "rate_limited"
+    assert "Sekunden" in body["message"]
+    other = {"environ_base": {"REMOTE_ADDR": "198.51.100.7"}}
+    assert _challenge(client, **other).status_code == 200
+
+
+def test_demo_page_is_no_way_around_the_question_limit(make_app) -> None:
+    client = make_app(RATE_LIMIT_CHALLENGES="2 per minute").test_client()
+    assert client.get("/demo").status_code == 200
+    assert client.get("/demo").status_code == 200
+    _limited(client.get("/demo"))
+
+
+def test_rate_limit_message_is_in_the_readers_language(make_app) -> None:
+    client = make_app(RATE_LIMIT_CHALLENGES="1 per minute").test_client()
+    _challenge(client)
+    body = _limited(client.get("/api/v1/challenge?lang=en"))
+    assert body["message"].startswith("Too many requests")
+
+
+def test_comment_submissions_are_limited_per_address(make_app) -> None:
+    app = make_app(RATE_LIMIT_COMMENTS="2 per minute")
+    client = app.test_client()
+    assert post_comment(client, app).status_code == 202
+    assert post_comment(client, app, answer="falsch").status_code == 422  # every try counts
+    assert _limited(post_comment(client, app))["error"] == "rate_limited"
+
+
+def test_failed_logins_are_limited_per_address(make_app, moderator_in) -> None:
+    app = make_app(RATE_LIMIT_LOGIN="3 per 15 minutes")
+    name = moderator_in(app)
+    client = app.test_client()
+    for _ in range(3):
+        assert LOGIN_FAILED in _log_in(client, name, "wrong password").get_data(as_text=True)
+    throttled = _log_in(client, name, MODERATOR_PASSWORD)  # even the right password waits
+    _limited(throttled)
+    assert "Zu viele fehlgeschlagene Anmeldungen" in throttled.get_data(as_text=True)
+    assert throttled.mimetype == "text/html"
+    assert client.get("/moderation/").status_code == 303
+
+
+def test_failed_logins_are_limited_per_account_name(make_app, moderator_in) -> None:
+    app = make_app(RATE_LIMIT_LOGIN_ACCOUNT="3 per 15 minutes")
+    name = moderator_in(app)
+    client = app.test_client()
+    for number in range(3):
+        address = {"environ_base": {"REMOTE_ADDR": f"203.0.113.{number + 1}"}}
+        _log_in(client, f"  {name.upper()} ", "wrong password", **address)
+    fresh_address = {"environ_base": {"REMOTE_ADDR": "203.0.113.99"}}
+    _limited(_log_in(client, name, MODERATOR_PASSWORD, **fresh_address))
+    # Other accounts are not locked with it.
+    assert LOGIN_FAILED in _log_in(client, "someone-else", "x", **fresh_address).get_data(
+        as_text=True)
+
+
+def test_successful_logins_do_not_count(make_app, moderator_in) -> None:
+    app = make_app(RATE_LIMIT_LOGIN="2 per 15 minutes", RATE_LIMIT_LOGIN_ACCOUNT="2 per hour")
+    name = moderator_in(app)
+    for _ in range(4):
+        client = app.test_client()
+        assert _log_in(client, name, MODERATOR_PASSWORD).status_code == 303
+
+
+def test_forged_x_forwarded_for_does_not_dodge_a_limit(make_app) -> None:
+    client = make_app(RATE_LIMIT_CHALLENGES="3 per minute").test_client()
+    for number in range(3):
+        forged = {"X-Forwarded-For": f"192.0.2.{number}"}
+        assert _challenge(client, headers=forged).status_code == 200
+    _limited(_challenge(client, headers={"X-Forwarded-For": "192.0.2.200"}))
+
+
+def test_only_the_trusted_proxy_hops_are_believed(make_app) -> None:
+    app = make_app(RATE_LIMIT_CHALLENGES="3 per minute", TRUSTED_PROXIES=1)
+    client = app.test_client()
+    # Our one proxy appends the address it saw; whatever the client wrote before it is ignored.
+    for number in range(3):
+        chain = {"X-Forwarded-For": f"192.0.2.{number}, 198.51.100.50"}
+        assert _challenge(client, headers=chain).status_code == 200
+    _limited(_challenge(client, headers={"X-Forwarded-For": "10.9.9.9, 198.51.100.50"}))
+    other_reader = {"X-Forwarded-For": "198.51.100.51"}
+    assert _challenge(client, headers=other_reader).status_code == 200
+
+
+def test_client_address_behind_a_trusted_proxy_is_stored_truncated(make_app) -> None:
+    app = make_app(TRUSTED_PROXIES=1)
+    client = app.test_client()
+    response = post_comment(client, app, headers={"X-Forwarded-For": "203.0.113.77"})
+    with app.app_context():
+        from service.extensions import runtime
+
+        row = runtime().repository.get_comment(response.get_json()["id"])
+    assert row.ip_truncated == "203.0.113.0/24"
+
+
+def test_rate_limits_are_shared_between_instances_through_redis(make_app, redis_settings) -> None:
+    first = make_app(RATE_LIMIT_CHALLENGES="3 per minute", **redis_settings).test_client()
+    second = make_app(RATE_LIMIT_CHALLENGES="3 per minute", **redis_settings).test_client()
+    assert _challenge(first).status_code == 200
+    assert _challenge(second).status_code == 200
+    assert _challenge(first).status_code == 200
+    _limited(_challenge(second))
+    _limited(_challenge(first))
+
+
+def test_unreachable_redis_does_not_take_the_comment_form_down(make_app) -> None:
+    app = make_app(REDIS_URL="redis://127.0.0.1:1/0", REDIS_KEY_PREFIX="unreachable")
+    client = app.test_client()
+    assert _challenge(client).status_code == 200
+    assert post_comment(client, app).status_code == 202
+
+
+@pytest.mark.parametrize("setting", ["RATE_LIMIT_COMMENTS", "RATE_LIMIT_LOGIN"])
+def test_unreadable_limit_refuses_to_start_naming_the_variable(tmp_path, setting) -> None:
+    with pytest.raises(ConfigError, match=f"SPAMSCHUTZ_{setting}"):
+        load_config(environ={f"SPAMSCHUTZ_{setting}": "lots", "SPAMSCHUTZ_DATA_DIR":
+                             str(tmp_path)})
+
+
+def test_default_limits_suit_a_news_site(tmp_path) -> None:
+    config = load_config(environ={"SPAMSCHUTZ_DATA_DIR": str(tmp_path)})
+    assert config["RATE_LIMIT_CHALLENGES"] == "60 per minute"
+    assert config["RATE_LIMIT_COMMENTS"] == "10 per minute"
+    assert config["RATE_LIMIT_LOGIN"] == "10 per 15 minutes"
+    assert config["TRUSTED_PROXIES"] == 0
+
+
+@pytest.fixture
+def moderator_in():
+    """Create the standard moderator in a given app; returns its name."""
+    from service.auth import hash_password
+    from service.extensions import runtime
+
+    def create(app: Flask) -> str:
+        with app.app_context():
+            runtime().repository.add_moderator("redaktion", hash_password(MODERATOR_PASSWORD))
+        return "redaktion"
+
+    return create

@@ -1,0 +1,119 @@
+"""Privacy commands: retention purge, export and erasure of a commenter's data, spool status."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from service.storage import Repository
+from tests.service.helpers import post_comment
+
+
+def _stored(repository: Repository, status: str, days_old: float, **fields):
+    values = {
+        "thread_id": "artikel-1",
+        "author_name": "Leser",
+        "text": f"{status}, {days_old} Tage alt",
+        "lang": "de",
+        "status": status,
+        "created_at": datetime.now(UTC) - timedelta(days=days_old),
+    }
+    values.update(fields)
+    return repository.add_comment(**values)
+
+
+def _exists(repository: Repository, public_id: str) -> bool:
+    from service.storage import NotFound
+
+    try:
+        repository.get_comment(public_id)
+    except NotFound:
+        return False
+    return True
+
+
+def test_purge_deletes_only_spam_and_rejected_comments_older_than_the_retention(
+    runner, repository
+) -> None:
+    doomed = [_stored(repository, "spam", 31), _stored(repository, "rejected", 45)]
+    repository.decide(doomed[1].public_id, "spam", "redaktion")  # decisions go with it
+    kept = [
+        _stored(repository, "spam", 29),
+        _stored(repository, "pending", 90),
+        _stored(repository, "approved", 90),
+    ]
+    result = runner("purge")  # the default retention: SPAMSCHUTZ_RETENTION_DAYS, 30
+    assert "Deleted 2 spam or rejected comment(s) older than 30 days" in result.output
+    assert not any(_exists(repository, row.public_id) for row in doomed)
+    assert all(_exists(repository, row.public_id) for row in kept)
+
+    assert "Deleted 1 spam" in runner("purge", "--older-than-days", "7").output
+
+
+def test_purge_forgets_challenge_redemptions_only_once_their_tokens_expired(
+    runner, repository
+) -> None:
+    long_ago = datetime.now(UTC) - timedelta(hours=2)  # tokens live 30 minutes
+    Repository(repository.engine, clock=lambda: long_ago).redeem_challenge("expired-token")
+    repository.redeem_challenge("live-token")
+    assert "and 1 expired challenge redemption(s)" in runner("purge").output
+    assert repository.redeem_challenge("expired-token")  # forgotten
+    assert not repository.redeem_challenge("live-token")  # still single-use
+
+
+def test_privacy_export_prints_every_comment_of_the_address_with_its_decisions(
+    runner, client, app, repository
+) -> None:
+    mine = post_comment(client, app, email="Erika@Example.org", text="Mein erster Kommentar.")
+    repository.decide(mine.get_json()["id"], "approve", "redaktion")
+    # Stored under an earlier secret key: the keyed hash no longer matches, the address does.
+    older = _stored(repository, "pending", 3, author_email="erika@example.org", email_hash="x")
+    post_comment(client, app, email="someone.else@example.org")
+
+    result = runner("privacy", "export", "erika@example.org")
+    document = json.loads(result.output)
+    assert document["email"] == "erika@example.org"
+    by_id = {entry["id"]: entry for entry in document["comments"]}
+    assert set(by_id) == {mine.get_json()["id"], older.public_id}
+    exported = by_id[mine.get_json()["id"]]
+    assert exported["text"] == "Mein erster Kommentar."
+    assert exported["author_email"] == "Erika@Example.org"
+    assert exported["ip_truncated"] == "127.0.0.0/24"
+    assert [decision["action"] for decision in exported["decisions"]] == ["approve"]
+    assert "redaktion" not in result.output  # moderators' names are theirs
+
+
+def test_privacy_erase_blanks_text_and_personal_data_but_keeps_the_decisions(
+    runner, client, app, repository
+) -> None:
+    approved = post_comment(client, app, email="erika@example.org", url="https://erika.example")
+    public_id = approved.get_json()["id"]
+    repository.decide(public_id, "approve", "redaktion")
+    assert len(repository.training_labels()) == 1
+    other = post_comment(client, app, email="someone.else@example.org").get_json()["id"]
+
+    result = runner("privacy", "erase", "ERIKA@example.org", "--yes")
+    assert "Erased 1 comment(s)" in result.output
+    row = repository.get_comment(public_id)
+    assert (row.text, row.author_name, row.author_email, row.author_url) == ("", "", None, None)
+    assert (row.ip_truncated, row.ip_hash, row.email_hash, row.user_agent) == (None,) * 4
+    assert not row.reasons
+    assert row.status == "approved"
+    assert [decision.action for decision in repository.decisions_for(public_id)] == ["approve"]
+    thread = client.get("/api/v1/threads/artikel-42/comments").get_json()["comments"]
+    assert public_id not in {comment["id"] for comment in thread}
+    assert repository.training_labels() == []
+    assert repository.get_comment(other).text  # nobody else's comment is touched
+    assert json.loads(runner("privacy", "export", "erika@example.org").output)["comments"] == []
+
+
+def test_privacy_erase_asks_before_erasing(runner, client, app, repository) -> None:
+    public_id = post_comment(client, app, email="erika@example.org").get_json()["id"]
+    result = runner("privacy", "erase", "erika@example.org", input="n\n")
+    assert "Aborted" in result.output
+    assert repository.get_comment(public_id).text
+
+
+def test_spool_status_says_how_many_comments_wait(runner) -> None:
+    assert runner("spool", "status").output.startswith("0 comment(s) waiting")
+    assert json.loads(runner("spool", "status", "--json").output)["depth"] == 0
