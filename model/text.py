@@ -296,8 +296,10 @@ def _canonical_characters(text: str) -> str:
 def _rewrite(text: str) -> str:
     # Cheap substring checks skip the regular expressions that cannot match, which is most of
     # them for most comments.
-    text = _WHITESPACE.sub(" ", text)
+    # Before white space is collapsed: a double space marks the end of a spaced-out word
+    # ("f r e e  m o n e y" is two words).
     text = _SPACED_LETTERS.sub(_join_spaced_letters, text)
+    text = _WHITESPACE.sub(" ", text)
     if "@" in text:
         text = _EMAIL.sub(lambda m: f" {EMAIL_MARKER} {DOMAIN_PREFIX}{m.group(1)} ", text)
     if _LEET_HINT.search(text):

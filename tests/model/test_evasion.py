@@ -98,10 +98,7 @@ def held_out_spam() -> tuple[SpamModel, list[str]]:
 
 # Known gaps, reported to the owners of model/: remove a mark when its trick is handled (the
 # strict xfail turns into a failure then, as a reminder).
-KNOWN_GAPS = {
-    ("spaced_letters", "spam"): "normalise() joins the spaced letters of neighbouring words into "
-    "one token ('c h e c k  o u t' -> 'checkout'), so words the model knows disappear",
-}
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def _cases() -> list[object]:
