@@ -23,6 +23,7 @@ from model.text import (
     EMAIL_MARKER,
     PHONE_MARKER,
     URL_MARKER,
+    decode_characters,
     detect_language,
     normalise,
     stem,
@@ -45,6 +46,7 @@ class PreparedComment:
     """A comment after normalisation: what every feature transformer reads."""
 
     raw: str
+    decoded: str  # entities decoded, invisible characters removed, case kept
     text: str
     tokens: tuple[str, ...]
     lang: str
@@ -65,6 +67,7 @@ def prepare_comment(comment: Mapping[str, object] | str) -> PreparedComment:
     lang = str(fields.get("lang") or "") or detect_language(list(tokens))
     return PreparedComment(
         raw=raw,
+        decoded=decode_characters(raw),
         text=text,
         tokens=tokens,
         lang=lang if lang in ("de", "en") else "en",
@@ -171,7 +174,7 @@ class MetaFeatures(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _row(comment: PreparedComment) -> list[float]:
-        raw = comment.raw
+        raw = comment.decoded  # "&#39;" is no digits, "ＦＲＥＥ" is shouting
         letters = len(_LETTER.findall(raw))
         capitals = len(_CAPITAL.findall(raw))
         tokens = comment.tokens

@@ -24,6 +24,7 @@ __all__ = [
     "EMAIL_MARKER",
     "PHONE_MARKER",
     "URL_MARKER",
+    "decode_characters",
     "detect_language",
     "normalise",
     "stem",
@@ -40,7 +41,16 @@ DOMAIN_PREFIX = "dom:"
 _HOMOGLYPHS = str.maketrans(
     {
         "а": "a",
+        "ɑ": "a",
         "в": "b",
+        "һ": "h",
+        "ӏ": "l",
+        "ɩ": "i",
+        "ɢ": "g",
+        "ո": "n",
+        "ս": "u",
+        "ց": "g",
+        "օ": "o",
         "е": "e",
         "ё": "e",
         "к": "k",
@@ -90,7 +100,10 @@ _LEET_WORD = re.compile(
 
 _TLDS = (
     "com|net|org|info|biz|de|at|ch|eu|uk|us|ru|cn|xyz|top|site|online|club|shop|io|co|me|ly|"
-    "tk|ml|ga|cf|gq|pw|cc|tv|pl|nl|fr|it|es|be|ua|in|br|app|link|store|live|vip|win|bid|loan"
+    "tk|ml|ga|cf|gq|pw|cc|tv|pl|nl|fr|it|es|be|ua|in|br|app|link|store|live|vip|win|bid|loan|"
+    "se|dk|fi|pt|gr|cz|sk|hu|ro|bg|hr|si|lt|lv|ee|ie|tr|jp|kr|au|nz|ca|mx|ar|cl|za|ng|ke|pk|"
+    "id|ph|vn|th|sg|hk|tw|il|ae|by|kz|su|ws|fm|am|gg|li|lu|tel|mobi|pro|name|click|work|"
+    "online|website|space|fun|icu|buzz|cam|rest|bar|monster|cyou|sbs|cfd|bond|today|news|blog"
 )
 _DOMAIN = rf"(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{_TLDS})\b"
 # The look-behind keeps an already written marker ("dom:shop.example.com") from being
@@ -105,9 +118,11 @@ _PHONE = re.compile(
     r"|\(\d{3}\) ?\d{3}[ -]\d{4}|\d{3}-\d{3}-\d{4})(?!\w)"
 )
 _DOT_WORD = r"(?:dot|punkt)"
+# "example dot com" needs a known ending (German "ein Punkt de…" is no link); bracketed forms
+# ("example[.]se", "example(dot)biz") are written only to hide a link, so any ending counts.
 _OBFUSCATED_DOT = re.compile(
-    rf"\b([a-z0-9-]+)\s*(?:\[\s*{_DOT_WORD}\s*\]|\(\s*{_DOT_WORD}\s*\)|\{{\s*{_DOT_WORD}\s*\}}"
-    rf"|\s+{_DOT_WORD}\s+|\s*\[\.\]\s*|\s*\(\.\)\s*)\s*({_TLDS})\b"
+    rf"\b([a-z0-9-]+)\s*(?:(?:\[\s*{_DOT_WORD}\s*\]|\(\s*{_DOT_WORD}\s*\)|\{{\s*{_DOT_WORD}\s*\}}"
+    rf"|\s*\[\.\]\s*|\s*\(\.\)\s*)\s*([a-z]{{2,6}})|\s+{_DOT_WORD}\s+({_TLDS}))\b"
 )
 _SPACED_LETTERS = re.compile(r"\b(?:\w[ .\-_*]){2,}\w\b")
 _SPACED_SINGLE = re.compile(r"^(?:\w[ .\-_*])+\w$")
@@ -231,6 +246,10 @@ def _url_marker(match: re.Match[str]) -> str:
     return f" {URL_MARKER} {DOMAIN_PREFIX}{host} " if host else f" {URL_MARKER} "
 
 
+def _undot(match: re.Match[str]) -> str:
+    return f"{match.group(1)}.{match.group(2) or match.group(3)}"
+
+
 def _unleet(match: re.Match[str]) -> str:
     return match.group(0).translate(_LEET)
 
@@ -287,6 +306,17 @@ def _until_stable(step: Callable[[str], str], text: str) -> str:
     return text
 
 
+def decode_characters(text: str) -> str:
+    """``text`` with HTML entities decoded, NFKC applied and invisible characters removed,
+    case kept: what a reader sees, for signals such as shouting or length."""
+    return _until_stable(_visible_characters, text)
+
+
+def _visible_characters(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_invisible_characters())
+    return html.unescape(text) if "&" in text else text
+
+
 def _canonical_characters(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_invisible_characters())
     text = text.casefold().translate(_HOMOGLYPHS)
@@ -305,7 +335,7 @@ def _rewrite(text: str) -> str:
     if _LEET_HINT.search(text):
         text = _LEET_WORD.sub(_unleet, text)
     if "dot" in text or "punkt" in text or "[.]" in text or "(.)" in text:
-        text = _OBFUSCATED_DOT.sub(r"\1.\2", text)
+        text = _OBFUSCATED_DOT.sub(_undot, text)
     if "." in text or "://" in text:
         text = _URL.sub(_url_marker, text)
     if _DIGIT.search(text):
