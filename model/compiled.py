@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,6 +102,34 @@ class CompiledScorer:
             total += float(weights @ block.coef[indices])
         if self.meta is not None:
             total += float(self._meta_values(comment) @ self.meta[1])
+        return total
+
+    def decisions(self, comments: Sequence[PreparedComment]) -> np.ndarray:
+        """Decision values of many comments: the arithmetic runs once over the whole batch."""
+        count = len(comments)
+        total = np.full(count, self.intercept)
+        for block in self.blocks:
+            lookup, analyzer = block.vocabulary.get, block.analyzer
+            indices: list[int] = []
+            frequencies: list[int] = []
+            lengths = np.empty(count, dtype=np.intp)
+            for row, comment in enumerate(comments):
+                counts = Counter(map(lookup, analyzer(comment)))
+                counts.pop(None, None)
+                indices.extend(counts.keys())
+                frequencies.extend(counts.values())
+                lengths[row] = len(counts)
+            columns = np.asarray(indices, dtype=np.intp)
+            tf = np.asarray(frequencies, dtype=np.float64)
+            weights = ((1.0 + np.log(tf)) if block.sublinear else tf) * block.idf[columns]
+            rows = np.repeat(np.arange(count), lengths)
+            norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=count))
+            dots = np.bincount(rows, weights=weights * block.coef[columns], minlength=count)
+            total += np.divide(dots, norms, out=np.zeros(count), where=norms > 0)
+        if self.meta is not None:
+            mean, coef = self.meta
+            signals = np.asarray([MetaFeatures._row(c) for c in comments], dtype=np.float64)
+            total += (signals.reshape(count, -1) - mean) @ coef
         return total
 
     def contributions(self, comment: PreparedComment) -> Contributions:

@@ -110,12 +110,7 @@ class SpamModel:
 
     def decision_values(self, comments: Sequence[Comment]) -> np.ndarray:
         """Raw linear scores (log-odds before calibration), via the compiled fast path."""
-        compiled = self.compiled
-        return np.fromiter(
-            (compiled.decision(prepare_comment(comment)) for comment in comments),
-            dtype=np.float64,
-            count=len(comments),
-        )
+        return self.compiled.decisions([prepare_comment(comment) for comment in comments])
 
     def calibrate(self, decision_values: np.ndarray) -> np.ndarray:
         """Map raw decision values to spam probabilities in [0, 1]."""
