@@ -97,12 +97,12 @@ class CommentPreparer(TransformerMixin, BaseEstimator):
 
 # Shortest and longest character n-gram: long enough for word parts and misspellings
 # ("viagr", "kasin"), short enough to generalise across inflections.
-CHAR_NGRAMS = (2, 5)
+CHAR_NGRAMS = (3, 6)
 
 
 @lru_cache(maxsize=50_000)
 def _char_ngrams(word: str) -> tuple[str, ...]:
-    """Character 2- to 5-grams of `` word `` (padded with spaces, like scikit-learn's char_wb).
+    """Character 3- to 6-grams of `` word `` (padded with spaces, like scikit-learn's char_wb).
 
     Cached per word: words repeat across comments, so most comments reuse n-grams computed
     before, and reused strings keep their cached hashes for the vocabulary lookups.
