@@ -129,7 +129,7 @@ class CompiledScorer:
         if self.meta is not None:
             mean, coef = self.meta
             signals = np.asarray([MetaFeatures._row(c) for c in comments], dtype=np.float64)
-            total += (signals.reshape(count, -1) - mean) @ coef
+            total += (signals.reshape(count, len(META_FEATURES)) - mean) @ coef
         return total
 
     def contributions(self, comment: PreparedComment) -> Contributions:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from spamschutz.commands import accounts, db, maintenance, modelling, serve
+from spamschutz.commands import accounts, db, maintenance, modelling, operations, serve
 from spamschutz.context import Context
 
 __all__ = ["main"]
@@ -26,8 +26,11 @@ main.add_command(db.db)
 main.add_command(modelling.train)
 main.add_command(modelling.evaluate)
 main.add_command(modelling.models)
+main.add_command(modelling.retrain)
 main.add_command(accounts.moderators)
 main.add_command(accounts.tokens)
 main.add_command(maintenance.spool)
 main.add_command(maintenance.purge)
 main.add_command(maintenance.privacy)
+main.add_command(operations.doctor)
+main.add_command(operations.backup)

@@ -68,8 +68,8 @@ class Context:
         self, paths: Sequence[str], from_db: bool, since: datetime | None, starter: bool
     ) -> tuple[list[LabelledComment], list[dict[str, object]]]:
         """Comments from files, the starter corpus and moderator decisions, and their sources."""
-        from training import LabelledComment
         from training.data import file_digest
+        from training.gate import gate_slice_size
 
         comments: list[LabelledComment] = []
         sources: list[dict[str, object]] = []
@@ -89,32 +89,44 @@ class Context:
                 }
             )
         if from_db:
-            labels = self.repository.training_labels(since=since)
-            comments += [
-                LabelledComment(
-                    text=row["text"],
-                    label=1 if row["label"] == "spam" else 0,
-                    author=row.get("author") or "",
-                    email=row.get("email") or "",
-                    url=row.get("url") or "",
-                    lang=row.get("lang") or "",
-                    group="moderation",
-                    date=str(row.get("decided_at") or ""),
-                )
-                for row in labels
-            ]
-            sources.append(
-                {
-                    "kind": "moderation",
-                    "n": len(labels),
-                    "since": since.isoformat() if since else None,
-                }
-            )
+            labels = self.moderator_labels(since)
+            held_out = gate_slice_size(len(labels))
+            used = labels[: len(labels) - held_out]
+            comments += used
+            source: dict[str, object] = {
+                "kind": "moderation",
+                "n": len(used),
+                "since": since.isoformat() if since else None,
+            }
+            if held_out:
+                # The newest labels stay out of training: the promotion gate compares the
+                # candidate with the active model on them, data the candidate never saw.
+                source["held_out_for_gate"] = held_out
+                source["gate_from"] = labels[-held_out].date
+            sources.append(source)
         if not (paths or from_db or starter):
             raise click.ClickException(
                 "No training data: give --data FILE, --from-db or --starter."
             )
         return comments, sources
+
+    def moderator_labels(self, since: datetime | None = None) -> list[LabelledComment]:
+        """Moderator decisions as labelled comments, oldest decision first."""
+        from training import LabelledComment
+
+        return [
+            LabelledComment(
+                text=row["text"],
+                label=1 if row["label"] == "spam" else 0,
+                author=row.get("author") or "",
+                email=row.get("email") or "",
+                url=row.get("url") or "",
+                lang=row.get("lang") or "",
+                group="moderation",
+                date=row["decided_at"].isoformat() if row.get("decided_at") else "",
+            )
+            for row in self.repository.training_labels(since=since)
+        ]
 
     def train_and_store(
         self,

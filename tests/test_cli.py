@@ -60,7 +60,7 @@ def test_train_json_then_evaluate_json_then_promote(runner, tmp_path) -> None:
         assert key in report
     assert report["model_version"] == version
 
-    assert runner("models", "promote", version).exit_code == 0
+    assert runner("models", "promote", version, "--data", str(data)).exit_code == 0
     listed = json.loads(runner("models", "list", "--json").output)
     assert {r["version"]: r["status"] for r in listed}[version] == "active"
 

@@ -76,6 +76,30 @@ class ModelCatalog(TransactionalStore):
         with self._transaction() as connection:
             return [ModelRow.from_row(row) for row in connection.execute(query).mappings()]
 
+    def previous_model(self) -> ModelRow | None:
+        """The model that was active before the current one (what a rollback returns to)."""
+        query = (
+            select(model_versions)
+            .where(model_versions.c.status == "retired", model_versions.c.activated_at.is_not(None))
+            .order_by(model_versions.c.activated_at.desc(), model_versions.c.version.desc())
+            .limit(1)
+        )
+        with self._transaction() as connection:
+            row = connection.execute(query).mappings().one_or_none()
+        return None if row is None else ModelRow.from_row(row)
+
+    def annotate_model(self, version: str, **notes: Any) -> ModelRow:
+        """Merge ``notes`` into a model's metadata (e.g. why a promotion was forced)."""
+        with self._transaction() as connection:
+            current = _model(connection, version)
+            metadata = {**(current["metadata"] or {}), **notes}
+            connection.execute(
+                model_versions.update()
+                .where(model_versions.c.version == version)
+                .values(metadata=metadata)
+            )
+            return ModelRow.from_row(_model(connection, version))
+
     def _activate_in(self, connection: Connection, version: str) -> Mapping[str, Any]:
         if connection.dialect.name == "postgresql":
             # Two concurrent activations would each retire the model they saw as active and

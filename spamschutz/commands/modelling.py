@@ -7,14 +7,14 @@ report options.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 import click
 
 from spamschutz.commands.evaluation import evaluate
 from spamschutz.context import Context, pass_context
 
-__all__ = ["evaluate", "models", "train"]
+__all__ = ["evaluate", "models", "retrain", "train"]
 
 
 def _echo_json(data: object) -> None:
@@ -122,22 +122,140 @@ def models_list(context: Context, as_json: bool) -> None:
 
 @models.command("promote")
 @click.argument("version")
+@click.option(
+    "--data",
+    "data_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Held-out labelled comments for the gate (default: the newest moderator "
+    "labels the candidate was not trained on).",
+)
+@click.option(
+    "--tolerance",
+    default=0.01,
+    show_default=True,
+    type=float,
+    help="How much more ham blocked or less spam caught the gate accepts.",
+)
+@click.option("--force", is_flag=True, help="Promote even if the gate refuses (needs --reason).")
+@click.option("--reason", default="", help="Why a refused model is promoted anyway (recorded).")
 @pass_context
-def models_promote(context: Context, version: str) -> None:
-    """Make VERSION the active model (running instances switch within seconds)."""
-    context.load_model(version)  # refuse a version whose artefact is missing or tampered
+def models_promote(
+    context: Context,
+    version: str,
+    data_files: tuple[str, ...],
+    tolerance: float,
+    force: bool,
+    reason: str,
+) -> None:
+    """Make VERSION the active model, if it passes the evaluation gate."""
+    if force and not reason.strip():
+        raise click.ClickException("--force needs --reason: say why the gate is overruled.")
+    result = gate(context, version, data_files, tolerance)
+    if result is not None:
+        click.echo(result.table())
+        if not result.passed:
+            problems = "; ".join(result.problems)
+            if not force:
+                raise click.ClickException(
+                    f"Refused: {problems}. Fix the model, give held-out data with --data, or "
+                    "overrule with --force --reason TEXT."
+                )
+            context.repository.annotate_model(
+                version,
+                forced_promotion={
+                    "reason": reason,
+                    "problems": result.problems,
+                    "at": datetime.now(UTC).isoformat(),
+                },
+            )
     context.repository.activate_model(version)
-    click.echo(f"Model {version} is now active.")
+    click.echo(f"Model {version} is now active; running instances switch within seconds.")
+
+
+@models.command("rollback")
+@pass_context
+def models_rollback(context: Context) -> None:
+    """Make the previously active model active again."""
+    previous = context.repository.previous_model()
+    if previous is None:
+        raise click.ClickException("No earlier active model to roll back to.")
+    context.load_model(previous.version)  # refuse an artefact that is missing or tampered
+    context.repository.activate_model(previous.version)
+    click.echo(f"Rolled back: model {previous.version} is active again.")
+
+
+@click.command()
+@click.option(
+    "--data",
+    "data_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="More labelled comments to train on. Repeatable.",
+)
+@click.option("--no-starter", is_flag=True, help="Leave out the built-in starter corpus.")
+@click.option(
+    "--promote-if-better",
+    is_flag=True,
+    help="Promote the new model when it passes the evaluation gate.",
+)
+@click.option(
+    "--tolerance",
+    default=0.01,
+    show_default=True,
+    type=float,
+    help="How much more ham blocked or less spam caught the gate accepts.",
+)
+@pass_context
+def retrain(
+    context: Context,
+    data_files: tuple[str, ...],
+    no_starter: bool,
+    promote_if_better: bool,
+    tolerance: float,
+) -> None:
+    """Train on the moderators' decisions and promote the result if it is no worse.
+
+    Meant for cron: ``0 3 * * 1 spamschutz retrain --promote-if-better``.
+    """
+    comments, sources = context.gather_training_data(data_files, True, None, not no_starter)
+    stored = context.train_and_store(comments, promote=False, sources=sources, quiet=True)
+    click.echo(f"Candidate {stored.version} trained on {stored.metadata['data']['n']} comments.")
+    result = gate(context, stored.version, (), tolerance)
+    if result is not None:
+        click.echo(result.table())
+    if not promote_if_better:
+        return
+    if result is None or result.passed:
+        context.repository.activate_model(stored.version)
+        click.echo(f"Model {stored.version} is now active.")
+    else:
+        click.echo(f"Not promoted: {'; '.join(result.problems)}.")
+
+
+def gate(context: Context, version: str, data_files: tuple[str, ...], tolerance: float):
+    """Compare ``version`` with the active model; ``None`` when there is nothing to compare."""
+    from training.gate import compare_models
+
+    candidate = context.load_model(version)
+    active_row = context.repository.active_model()
+    if active_row is None or active_row.version == version:
+        return None
+    if data_files:
+        held_out = context.read_data(data_files)
+    else:
+        sources = (candidate.metadata.get("data") or {}).get("sources") or []
+        start = next((s.get("gate_from") for s in sources if s.get("gate_from")), None)
+        held_out = context.moderator_labels(datetime.fromisoformat(start)) if start else []
+    return compare_models(candidate, context.load_model(active_row.version), held_out, tolerance)
 
 
 @models.command("bootstrap")
 @pass_context
 def models_bootstrap(context: Context) -> None:
-    """Train and activate the starter model if there is no active model."""
+    """Upgrade the schema and, if no model is active, register the model baked into the
+    image (SPAMSCHUTZ_BAKED_MODEL_DIR) or train and activate the starter model."""
+    from spamschutz.starter import ensure_active_model
+
     context.upgrade_database()
-    active = context.repository.active_model()
-    if active is not None:
-        click.echo(f"Model {active.version} is already active.")
-        return
-    stored = context.train_and_store(context.starter_comments(), promote=True)
-    click.echo(f"Starter model {stored.version} is active.")
+    ensure_active_model(context)

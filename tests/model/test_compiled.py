@@ -24,3 +24,8 @@ def test_compiled_tables_are_not_stored_in_the_artefact(tiny_model: StoredModel,
     model = store.load(tiny_model.version, tiny_model.sha256)
     model.score_one("warm up the compiled tables")
     assert "compiled" not in model.__getstate__()
+
+
+def test_an_empty_batch_scores_to_nothing(tiny_model: StoredModel) -> None:
+    model = ModelStore(tiny_model.path.parent.parent).load(tiny_model.version, tiny_model.sha256)
+    assert model.score([]).shape == (0,)
