@@ -98,7 +98,7 @@ def _bogofilter_run(database: Path, flag: str, comments: Sequence[LabelledCommen
         path = folder / f"{index:06d}.eml"
         path.write_bytes(_message(comment.text))
         names.append(str(path))
-    done = subprocess.run(  # noqa: S603 - fixed program, arguments built here
+    done = subprocess.run(
         ["bogofilter", "-d", str(database), flag, "-b"],  # noqa: S607
         input="\n".join(names) + "\n",
         capture_output=True,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -25,14 +24,17 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from service.auth import SESSION_LIFETIME
     from service.challenge_guard import init_challenge_guard
     from service.config import load_config
+    from service.cors import init_cors
     from service.demo import bp as demo_bp
     from service.extensions import Runtime, csrf
     from service.health import bp as health_bp
     from service.moderation import bp as moderation_bp
+    from service.observability import init_metrics, init_request_logging
     from service.proxies import trust_proxies
     from service.ratelimits import init_rate_limits
     from service.security import SecureWhenHttpsSessionInterface, register_security_headers
     from service.spool_replay import init_spool_replay
+    from service.webhooks import init_webhook_worker
 
     settings = load_config(config)
     app = Flask(__name__)
@@ -48,13 +50,12 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     )
     if settings["ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
-
+    # First: every later hook and log line sees the request id and the metrics' timer.
+    init_request_logging(app)
     Runtime.from_config(app.config).init_app(app)
+    init_metrics(app)
     init_spool_replay(app)
+    init_webhook_worker(app)
     csrf.init_app(app)
 
     register_api(app)
@@ -65,6 +66,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     # After the blueprints: limits wrap the registered views.
     init_rate_limits(app)
     init_challenge_guard(app)
+    init_cors(app)
     trust_proxies(app)
     app.session_interface = SecureWhenHttpsSessionInterface()
     return app

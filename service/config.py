@@ -76,8 +76,28 @@ DEFAULTS: dict[str, tuple[object, type, str]] = {
         str,
         "failed logins for one moderator name, from any address",
     ),
+    "HOST": ("127.0.0.1", str, "address 'spamschutz serve' listens on (0.0.0.0: all)"),
+    "PORT": (8000, int, "port 'spamschutz serve' listens on"),
     "WORKERS": (0, int, "gunicorn worker processes; 0 means one per CPU core"),
     "THREADS": (4, int, "threads per gunicorn worker"),
+    "AUTO_MIGRATE": (
+        "sqlite",
+        str,
+        "whether 'spamschutz serve' upgrades the schema: 'sqlite' (only the embedded SQLite "
+        "file), 'always' or 'never' (run 'spamschutz db upgrade' yourself)",
+    ),
+    "BAKED_MODEL_DIR": (
+        "",
+        str,
+        "directory of a model built into the image; registered instead of training one",
+    ),
+    "METRICS_TOKEN": (
+        "",
+        str,
+        "bearer token for /metrics from other hosts; without it only loopback may scrape",
+    ),
+    "LOG_LEVEL": ("INFO", str, "DEBUG, INFO, WARNING or ERROR"),
+    "LOG_FORMAT": ("json", str, "'json' (one object per line) or 'text'"),
     "RETENTION_DAYS": (
         30,
         int,
@@ -88,11 +108,41 @@ DEFAULTS: dict[str, tuple[object, type, str]] = {
         float,
         "how often an instance replays comments spooled while the database was down; 0: never",
     ),
+    "ALLOWED_ORIGINS": (
+        "",
+        str,
+        "comma-separated origins (https://www.example.de) of the sites that embed the comment "
+        "widget; only they may call the public API from their pages",
+    ),
     "SPOOL_MAX_RECORDS": (
         10_000,
         int,
         "most comments the spool keeps while the database is down; beyond that, 503",
     ),
+    "CHALLENGE_MODE": (
+        "always",
+        str,
+        "when readers get a question: always, unsure (only when the model is unsure) or never; "
+        "'spamschutz sites set' overrides it per site",
+    ),
+    "AKISMET_DISCARD_MARGIN": (
+        0.1,
+        float,
+        "an Akismet check this far above the spam threshold is answered 'discard' (blatant spam)",
+    ),
+    "WEBHOOK_DELIVERY_SECONDS": (
+        5.0,
+        float,
+        "how often an instance looks for due webhook deliveries; 0: only 'spamschutz webhooks "
+        "deliver' sends them",
+    ),
+    "WEBHOOK_MAX_ATTEMPTS": (8, int, "attempts of a webhook delivery before it is marked failed"),
+    "WEBHOOK_RETRY_SECONDS": (
+        30.0,
+        float,
+        "wait before the first retry of a webhook; it doubles with every further attempt",
+    ),
+    "WEBHOOK_TIMEOUT_SECONDS": (5.0, float, "how long a webhook receiver may take to answer"),
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -142,6 +192,27 @@ def _check_rate_limits(config: Mapping[str, object]) -> None:
             ) from error
 
 
+def _check_operations(config: dict[str, object]) -> None:
+    """Normalise and check the settings of logging and start-up."""
+    config["LOG_LEVEL"] = str(config["LOG_LEVEL"]).upper()
+    if config["LOG_LEVEL"] not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError("SPAMSCHUTZ_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+    if config["LOG_FORMAT"] not in ("json", "text"):
+        raise ConfigError("SPAMSCHUTZ_LOG_FORMAT must be 'json' or 'text'")
+    if config["AUTO_MIGRATE"] not in ("sqlite", "always", "never"):
+        raise ConfigError("SPAMSCHUTZ_AUTO_MIGRATE must be 'sqlite', 'always' or 'never'")
+
+
+def _check_origins(config: Mapping[str, object]) -> None:
+    """Refuse to start with an allowed origin that is not ``scheme://host[:port]``."""
+    from service.cors import allowed_origins
+
+    try:
+        allowed_origins(str(config["ALLOWED_ORIGINS"]))
+    except ValueError as error:
+        raise ConfigError(f"SPAMSCHUTZ_ALLOWED_ORIGINS: {error}") from error
+
+
 def load_config(
     overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None
 ) -> dict[str, object]:
@@ -160,6 +231,8 @@ def load_config(
         config["DATABASE_URL"] = f"sqlite:///{data_dir.resolve() / 'spamschutz.db'}"
     if not config["MODEL_DIR"]:
         config["MODEL_DIR"] = str(data_dir / "models")
+    if config["CHALLENGE_MODE"] not in ("always", "unsure", "never"):
+        raise ConfigError("SPAMSCHUTZ_CHALLENGE_MODE must be 'always', 'unsure' or 'never'")
     if config["DEFAULT_LANG"] not in ("de", "en"):
         raise ConfigError("SPAMSCHUTZ_DEFAULT_LANG must be 'de' or 'en'")
     for name in (
@@ -176,9 +249,11 @@ def load_config(
             raise ConfigError(f"SPAMSCHUTZ_{name} must be positive")
     if float(config["SPOOL_REPLAY_SECONDS"]) < 0:  # type: ignore[arg-type]
         raise ConfigError("SPAMSCHUTZ_SPOOL_REPLAY_SECONDS must be 0 or more")
+    _check_operations(config)
     if int(config["TRUSTED_PROXIES"]) < 0:  # type: ignore[call-overload]
         raise ConfigError("SPAMSCHUTZ_TRUSTED_PROXIES must be 0 or more")
     _check_rate_limits(config)
+    _check_origins(config)
     if not config["SECRET_KEY"]:
         if config["ENV"] == "production":
             raise ConfigError(

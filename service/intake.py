@@ -42,7 +42,7 @@ def store_submission(
     spool: Spool,
     *,
     redeem_challenge: Callable[[str], bool],
-    challenge_token_id: str,
+    challenge_token_id: str | None,
     idempotency_key: str | None,
     build_comment: Callable[[], dict[str, Any]],
     clock: Callable[[], datetime] = utc_now,
@@ -57,6 +57,9 @@ def store_submission(
     the idempotency key); it is called once, and only when the comment is to be stored, so a
     client's retry costs no scoring. A retry with the same ``idempotency_key`` gets the first
     attempt's id, whether that attempt is in the database or still in the spool.
+
+    ``challenge_token_id`` is ``None`` for a comment stored without a question (a site in
+    ``unsure`` or ``never`` challenge mode): there is nothing to redeem.
     """
     if idempotency_key:
         spooled = spool.find(idempotency_key)
@@ -68,14 +71,14 @@ def store_submission(
     key = idempotency_key or f"server:{uuid.uuid4()}"
     public_id = str(uuid.uuid4())
     received_at = clock()
-    redeemed = False
+    redeemed = challenge_token_id is None
     comment: dict[str, Any] | None = None
     try:
         if idempotency_key:
             existing = repository.find_comment_by_idempotency_key(idempotency_key)
             if existing is not None:
                 return StoredSubmission(existing.public_id, spooled=False)
-        if not redeem_challenge(challenge_token_id):
+        if challenge_token_id is not None and not redeem_challenge(challenge_token_id):
             return None
         redeemed = True
         comment = build_comment()
@@ -86,7 +89,7 @@ def store_submission(
             idempotency_key=key,
             public_id=public_id,
             received_at=received_at,
-            challenge_token_id=challenge_token_id,
+            challenge_token_id=challenge_token_id or "",
             challenge_redeemed=redeemed,
             comment=comment if comment is not None else build_comment(),
         )

@@ -17,6 +17,11 @@ _MESSAGES = {
         "de": "Bitte beantworten Sie die Spamschutz-Frage.",
         "en": "Please answer the Spamschutz question.",
     },
+    "challenge_required": {
+        "de": "Bitte beantworten Sie noch kurz die Spamschutz-Frage, dann wird Ihr Beitrag "
+        "gesendet.",
+        "en": "Please answer the Spamschutz question, then your comment will be sent.",
+    },
     "challenge_wrong": {
         "de": "Die Antwort auf die Spamschutz-Frage stimmt leider nicht. Bitte beantworten Sie "
         "die neue Frage.",

@@ -122,12 +122,34 @@ def retry_after_seconds() -> int:
     return max(1, math.ceil(breached.reset_at - time.time()))
 
 
+def _reader_wants_page() -> bool:
+    # The demo page and the plain HTML form are read by people: they get a page, not JSON.
+    if request.endpoint == "demo.article":
+        return True
+    return (
+        request.endpoint == "api.submit_comment"
+        and not request.is_json
+        and request.accept_mimetypes.best == "text/html"
+    )
+
+
+def _rate_limited_page(seconds: int) -> Response:
+    from flask import make_response, render_template
+
+    lang = pick_language(request.values.get("lang"))
+    return make_response(render_template(
+        "public/rate_limited.html", lang=lang, message=message("rate_limited", lang,
+                                                               seconds=seconds)))
+
+
 def _too_many_requests(error: RateLimitExceeded):
     seconds = retry_after_seconds()
     if request.endpoint == "moderation.login":
         from service.moderation.login import throttled_login_page
 
         response = throttled_login_page(seconds)
+    elif _reader_wants_page():
+        response = _rate_limited_page(seconds)
     else:
         public = request.endpoint in ("api.get_challenge", "api.submit_comment")
         lang = pick_language(request.args.get("lang")) if public else "en"

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from model import ModelRegistry, Thresholds, score_with_reasons
+from service.observability.metrics import scoring_timer
 
 __all__ = ["ScoreResult", "score_comment"]
 
@@ -34,7 +35,8 @@ def score_comment(models: ModelRegistry, comment: dict[str, object]) -> ScoreRes
         return None
     version, model = serving
     try:
-        score, reasons = score_with_reasons(model, comment)
+        with scoring_timer():
+            score, reasons = score_with_reasons(model, comment)
     except Exception:
         log.exception("model %s failed to score a comment", version)
         return None

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import click
 
-from spamschutz.commands import accounts, db, maintenance, modelling, operations, serve
+from spamschutz.commands import (
+    accounts,
+    db,
+    integrations,
+    labels,
+    maintenance,
+    modelling,
+    operations,
+    serve,
+)
 from spamschutz.context import Context
 
 __all__ = ["main"]
@@ -27,6 +36,7 @@ main.add_command(modelling.train)
 main.add_command(modelling.evaluate)
 main.add_command(modelling.models)
 main.add_command(modelling.retrain)
+main.add_command(labels.labels)
 main.add_command(accounts.moderators)
 main.add_command(accounts.tokens)
 main.add_command(maintenance.spool)
@@ -34,3 +44,5 @@ main.add_command(maintenance.purge)
 main.add_command(maintenance.privacy)
 main.add_command(operations.doctor)
 main.add_command(operations.backup)
+main.add_command(integrations.sites)
+main.add_command(integrations.webhooks)

@@ -7,6 +7,7 @@ from flask import request
 from service.api import bp
 from service.extensions import runtime
 from service.messages import EXPLANATION, pick_language
+from service.sites import challenge_mode
 
 __all__ = ["challenge_json", "get_challenge"]
 
@@ -25,6 +26,8 @@ def challenge_json(lang: str) -> dict[str, object]:
 
 @bp.get("/challenge")
 def get_challenge():
-    """Issue a challenge question in the requested language (``?lang=de|en``)."""
+    """Issue a challenge question (``?lang=de|en``) and the site's mode (``?site=``)."""
     lang = request.args.get("lang")
-    return challenge_json(pick_language(lang)), 200, {"Cache-Control": "no-store"}
+    site = (request.args.get("site") or "")[:100] or None
+    body = challenge_json(pick_language(lang)) | {"mode": challenge_mode(site)}
+    return body, 200, {"Cache-Control": "no-store"}

@@ -28,9 +28,11 @@ from service.decision import Signals, decide_verdict
 from service.extensions import runtime
 from service.intake import store_submission
 from service.messages import message, pick_language
+from service.observability.metrics import record_challenge_outcome, record_verdict
 from service.privacy import keyed_hash, truncate_ip
 from service.proxies import client_address
-from service.scoring import score_comment
+from service.scoring import ScoreResult, score_comment
+from service.sites import challenge_mode
 
 __all__ = ["HONEYPOT_FIELD", "submit_comment"]
 
@@ -70,6 +72,7 @@ def _verify_challenge(payload: dict[str, Any], lang: str) -> VerifiedChallenge:
     address = client_address()
     wait = address_wait_seconds(address)
     if wait:
+        record_challenge_outcome("address_waits")
         raise APIError(
             429,
             "challenge_attempts_exceeded",
@@ -93,6 +96,7 @@ def _verify_challenge(payload: dict[str, Any], lang: str) -> VerifiedChallenge:
 
 
 def _challenge_failed(code: str, lang: str) -> APIError:
+    record_challenge_outcome(code)
     return APIError(422, code, message(code, lang), challenge=challenge_json(lang))
 
 
@@ -118,7 +122,22 @@ def submit_comment():
         idempotency_key = validate_idempotency_key(
             request.headers.get("Idempotency-Key") or payload.get("idempotency_key"), lang
         )
-        verified = _verify_challenge(payload, lang)
+        site = optional_text(payload, "site", 100, lang)
+        mode = challenge_mode(site)
+        scored: ScoreResult | None = None
+        verified: VerifiedChallenge | None = None
+        if mode == "always" or optional_text(payload, "challenge_token", 1000, lang):
+            verified = _verify_challenge(payload, lang)
+        else:
+            scored = _score(fields)
+            if mode == "unsure" and (scored is None or scored.band == "unsure"):
+                # Mollom's idea: only the readers the model cannot place are asked.
+                raise APIError(
+                    409,
+                    "challenge_required",
+                    message("challenge_required", lang),
+                    challenge=challenge_json(lang),
+                )
     except APIError as error:
         if _wants_html():
             return _form_again(payload, lang, error)
@@ -129,9 +148,9 @@ def submit_comment():
         runtime().repository,
         runtime().spool,
         redeem_challenge=redeem_challenge,
-        challenge_token_id=verified.token_id,
+        challenge_token_id=verified.token_id if verified else None,
         idempotency_key=idempotency_key,
-        build_comment=lambda: _comment_fields(payload, fields, verified, lang),
+        build_comment=lambda: _comment_fields(payload, fields, verified, lang, site, scored),
     )
     if stored is None:
         error = _challenge_failed("challenge_used", lang)
@@ -139,18 +158,8 @@ def submit_comment():
     return _accepted(stored.public_id, lang, fields)
 
 
-def _comment_fields(
-    payload: dict[str, Any], fields: dict[str, Any], verified: VerifiedChallenge, lang: str
-) -> dict[str, Any]:
-    """What is stored for an accepted submission: the fields, score, verdict and signals."""
-    min_seconds = float(current_app.config["MIN_SUBMIT_SECONDS"])
-    signals = Signals(
-        honeypot_filled=bool(str(payload.get(HONEYPOT_FIELD) or "").strip()),
-        seconds_to_submit=round(verified.seconds_since_issue, 3),
-        too_fast=verified.seconds_since_issue < min_seconds,
-        challenge="passed",
-    )
-    scored = score_comment(
+def _score(fields: dict[str, Any]) -> ScoreResult | None:
+    return score_comment(
         runtime().models,
         {
             "text": fields["text"],
@@ -159,9 +168,35 @@ def _comment_fields(
             "url": fields["author_url"] or "",
         },
     )
+
+
+def _comment_fields(
+    payload: dict[str, Any],
+    fields: dict[str, Any],
+    verified: VerifiedChallenge | None,
+    lang: str,
+    site: str | None = None,
+    scored: ScoreResult | None = None,
+) -> dict[str, Any]:
+    """What is stored for an accepted submission: the fields, score, verdict and signals.
+
+    ``verified`` is ``None`` when the site's challenge mode let the comment in unasked.
+    """
+    min_seconds = float(current_app.config["MIN_SUBMIT_SECONDS"])
+    seconds = verified.seconds_since_issue if verified else None
+    signals = Signals(
+        honeypot_filled=bool(str(payload.get(HONEYPOT_FIELD) or "").strip()),
+        seconds_to_submit=round(seconds, 3) if seconds is not None else None,
+        too_fast=seconds is not None and seconds < min_seconds,
+        challenge="passed" if verified else "not_asked",
+    )
+    if scored is None:
+        scored = _score(fields)
     verdict = decide_verdict(
         scored.score if scored else None, scored.thresholds if scored else None, signals
     )
+    record_challenge_outcome("passed")
+    record_verdict(verdict.status, verdict.band)
     secret = str(current_app.config["SECRET_KEY"])
     address = _client_address()
     return dict(
@@ -183,6 +218,7 @@ def _comment_fields(
         ip_hash=keyed_hash(address, secret),
         email_hash=keyed_hash(fields["author_email"], secret),
         user_agent=(request.user_agent.string or "")[:500] or None,
+        site=site,
     )
 
 

@@ -78,7 +78,13 @@ def _comment_paths() -> dict[str, Any]:
                         "in": "query",
                         "schema": {"type": "string", "enum": ["de", "en"]},
                         "description": "default: the browser's language, else DEFAULT_LANG",
-                    }
+                    },
+                    {
+                        "name": "site",
+                        "in": "query",
+                        "schema": {"type": "string", "maxLength": 100},
+                        "description": "the widget's data-site; 'mode' is that site's setting",
+                    },
                 ],
                 "responses": {
                     "200": _json("Challenge", "A question to show with the comment form."),
@@ -109,6 +115,11 @@ def _comment_paths() -> dict[str, Any]:
                         "ChallengeError",
                         "The question was not passed (wrong, expired, used, invalid, unknown, "
                         "too many wrong answers); answer the fresh one included.",
+                    ),
+                    "409": _html_or_json(
+                        "ChallengeError",
+                        "The site asks only when unsure, and the model is unsure about this "
+                        "comment: answer the question included and send the comment again.",
                     ),
                     **_errors(413, 415, 429, 503),
                 },
@@ -259,7 +270,10 @@ def openapi_document(max_text: int) -> dict[str, Any]:
             '{"error": <code>, "message": <what to do>}; unknown request fields are ignored.',
         },
         "servers": [{"url": "/"}],
-        "paths": _comment_paths() | _integration_paths() | _moderation_paths(),
+        "paths": _comment_paths()
+        | _integration_paths()
+        | _moderation_paths()
+        | _webhook_paths(),
         "components": {
             "schemas": component_schemas(max_text),
             "responses": _error_responses(),
@@ -276,6 +290,54 @@ def openapi_document(max_text: int) -> dict[str, Any]:
                     "description": "the desk's session; POSTs then need X-CSRFToken",
                 },
             },
+        },
+    }
+
+
+def _webhook_paths() -> dict[str, Any]:
+    admin = [{"bearerAuth": []}]
+    return {
+        "/api/v1/webhooks/deliveries": {
+            "get": {
+                "operationId": "listWebhookDeliveries",
+                "summary": "Webhook deliveries, newest first (admin token)",
+                "security": admin,
+                "parameters": [
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["pending", "delivered", "failed"]},
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+                    },
+                ],
+                "responses": {
+                    "200": _json("DeliveryList", "The deliveries."),
+                    **_errors(400, 401, 403, 503),
+                },
+            }
+        },
+        "/api/v1/webhooks/deliveries/{delivery_id}/retry": {
+            "post": {
+                "operationId": "retryWebhookDelivery",
+                "summary": "Send an undelivered webhook again now (admin token)",
+                "security": admin,
+                "parameters": [
+                    {
+                        "name": "delivery_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 0},
+                    }
+                ],
+                "responses": {
+                    "202": _json("DeliveryRetried", "Queued for the next delivery run."),
+                    **_errors(401, 403, 404, 503),
+                },
+            }
         },
     }
 

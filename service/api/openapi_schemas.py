@@ -58,6 +58,12 @@ def _challenge() -> dict[str, Any]:
             "lang": {"type": "string"},
             "expires_in": {"type": "integer", "description": "seconds the token stays valid"},
             "explanation": {"type": "string", "description": "why the question is asked"},
+            "mode": {
+                "type": "string",
+                "enum": ["always", "unsure", "never"],
+                "description": "the site's challenge mode: show the question up front only "
+                "for 'always'; with 'unsure' a 409 may ask for it",
+            },
         },
         ["token", "question", "lang", "expires_in", "explanation"],
     )
@@ -76,6 +82,11 @@ def _submission(max_text: int) -> dict[str, Any]:
             "phone": {"type": "string", "description": "honeypot: leave it empty"},
             "lang": {"type": "string", "enum": ["de", "en"]},
             "idempotency_key": {"type": "string", "minLength": 1, "maxLength": 128},
+            "site": {
+                "type": "string",
+                "maxLength": 100,
+                "description": "the widget's data-site; selects the site's challenge mode",
+            },
         },
         ["thread_id", "author", "text", "challenge_token", "challenge_answer"],
     ) | {
@@ -169,12 +180,46 @@ def _thread() -> dict[str, Any]:
     )
 
 
+def _delivery() -> dict[str, Any]:
+    timestamp_or_null = {"type": ["string", "null"], "format": "date-time"}
+    return _object(
+        {
+            "id": {"type": "integer"},
+            "endpoint_id": {"type": "integer"},
+            "url": {"type": "string"},
+            "event_id": {"type": "string"},
+            "event": {
+                "type": "string",
+                "enum": ["comment.received", "comment.approved", "comment.rejected",
+                         "comment.spam"],
+            },
+            "status": {"type": "string", "enum": ["pending", "delivered", "failed"]},
+            "attempts": {"type": "integer", "minimum": 0},
+            "next_attempt_at": _TIMESTAMP,
+            "last_error": _NULLABLE_STRING,
+            "created_at": _TIMESTAMP,
+            "delivered_at": timestamp_or_null,
+        },
+        [
+            "id", "endpoint_id", "url", "event_id", "event", "status", "attempts",
+            "next_attempt_at", "last_error", "created_at", "delivered_at",
+        ],
+    )
+
+
 def component_schemas(max_text: int) -> dict[str, Any]:
     """Every named schema; ``max_text`` is the configured MAX_TEXT_LENGTH."""
     action = {"type": "string", "enum": list(ACTIONS)}
     return {
         "Error": _error(),
         "Challenge": _challenge(),
+        "Delivery": _delivery(),
+        "DeliveryList": _object(
+            {"deliveries": {"type": "array", "items": _ref("Delivery")}}, ["deliveries"]
+        ),
+        "DeliveryRetried": _object(
+            {"id": {"type": "integer"}, "status": {"const": "pending"}}, ["id", "status"]
+        ),
         "ChallengeError": {
             "allOf": [_ref("Error"), _object({"challenge": _ref("Challenge")}, ["challenge"])],
             "description": "A failed challenge, with a fresh question to answer instead.",

@@ -47,4 +47,6 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.context_processor
 def _inject_moderator() -> dict[str, Any]:
-    return {"moderator": g.get("moderator")}
+    from service.moderation.i18n import desk_language, translate
+
+    return {"moderator": g.get("moderator"), "t": translate, "desk_lang": desk_language()}

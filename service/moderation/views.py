@@ -1,94 +1,165 @@
-"""The desk: the four review queues and the decisions taken on them."""
+"""The desk: the four review queues with their filters, sort orders and the promise bar."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from service.api.validation import is_public_id
 from service.extensions import runtime
 from service.moderation import bp
-from service.moderation.access import login_required
-from service.moderation.cards import (
-    ACTION_DONE,
-    ACTION_LABELS,
-    QUEUES,
-    SORT_LABELS,
-    comment_card,
-    queue_health,
-)
-from service.storage import ConflictError, NotFound
+from service.moderation.access import login_required, safe_next
+from service.moderation.cards import ACTION_LABELS, QUEUES, SORT_LABELS, comment_card, queue_health
+from service.moderation.i18n import DESK_LANGUAGES, LANG_COOKIE, desk_language, translate
+from service.storage.desk import QueueFilter
 
-__all__ = ["PAGE_SIZE", "decide", "queue"]
+__all__ = ["PAGE_SIZE", "QueueView", "queue", "queue_view", "switch_language"]
 
 PAGE_SIZE = 25
-def _queue_args(source: dict[str, str]) -> tuple[str, str, str | None]:
+_FILTER_FIELDS = ("q", "thread", "lang", "min", "max", "reason")
+_MAX_FILTER_LENGTH = 200
+# Comments due within this many hours are flagged as "due soon" on the promise bar.
+_DUE_SOON_HOURS = 2
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """Where the moderator is: queue, sort order, page cursor and filters (as typed)."""
+
+    status: str
+    sort: str
+    after: str | None
+    filters: dict[str, str]
+
+    def url_args(self, **changes: Any) -> dict[str, Any]:
+        """Query arguments for a link to this view with ``changes`` applied."""
+        args: dict[str, Any] = {"status": self.status, "sort": self.sort, **self.filters}
+        if self.after:
+            args["after"] = self.after
+        args.update(changes)
+        return {key: value for key, value in args.items() if value not in (None, "")}
+
+
+def _percent(raw: str) -> float | None:
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        abort(400)
+    if not 0 <= value <= 100:
+        abort(400)
+    return value / 100
+
+
+def queue_view(source: Any) -> QueueView:
+    """The view described by a query string or a posted form; 400 for impossible values."""
     status = source.get("status") or "pending"
     sort = source.get("sort") or "age"
     if status not in QUEUES or sort not in SORT_LABELS:
         abort(400)
-    return status, sort, source.get("after") or None
+    filters = {}
+    for name in _FILTER_FIELDS:
+        value = (source.get(name) or "").strip()
+        if len(value) > _MAX_FILTER_LENGTH:
+            abort(400)
+        if value:
+            filters[name] = value
+    if filters.get("lang") not in (None, "de", "en"):
+        abort(400)
+    for name in ("min", "max"):
+        if name in filters:
+            _percent(filters[name])
+    return QueueView(status, sort, source.get("after") or None, filters)
+
+
+def _unsure_band() -> tuple[float, float]:
+    # The active model's thresholds when it is loaded; the usual defaults otherwise.
+    try:
+        loaded = runtime().models.current()
+    except Exception:  # a model fault must not take the desk down
+        loaded = None
+    thresholds = getattr(loaded[1], "thresholds", None) if loaded else None
+    if thresholds is None:
+        return (0.5, 0.9)
+    return (float(thresholds.unsure), float(thresholds.spam))
+
+
+def _query_filter(view: QueueView) -> QueueFilter:
+    filters = view.filters
+    return QueueFilter(
+        thread_id=filters.get("thread"),
+        lang=filters.get("lang"),
+        min_score=_percent(filters["min"]) if "min" in filters else None,
+        max_score=_percent(filters["max"]) if "max" in filters else None,
+        reason=filters.get("reason"),
+        search=filters.get("q"),
+        unsure_band=_unsure_band(),
+    )
 
 
 @bp.get("/")
 @login_required
 def queue():
-    """One page of a queue (``status``), oldest first or most spam-like first (``sort``)."""
-    status, sort, after = _queue_args(request.args.to_dict())
+    """One page of a queue (``status``), sorted by ``age``, ``score`` or ``uncertainty``,
+    narrowed by thread, language, score range, reason and a text search."""
+    view = queue_view(request.args)
+    lang = desk_language()
     repository = runtime().repository
     try:
-        rows, cursor = repository.list_comments(status, sort=sort, limit=PAGE_SIZE, after=after)
+        rows, cursor = repository.list_comments(
+            view.status, sort=view.sort, limit=PAGE_SIZE, after=view.after,
+            filters=_query_filter(view))
     except ValueError:
-        flash("Dieser Seitenverweis ist ungültig; hier ist die erste Seite.", "error")
-        return redirect(url_for(".queue", status=status, sort=sort), 303)
+        flash(translate("flash.bad_cursor"), "error")
+        return redirect(url_for(".queue", **view.url_args(after=None)), 303)
 
     now = datetime.now(UTC)
     promise_hours = int(current_app.config["PROMISE_HOURS"])
-    overdue = repository.count_pending_older_than(now - timedelta(hours=promise_hours))
+    deadline = now - timedelta(hours=promise_hours)
+    overdue = repository.count_pending_older_than(deadline)
+    due_soon = repository.count_pending_older_than(
+        deadline + timedelta(hours=_DUE_SOON_HOURS)) - overdue
+    histories = repository.commenter_histories(rows)
+    audits = repository.decisions_for_many(row.public_id for row in rows)
+    cards = [
+        comment_card(row, now, promise_hours, lang, histories.get(row.public_id, ()),
+                     audits.get(row.public_id, ()))
+        for row in rows
+    ]
     return render_template(
         "moderation/queue.html",
-        status=status,
-        sort=sort,
-        after=after,
+        view=view,
+        status=view.status,
+        sort=view.sort,
+        after=view.after,
         next_cursor=cursor,
-        cards=[comment_card(row, now, promise_hours) for row in rows],
+        cards=cards,
         counts=repository.count_by_status(),
-        health=queue_health(repository.oldest_pending_at(), now, promise_hours, overdue),
+        health=queue_health(repository.oldest_pending_at(), now, promise_hours, overdue,
+                            due_soon, lang),
         queues=QUEUES,
         sort_labels=SORT_LABELS,
         action_labels=ACTION_LABELS,
     )
 
 
-def _expected_version(raw: str | None) -> int | None:
-    if not raw:
-        return None
-    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
-    if not (raw.isascii() and raw.isdigit() and int(raw) < 2**31):
-        abort(400)
-    return int(raw)
-
-
-@bp.post("/comments/<public_id>/decision")
-@login_required
-def decide(public_id: str):
-    """Apply ``action`` to one comment and return to the queue page it was taken on."""
-    if not is_public_id(public_id):
+@bp.get("/language/<lang>")
+def switch_language(lang: str):
+    """Remember the desk language in a cookie and go back to the page the moderator was on."""
+    if lang not in DESK_LANGUAGES:
         abort(404)
-    action = request.form.get("action", "")
-    if action not in ACTION_LABELS:
-        abort(400)
-    status, sort, after = _queue_args(request.form.to_dict())
-    expected = _expected_version(request.form.get("row_version"))
-    try:
-        row = runtime().repository.decide(public_id, action, g.moderator.name,
-                                          expected_row_version=expected)
-    except NotFound:
-        abort(404)
-    except ConflictError:
-        flash("Jemand anderes hat diesen Beitrag inzwischen bearbeitet. "
-              "Bitte prüfen Sie ihn noch einmal.", "error")
-    else:
-        flash(f"Beitrag von {row.author_name} {ACTION_DONE[action]}.", "success")
-    return redirect(url_for(".queue", status=status, sort=sort, after=after), 303)
+    target = safe_next(request.args.get("next")) or url_for(".queue")
+    response = make_response(redirect(target, 303))
+    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True,
+                        samesite="Lax", secure=request.is_secure)
+    return response

@@ -200,6 +200,10 @@
     const question = el("label", { className: "ssz-challenge__question", for: id("answer"),
       text: t.loading });
     const button = el("button", { type: "submit", className: "ssz-button", text: t.submit });
+    const challengeBox = el("div", { className: "ssz-challenge" },
+      [explanation, question, inputs.answer]);
+    // data-site names the site whose challenge mode applies (always | unsure | never).
+    const site = container.dataset.site || "";
 
     const form = el("form", { className: "ssz-form", method: "post", action: `${api}/comments` }, [
       el("fieldset", { className: "ssz-form__fieldset" }, [
@@ -213,13 +217,14 @@
         el("div", { className: "ssz-hp", "aria-hidden": "true" }, [
           el("label", { for: id("phone"), text: t.phone }), inputs.phone,
         ]),
-        el("div", { className: "ssz-challenge" }, [explanation, question, inputs.answer]),
+        challengeBox,
         el("p", { className: "ssz-review", text: t.review }),
         button,
       ]),
     ]);
 
     let challenge = null;
+    let challengeMode = "always";
     let idempotencyKey = null;
     let busy = false;
 
@@ -240,15 +245,36 @@
 
     async function loadChallenge() {
       try {
-        const { status, body } = await callApi(`/challenge?lang=${encodeURIComponent(lang)}`);
+        const { status, body } = await callApi(
+          `/challenge?lang=${encodeURIComponent(lang)}&site=${encodeURIComponent(site)}`);
         if (status !== 200) {
           throw new Error(`challenge: HTTP ${status}`);
         }
         showChallenge(body);
+        setChallengeMode(body.mode || "always");
       } catch (error) {
         challenge = null;
         question.textContent = t.challengeFailed;
       }
+    }
+
+    /**
+     * Mollom-style modes: with "unsure" or "never" the question stays hidden and the comment
+     * is sent without an answer; "unsure" may answer 409 with a question (askChallenge).
+     */
+    function setChallengeMode(mode) {
+      challengeMode = mode;
+      const ask = mode === "always";
+      challengeBox.hidden = !ask;
+      inputs.answer.required = ask;
+    }
+
+    function askChallenge(next) {
+      challengeBox.hidden = false;
+      inputs.answer.required = true;
+      showChallenge(next);
+      challengeMode = "asked"; // the resubmission carries the token and the answer
+      inputs.answer.focus();
     }
 
     async function loadComments() {
@@ -272,8 +298,10 @@
         email: inputs.email.value,
         url: inputs.url.value,
         text: inputs.text.value,
-        challenge_token: challenge.token,
+        challenge_token: challengeMode === "always" || challengeMode === "asked" ?
+          challenge.token : "",
         challenge_answer: inputs.answer.value,
+        site,
         phone: inputs.phone.value,
         lang,
       };
@@ -285,6 +313,11 @@
         idempotencyKey = null; // the next comment is a new submission
         say(body.message || t.received, "success");
         loadChallenge(); // a question is good for one comment only
+        return;
+      }
+      if (status === 409 && body.challenge) {
+        say(body.message || t.failed, "info");
+        askChallenge(body.challenge);
         return;
       }
       say(body.message || t.failed, "error");

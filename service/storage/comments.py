@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, false, func, select
 
 from service.storage import keyset
+from service.storage.desk import QueueFilter, filter_clauses, uncertainty_column
 from service.storage.errors import ConflictError, NotFound
 from service.storage.privacy import ERASED_TEXT
 from service.storage.records import CommentRow, DecisionRow, as_utc
@@ -22,6 +23,7 @@ from service.storage.schema import (
     decisions,
 )
 from service.storage.transactions import TransactionalStore
+from service.storage.webhooks import enqueue_event
 
 __all__ = ["MAX_PAGE_SIZE", "CommentStore"]
 
@@ -30,6 +32,32 @@ MAX_PAGE_SIZE = 1000
 # changes the same comment between our read and our write.
 _DECIDE_ATTEMPTS = 3
 _LABEL_OF_ACTION = {"approve": "ham", "ham": "ham", "spam": "spam"}
+_EVENT_OF_STATUS = {
+    "approved": "comment.approved",
+    "rejected": "comment.rejected",
+    "spam": "comment.spam",
+}
+
+
+def event_data(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What a webhook tells a CMS about a comment: enough to publish it without polling."""
+    created = as_utc(row["created_at"])
+    return {
+        "comment": {
+            "id": row["public_id"],
+            "thread_id": row["thread_id"],
+            "author": row["author_name"],
+            "url": row["author_url"],
+            "text": row["text"],
+            "lang": row["lang"],
+            "status": row["status"],
+            "score": row["score"],
+            "band": row["band"],
+            "source": row["source"],
+            "site": row["site"],
+            "created_at": created.isoformat(),
+        }
+    }
 
 
 class CommentStore(TransactionalStore):
@@ -58,6 +86,10 @@ class CommentStore(TransactionalStore):
         public_id: str | None = None,
         created_at: datetime | None = None,
         challenge_token_id: str | None = None,
+        source: str = "form",
+        is_test: bool = False,
+        permalink: str | None = None,
+        site: str | None = None,
     ) -> CommentRow:
         """Store a new comment; a repeated ``idempotency_key`` returns the first one instead.
 
@@ -68,6 +100,10 @@ class CommentStore(TransactionalStore):
         already redeemed by another submission, the comment is still stored (its reader was
         promised it) but goes to the spam folder with the reason ``challenge_reused``: reuse is
         what a bot does, and online it would have been refused.
+
+        A newly stored comment queues the ``comment.received`` webhook in the same transaction.
+        ``source`` says where it came from (``form`` or ``akismet``); ``is_test`` keeps it out
+        of the training data.
         """
         if status not in COMMENT_STATUSES:
             raise ValueError(f"unknown comment status {status!r}")
@@ -94,6 +130,10 @@ class CommentStore(TransactionalStore):
             "user_agent": user_agent,
             "created_at": self._now() if created_at is None else as_utc(created_at),
             "row_version": 1,
+            "source": source,
+            "is_test": is_test,
+            "permalink": permalink,
+            "site": site,
         }
         with self._transaction() as connection:
             if challenge_token_id is not None and not self._insert_unless_duplicate(
@@ -111,19 +151,45 @@ class CommentStore(TransactionalStore):
                 }
             if idempotency_key is None:
                 connection.execute(comments.insert().values(**values))
+                inserted = True
                 where = comments.c.public_id == values["public_id"]
             else:
                 # A retried submission (double click, client retry) must not create a second
                 # comment; whichever request inserts first wins, the others read its row.
-                self._insert_unless_duplicate(connection, comments, values, "idempotency_key")
+                inserted = self._insert_unless_duplicate(
+                    connection, comments, values, "idempotency_key"
+                )
                 where = comments.c.idempotency_key == idempotency_key
             row = connection.execute(select(comments).where(where)).mappings().one()
+            if inserted:
+                enqueue_event(connection, "comment.received", event_data(row), self._now())
         return CommentRow.from_row(row)
 
     def get_comment(self, public_id: str) -> CommentRow:
         """The comment with ``public_id``; :class:`NotFound` if there is none."""
         with self._transaction() as connection:
             return CommentRow.from_row(_comment_by_public_id(connection, public_id))
+
+    def find_akismet_check(
+        self, text: str, author_name: str, permalink: str | None
+    ) -> CommentRow | None:
+        """The newest Akismet check of this content, author and permalink, if one was kept."""
+        query = (
+            select(comments)
+            .where(
+                comments.c.source == "akismet",
+                comments.c.text == text,
+                comments.c.author_name == author_name,
+                comments.c.permalink.is_(None)
+                if permalink is None
+                else comments.c.permalink == permalink,
+            )
+            .order_by(comments.c.id.desc())
+            .limit(1)
+        )
+        with self._transaction() as connection:
+            row = connection.execute(query).mappings().first()
+        return CommentRow.from_row(row) if row else None
 
     def find_comment_by_idempotency_key(self, idempotency_key: str) -> CommentRow | None:
         """The comment a client stored earlier under ``idempotency_key``, if any."""
@@ -139,25 +205,37 @@ class CommentStore(TransactionalStore):
         limit: int = 50,
         after: str | None = None,
         thread_id: str | None = None,
+        filters: QueueFilter | None = None,
     ) -> tuple[list[CommentRow], str | None]:
         """One page of comments and the cursor of the next page (``None`` on the last page).
 
         ``sort`` is one of :data:`keyset.SORTS`: ``age`` (oldest first), ``newest``, ``score``
-        (most spam-like first) or ``-score``; unscored comments lead both score orders.
+        (most spam-like first), ``-score`` or ``uncertainty`` (nearest the unsure band of
+        ``filters.unsure_band`` first); unscored comments lead the score orders.
+        ``filters`` narrows by thread, language, score range, reason and a text search.
         ``after`` is the cursor returned with the previous page; ``ValueError`` if malformed.
         """
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise ValueError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
         if status is not None and status not in COMMENT_STATUSES:
             raise ValueError(f"unknown comment status {status!r}")
-        query = select(comments).order_by(*keyset.order_by(comments, sort)).limit(limit + 1)
+        filters = filters or QueueFilter()
+        computed = {"uncertainty": uncertainty_column(filters.unsure_band)}
+        query = (
+            select(comments, computed["uncertainty"].label("uncertainty"))
+            .order_by(*keyset.order_by(comments, sort, computed))
+            .limit(limit + 1)
+            .where(*filter_clauses(filters))
+        )
         if status is not None:
             query = query.where(comments.c.status == status)
         if thread_id is not None:
             query = query.where(comments.c.thread_id == thread_id)
         if after is not None:
             query = query.where(
-                keyset.after_cursor(comments, sort, keyset.decode_cursor(sort, after))
+                keyset.after_cursor(
+                    comments, sort, keyset.decode_cursor(sort, after), computed
+                )
             )
         with self._transaction() as connection:
             rows = connection.execute(query).mappings().all()
@@ -240,6 +318,9 @@ class CommentStore(TransactionalStore):
         ).rowcount
         if changed != 1:
             return None
+        updated = _comment_by_public_id(connection, current["public_id"])
+        if current["status"] != to_status:
+            enqueue_event(connection, _EVENT_OF_STATUS[to_status], event_data(updated), now)
         connection.execute(
             decisions.insert().values(
                 comment_id=current["id"],
@@ -250,7 +331,7 @@ class CommentStore(TransactionalStore):
                 created_at=now,
             )
         )
-        return CommentRow.from_row(_comment_by_public_id(connection, current["public_id"]))
+        return CommentRow.from_row(updated)
 
     def decisions_for(self, public_id: str) -> list[DecisionRow]:
         """Every decision on the comment, oldest first; :class:`NotFound` for an unknown id."""
@@ -300,6 +381,7 @@ class CommentStore(TransactionalStore):
             .where(
                 decisions.c.action.in_(tuple(_LABEL_OF_ACTION)),
                 comments.c.text != ERASED_TEXT,  # an erased comment teaches nothing
+                comments.c.is_test == false(),  # Akismet's is_test=1: never training data
             )
             .order_by(decisions.c.id)
         )
@@ -309,6 +391,7 @@ class CommentStore(TransactionalStore):
             rows = connection.execute(query).mappings().all()
         return [
             {
+                "id": row["public_id"],
                 "text": row["text"],
                 "label": _LABEL_OF_ACTION[row["action"]],
                 "author": row["author_name"],

@@ -38,6 +38,9 @@ SORTS: dict[str, tuple[SortKey, ...]] = {
     "newest": (SortKey("created_at", descending=True), SortKey("id", descending=True)),
     "score": (SortKey("score", descending=True, nullable=True), SortKey("id")),
     "-score": (SortKey("score", nullable=True), SortKey("id")),
+    # Distance of the score to the "unsure" band, nearest first: what the model learns most
+    # from. The column is an expression the caller supplies (see ``columns`` below).
+    "uncertainty": (SortKey("uncertainty", nullable=True), SortKey("id")),
 }
 
 
@@ -48,23 +51,38 @@ def _keys(sort: str) -> tuple[SortKey, ...]:
         raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}") from None
 
 
-def order_by(table: Table, sort: str) -> list[ColumnElement[Any]]:
-    """ORDER BY clauses of ``sort`` for ``table``."""
+def _column(
+    table: Table, name: str, columns: Mapping[str, ColumnElement[Any]] | None
+) -> ColumnElement[Any]:
+    if columns and name in columns:
+        return columns[name]
+    return table.c[name]
+
+
+def order_by(
+    table: Table, sort: str, columns: Mapping[str, ColumnElement[Any]] | None = None
+) -> list[ColumnElement[Any]]:
+    """ORDER BY clauses of ``sort`` for ``table``; ``columns`` supplies computed sort keys."""
     clauses: list[ColumnElement[Any]] = []
     for key in _keys(sort):
-        column = table.c[key.column]
+        column = _column(table, key.column, columns)
         clause = column.desc() if key.descending else column.asc()
         clauses.append(clause.nulls_first() if key.nullable else clause)
     return clauses
 
 
-def after_cursor(table: Table, sort: str, values: Sequence[Any]) -> ColumnElement[bool]:
+def after_cursor(
+    table: Table,
+    sort: str,
+    values: Sequence[Any],
+    columns: Mapping[str, ColumnElement[Any]] | None = None,
+) -> ColumnElement[bool]:
     """WHERE clause for the rows strictly after the sort key ``values`` in ``sort`` order."""
     keys = _keys(sort)
     condition: ColumnElement[bool] | None = None
     # Built from the last key outwards: after(k1) OR (k1 = v1 AND (after(k2) OR ...)).
     for key, value in reversed(list(zip(keys, values, strict=True))):
-        column = table.c[key.column]
+        column = _column(table, key.column, columns)
         if value is None:
             beyond = column.is_not(None)
             same = column.is_(None)
@@ -117,6 +135,7 @@ def _parse(key: SortKey, value: Any) -> Any:
         if not -(2**63) <= value < 2**63:  # what a database integer can hold
             raise ValueError("id out of range in cursor")
         return value
-    if key.column == "score" and isinstance(value, int | float) and not isinstance(value, bool):
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if key.column in ("score", "uncertainty") and numeric:
         return float(value)
     raise ValueError(f"bad {key.column} in cursor")

@@ -7,12 +7,13 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
 from service.storage.engine import create_engine_for
 from service.storage.transactions import translate_driver_errors
 
-__all__ = ["current_revision", "upgrade_database"]
+__all__ = ["current_revision", "head_revision", "upgrade_database"]
 
 _SCRIPT_LOCATION = Path(__file__).with_name("migrations")
 # Arbitrary but fixed: every instance of spamschutz takes the same PostgreSQL advisory lock.
@@ -60,3 +61,11 @@ def current_revision(url: str) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
+
+
+def head_revision() -> str:
+    """The newest migration revision this version of spamschutz knows."""
+    config = Config()
+    config.set_main_option("script_location", str(_SCRIPT_LOCATION))
+    config.set_main_option("path_separator", "os")
+    return str(ScriptDirectory.from_config(config).get_current_head())

@@ -64,6 +64,10 @@ class CommentRow:
     decided_at: datetime | None
     decided_by: str | None
     row_version: int
+    source: str = "form"
+    is_test: bool = False
+    permalink: str | None = None
+    site: str | None = None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> CommentRow:
@@ -91,6 +95,10 @@ class CommentRow:
             decided_at=_maybe_utc(row["decided_at"]),
             decided_by=row["decided_by"],
             row_version=row["row_version"],
+            source=row.get("source", "form"),
+            is_test=bool(row.get("is_test", False)),
+            permalink=row.get("permalink"),
+            site=row.get("site"),
         )
 
 

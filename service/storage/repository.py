@@ -9,15 +9,29 @@ from sqlalchemy import text
 from service.storage.accounts import AccountStore
 from service.storage.catalog import ModelCatalog
 from service.storage.comments import CommentStore
+from service.storage.desk import DeskStore
 from service.storage.privacy import PrivacyStore
 from service.storage.records import as_utc
 from service.storage.schema import challenge_redemptions
 from service.storage.sessions import SessionStore
+from service.storage.sites import SiteStore
+from service.storage.statistics import StatisticsStore
+from service.storage.webhooks import WebhookStore
 
 __all__ = ["Repository"]
 
 
-class Repository(CommentStore, AccountStore, ModelCatalog, PrivacyStore, SessionStore):
+class Repository(
+    CommentStore,
+    DeskStore,
+    AccountStore,
+    ModelCatalog,
+    PrivacyStore,
+    SessionStore,
+    StatisticsStore,
+    SiteStore,
+    WebhookStore,
+):
     """All storage operations, each one short transaction returning plain records.
 
     Built from an engine (see :func:`create_engine_for`) and an optional clock returning

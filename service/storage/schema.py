@@ -22,7 +22,11 @@ from sqlalchemy import (
 
 __all__ = [
     "ACTION_TO_STATUS",
+    "CHALLENGE_MODES",
+    "COMMENT_SOURCES",
     "COMMENT_STATUSES",
+    "DECISION_ACTIONS",
+    "DELIVERY_STATUSES",
     "MODEL_STATUSES",
     "SCORE_BANDS",
     "TOKEN_ROLES",
@@ -34,6 +38,9 @@ __all__ = [
     "model_versions",
     "moderator_sessions",
     "moderators",
+    "sites",
+    "webhook_deliveries",
+    "webhook_endpoints",
 ]
 
 COMMENT_STATUSES = ("pending", "spam", "approved", "rejected")
@@ -41,8 +48,15 @@ SCORE_BANDS = ("ham", "unsure", "spam")
 # "ham" is a moderator saying "not spam": the comment is published, like "approve", but the
 # distinct action is kept so that training data can tell corrections from routine approvals.
 ACTION_TO_STATUS = {"approve": "approved", "reject": "rejected", "spam": "spam", "ham": "approved"}
+# "undo" takes the latest decision back (the earlier status returns); kept in the audit trail.
+DECISION_ACTIONS = (*ACTION_TO_STATUS, "undo")
 TOKEN_ROLES = ("site", "moderator", "admin")
 MODEL_STATUSES = ("candidate", "active", "retired")
+# Where a comment came from: the spamschutz form/API, or an Akismet-compatible plugin's check.
+COMMENT_SOURCES = ("form", "akismet")
+# Mollom-style: ask every reader, only readers the model is unsure about, or nobody.
+CHALLENGE_MODES = ("always", "unsure", "never")
+DELIVERY_STATUSES = ("pending", "delivered", "failed")
 
 # Deterministic constraint names: Alembic can only alter or drop what it can name, and
 # PostgreSQL and SQLite would otherwise invent different names.
@@ -91,7 +105,13 @@ comments = Table(
     Column("decided_at", _utc_datetime(), nullable=True),
     Column("decided_by", String(200), nullable=True),
     Column("row_version", Integer, nullable=False, default=1, server_default=text("1")),
+    Column("source", String(16), nullable=False, default="form", server_default="form"),
+    # Akismet's is_test=1: kept for the dashboard but never used as training data.
+    Column("is_test", Boolean, nullable=False, default=False, server_default=false()),
+    Column("permalink", String(2000), nullable=True),
+    Column("site", String(100), nullable=True),
     CheckConstraint(_one_of("status", COMMENT_STATUSES), name="status"),
+    CheckConstraint(_one_of("source", COMMENT_SOURCES), name="source"),
     CheckConstraint(_one_of("band", SCORE_BANDS), name="band"),
     # The moderation queue pages by (status, sort key, id) without OFFSET.
     Index("ix_comments_status_created_at_id", "status", "created_at", "id"),
@@ -114,7 +134,7 @@ decisions = Table(
     Column("to_status", String(16), nullable=False),
     Column("moderator", String(200), nullable=False),
     Column("created_at", _utc_datetime(), nullable=False),
-    CheckConstraint(_one_of("action", tuple(ACTION_TO_STATUS)), name="action"),
+    CheckConstraint(_one_of("action", DECISION_ACTIONS), name="action"),
 )
 
 moderators = Table(
@@ -192,4 +212,55 @@ model_versions = Table(
         sqlite_where=text("status = 'active'"),
         postgresql_where=text("status = 'active'"),
     ),
+)
+
+# Per-site overrides of SPAMSCHUTZ_CHALLENGE_MODE, keyed by the name the widget sends as data-site.
+sites = Table(
+    "sites",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("challenge", String(16), nullable=False),
+    Column("origin", String(2000), nullable=True),
+    Column("created_at", _utc_datetime(), nullable=False),
+    Column("updated_at", _utc_datetime(), nullable=False),
+    CheckConstraint(_one_of("challenge", CHALLENGE_MODES), name="challenge"),
+)
+
+# The secret is stored as given: signing needs it in clear, unlike API tokens which only need
+# to be recognised.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("events", JSON, nullable=False),
+    Column("created_at", _utc_datetime(), nullable=False),
+    Column("disabled_at", _utc_datetime(), nullable=True),
+)
+
+# The outbox: one row per (event, endpoint), written in the transaction that changed the
+# comment, so an event is neither lost when the receiver is down nor sent for a rolled-back change.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "endpoint_id",
+        Integer,
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("event_id", String(36), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0, server_default=text("0")),
+    Column("next_attempt_at", _utc_datetime(), nullable=False),
+    Column("last_error", String(500), nullable=True),
+    Column("created_at", _utc_datetime(), nullable=False),
+    Column("delivered_at", _utc_datetime(), nullable=True),
+    CheckConstraint(_one_of("status", DELIVERY_STATUSES), name="status"),
+    Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
 )

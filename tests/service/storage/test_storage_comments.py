@@ -238,6 +238,7 @@ def test_training_labels_follow_the_latest_decision_and_skip_plain_rejects(
         ("spam, then ham", "ham"),
     ]
     assert labels[0] == {
+        "id": approved.public_id,
         "text": "approved",
         "label": "ham",
         "author": "Erika Mustermann",

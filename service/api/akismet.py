@@ -1,0 +1,224 @@
+"""An Akismet-compatible API (REST API 1.1) under ``/1.1``, so Akismet plugins can switch over.
+
+Akismet speaks form-encoded requests and ``text/plain`` answers, and reports problems in the
+``X-akismet-debug-help`` header with status 200 (clients raise on any other status), so this
+blueprint has its own error handling instead of the JSON errors of ``/api/v1``.
+
+The key is a spamschutz API token with the ``site`` role, sent as the ``api_key`` field
+(``key`` for ``verify-key``), as every current Akismet client does. Akismet's older style of a
+key in the host name (``https://<key>.rest.akismet.com``) cannot work: host names are
+case-insensitive and tokens are not.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from service.auth import hash_token
+from service.decision import Signals, decide_verdict
+from service.extensions import runtime
+from service.privacy import keyed_hash, truncate_ip
+from service.scoring import score_comment
+from service.storage import NotFound, StorageUnavailable
+
+__all__ = ["THANKS", "bp"]
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("akismet", __name__)
+
+THANKS = "Thanks for making the web a better place."
+# Akismet's documented test values: these always give the same answer, whatever the model says.
+_TEST_SPAM_AUTHOR = "viagra-test-123"
+_TEST_SPAM_EMAIL = "akismet-guaranteed-spam@example.com"
+_KEY_ROLES = ("site", "admin")
+
+
+def _text(body: str, status: int = 200, **headers: str) -> Response:
+    response = Response(body, status=status, mimetype="text/plain")
+    response.headers.update(headers)
+    return response
+
+
+def _debug(help_text: str, body: str = "invalid") -> Response:
+    return _text(body, **{"X-akismet-debug-help": help_text})
+
+
+def _field(name: str, limit: int | None = None) -> str:
+    value = str(request.form.get(name) or "").strip()
+    return value[:limit] if limit else value
+
+
+def _key(field: str) -> str:
+    return _field(field)
+
+
+def _principal_name(key: str) -> str | None:
+    """The name of the site token ``key``, or ``None`` if it is not a valid site key."""
+    if not key:
+        return None
+    row = runtime().repository.find_api_token(hash_token(key))
+    return row.name if row is not None and row.role in _KEY_ROLES else None
+
+
+def _missing(*names: str) -> Response | None:
+    for name in names:
+        if not _field(name):
+            return _debug(f"Missing required field: {name}.", f"Missing required field: {name}.")
+    return None
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    return _text(
+        error.name, error.code or 400, **{"X-akismet-debug-help": error.description or error.name}
+    )
+
+
+@bp.errorhandler(StorageUnavailable)
+def _storage_unavailable(error: StorageUnavailable) -> Response:
+    log.error("database unavailable: %s", error)
+    return _text(
+        "Service unavailable", 503, **{"Retry-After": "30", "X-akismet-debug-help": "Try again."}
+    )
+
+
+@bp.post("/verify-key")
+def verify_key():
+    """``valid`` for a spamschutz site token, ``invalid`` otherwise."""
+    key = _key("key")
+    if not key:
+        return _debug('Empty "key" value')
+    if not _field("blog"):
+        return _debug('Empty "blog" value')
+    return _text("valid" if _principal_name(key) else "invalid")
+
+
+def _comment() -> dict[str, str]:
+    return {
+        "text": _field("comment_content"),
+        "author": _field("comment_author", 200),
+        "email": _field("comment_author_email", 320),
+        "url": _field("comment_author_url", 2000),
+    }
+
+
+def _lang() -> str:
+    lang = _field("blog_lang").split(",")[0].strip().lower()[:2]
+    return lang if lang in ("de", "en") else str(current_app.config["DEFAULT_LANG"])
+
+
+def _stored_fields(comment: dict[str, str], status: str) -> dict[str, Any]:
+    secret = str(current_app.config["SECRET_KEY"])
+    address = _field("user_ip") or None
+    permalink = _field("permalink", 2000) or None
+    return {
+        "thread_id": (permalink or _field("blog") or "akismet")[:200],
+        "author_name": comment["author"],
+        "author_email": comment["email"] or None,
+        "author_url": comment["url"] or None,
+        "text": comment["text"],
+        "lang": _lang(),
+        "status": status,
+        "ip_truncated": truncate_ip(address),
+        "ip_hash": keyed_hash(address, secret),
+        "email_hash": keyed_hash(comment["email"] or None, secret),
+        "user_agent": _field("user_agent", 500) or None,
+        "source": "akismet",
+        "is_test": _field("is_test") not in ("", "0", "false"),
+        "permalink": permalink,
+        "site": _field("blog", 100) or None,
+    }
+
+
+@bp.post("/comment-check")
+def comment_check():
+    """Score, decide and keep the check; ``true`` (spam) or ``false`` (ham)."""
+    if not _principal_name(_key("api_key")):
+        return _debug("We were unable to parse your API key or it is not a valid site token.")
+    missing = _missing("blog", "user_ip")
+    if missing is not None:
+        return missing
+    comment = _comment()
+    honeypot_name = _field("honeypot_field_name", 100)
+    signals = Signals(
+        honeypot_filled=bool(honeypot_name and _field(honeypot_name)),
+        challenge="not_asked",
+    )
+    scored = score_comment(runtime().models, dict(comment))
+    verdict = decide_verdict(
+        scored.score if scored else None, scored.thresholds if scored else None, signals
+    )
+    reasons = list(verdict.reasons)
+    spam = verdict.status == "spam"
+    if comment["author"] == _TEST_SPAM_AUTHOR or comment["email"] == _TEST_SPAM_EMAIL:
+        spam, reasons = True, [*reasons, "akismet_test_spam"]
+    elif _field("user_role").lower() == "administrator":
+        spam, reasons = False, [*reasons, "akismet_test_ham"]
+    margin = float(current_app.config["AKISMET_DISCARD_MARGIN"])
+    discard = spam and (
+        signals.honeypot_filled
+        or comment["author"] == _TEST_SPAM_AUTHOR
+        or (scored is not None and scored.score >= scored.thresholds.spam + margin)
+    )
+    row = runtime().repository.add_comment(
+        **_stored_fields(comment, "spam" if spam else "pending"),
+        score=scored.score if scored else None,
+        band=verdict.band,
+        reasons=scored.reasons if scored else [],
+        model_version=scored.model_version if scored else None,
+        signals={
+            "honeypot": signals.honeypot_filled,
+            "challenge": signals.challenge,
+            "verdict_reasons": reasons,
+            "akismet": {
+                name: _field(name, 200)
+                for name in ("comment_type", "user_role", "recheck_reason", "referrer")
+                if _field(name)
+            },
+            "discard": discard,
+        },
+    )
+    headers = {"X-spamschutz-comment-id": row.public_id}
+    if discard:
+        headers["X-akismet-pro-tip"] = "discard"
+    return _text("true" if spam else "false", **headers)
+
+
+def _submit(label: str) -> Response:
+    """Record the site's verdict as a moderator decision, a label for retraining."""
+    name = _principal_name(_key("api_key"))
+    if not name:
+        return _debug("We were unable to parse your API key or it is not a valid site token.")
+    missing = _missing("blog", "user_ip")
+    if missing is not None:
+        return missing
+    comment = _comment()
+    repository = runtime().repository
+    stored = repository.find_akismet_check(
+        comment["text"], comment["author"], _field("permalink", 2000) or None
+    )
+    if stored is None:
+        # Never checked here (or purged): keep it as a labelled record all the same.
+        stored = repository.add_comment(**_stored_fields(comment, "pending"))
+    try:
+        repository.decide(stored.public_id, label, f"akismet:{name}")
+    except NotFound:
+        log.warning("akismet %s: comment %s vanished before the decision", label, stored.public_id)
+    return _text(THANKS)
+
+
+@bp.post("/submit-spam")
+def submit_spam():
+    """A spam the check missed: recorded like a moderator's ``spam`` decision."""
+    return _submit("spam")
+
+
+@bp.post("/submit-ham")
+def submit_ham():
+    """A ham the check called spam: recorded like a moderator's ``ham`` decision."""
+    return _submit("ham")

@@ -1,0 +1,140 @@
+"""Decisions taken on the desk: one comment, many at once, and undo.
+
+Each answers a plain form post with a redirect back to the queue (works without JavaScript)
+and the desk's script, which asks for JSON, with the comment's new state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, g, jsonify, redirect, request, url_for
+
+from service.api.validation import is_public_id
+from service.extensions import runtime
+from service.moderation import bp
+from service.moderation.access import login_required
+from service.moderation.cards import ACTION_LABELS
+from service.moderation.i18n import translate
+from service.moderation.views import queue_view
+from service.storage import ConflictError, NotFound
+
+__all__ = ["MAX_BULK", "decide", "decide_many", "undo"]
+
+MAX_BULK = 500
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _expected_version(raw: str | None) -> int | None:
+    if not raw:
+        return None
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if not (raw.isascii() and raw.isdigit() and int(raw) < 2**31):
+        abort(400)
+    return int(raw)
+
+
+def _back_to_queue():
+    view = queue_view(request.form)
+    return redirect(url_for(".queue", **view.url_args()), 303)
+
+
+def _done_text(action: str, row: Any) -> str:
+    if action == "undo":
+        return translate("done.undo", queue=translate(f"queue.{row.status}"))
+    return translate(f"done.{action}")
+
+
+def _result(row: Any, action: str) -> dict[str, object]:
+    return {
+        "id": row.public_id,
+        "status": row.status,
+        "row_version": row.row_version,
+        "message": translate("flash.decided", author=row.author_name,
+                             done=_done_text(action, row)),
+        "undo_url": url_for(".undo", public_id=row.public_id),
+    }
+
+
+def _refused(message: str, status: int):
+    if _wants_json():
+        return jsonify({"error": "conflict", "message": message}), status
+    flash(message, "error")
+    return _back_to_queue()
+
+
+@bp.post("/comments/<public_id>/decision")
+@login_required
+def decide(public_id: str):
+    """Apply ``action`` to one comment and return to the queue page it was taken on."""
+    if not is_public_id(public_id):
+        abort(404)
+    action = request.form.get("action", "")
+    if action not in ACTION_LABELS:
+        abort(400)
+    queue_view(request.form)  # refuse impossible return addresses before acting
+    expected = _expected_version(request.form.get("row_version"))
+    try:
+        row = runtime().repository.decide(public_id, action, g.moderator.name,
+                                          expected_row_version=expected)
+    except NotFound:
+        abort(404)
+    except ConflictError:
+        return _refused(translate("flash.conflict"), 409)
+    result = _result(row, action)
+    if _wants_json():
+        return jsonify(result)
+    flash(result["message"], "success")
+    # Without JavaScript the undo button rides along with the message on the next page.
+    flash(row.public_id, "undo")
+    return _back_to_queue()
+
+
+@bp.post("/comments/<public_id>/undo")
+@login_required
+def undo(public_id: str):
+    """Take the latest decision on the comment back; recorded as a decision of its own."""
+    if not is_public_id(public_id):
+        abort(404)
+    queue_view(request.form)
+    try:
+        row = runtime().repository.undo_decision(public_id, g.moderator.name)
+    except NotFound:
+        abort(404)
+    except ConflictError:
+        return _refused(translate("flash.undo_conflict"), 409)
+    result = _result(row, "undo")
+    if _wants_json():
+        return jsonify(result)
+    flash(result["message"], "success")
+    return _back_to_queue()
+
+
+@bp.post("/decisions")
+@login_required
+def decide_many():
+    """Apply one ``action`` to every selected comment (``ids``) of the page."""
+    action = request.form.get("action", "")
+    if action not in ACTION_LABELS:
+        abort(400)
+    queue_view(request.form)
+    ids = list(dict.fromkeys(request.form.getlist("ids")))
+    if len(ids) > MAX_BULK or not all(is_public_id(item) for item in ids):
+        abort(400)
+    if not ids:
+        return _refused(translate("flash.bulk_none"), 400)
+    decided = []
+    for public_id in ids:
+        try:
+            decided.append(runtime().repository.decide(public_id, action, g.moderator.name))
+        except (NotFound, ConflictError):
+            continue
+    message = translate("flash.bulk", count=len(decided), done=translate(f"done.{action}"))
+    if _wants_json():
+        return jsonify({"decided": [_result(row, action) for row in decided],
+                        "message": message})
+    flash(message, "success")
+    return _back_to_queue()

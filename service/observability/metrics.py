@@ -1,0 +1,222 @@
+"""Prometheus metrics at ``/metrics``, correct under several gunicorn workers.
+
+Counters and histograms are kept per process by ``prometheus_client``; under ``spamschutz
+serve`` each worker writes them to files in ``PROMETHEUS_MULTIPROC_DIR`` and a scrape adds
+them up (multiprocess mode). Figures that live in the database or on disk (the review queue,
+disagreement, the catalog's active model, the spool) are read at scrape time instead, so
+they are right whichever worker or instance answers.
+
+Who may scrape: a client on the loopback interface (after ``SPAMSCHUTZ_TRUSTED_PROXIES`` is
+applied, so a proxy on the same host does not make everybody local), or anyone presenting
+``Authorization: Bearer <SPAMSCHUTZ_METRICS_TOKEN>``. Everyone else gets a 404, so the
+endpoint's existence is not advertised.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from flask import Flask, Response, abort, current_app, g, request
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+__all__ = ["init_metrics", "record_challenge_outcome", "record_verdict", "scoring_timer"]
+
+log = logging.getLogger(__name__)
+
+# The classic text format generate_latest writes by default, which every Prometheus parses.
+_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+REQUESTS = Counter(
+    "spamschutz_http_requests",
+    "HTTP requests answered, by route template, method and status.",
+    ["method", "endpoint", "status"],
+)
+REQUEST_LATENCY = Histogram(
+    "spamschutz_http_request_duration_seconds",
+    "Time to answer an HTTP request, by route template and method.",
+    ["method", "endpoint"],
+    buckets=_LATENCY_BUCKETS,
+)
+VERDICTS = Counter(
+    "spamschutz_verdicts",
+    "Accepted comments by the status they were stored with and the model's score band.",
+    ["status", "band"],
+)
+CHALLENGES = Counter(
+    "spamschutz_challenge_outcomes",
+    "Answers to challenge questions: passed, or the reason they were refused.",
+    ["outcome"],
+)
+SCORING_LATENCY = Histogram(
+    "spamschutz_scoring_duration_seconds",
+    "Time the model takes to score one comment, explanations included.",
+    buckets=_LATENCY_BUCKETS,
+)
+SERVING_MODEL = Gauge(
+    "spamschutz_model_serving",
+    "1 for the model version a live worker serves.",
+    ["version"],
+    multiprocess_mode="livemax",
+)
+
+
+def record_verdict(status: str, band: str | None) -> None:
+    """Count an accepted comment stored with ``status`` (``band``: None when unscored)."""
+    VERDICTS.labels(status=status, band=band or "unscored").inc()
+
+
+def record_challenge_outcome(outcome: str) -> None:
+    """Count a challenge answer: ``passed`` or the error code it was refused with."""
+    CHALLENGES.labels(outcome=outcome).inc()
+
+
+@contextmanager
+def scoring_timer() -> Iterator[None]:
+    """Time the scoring inside the ``with`` block."""
+    with SCORING_LATENCY.time():
+        yield
+
+
+class DatabaseFigures(Collector):
+    """Figures read at scrape time from the app's database, spool and catalog."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def collect(self):
+        """Yield the metric families; a database that does not answer yields ``up 0``."""
+        from service.extensions import Runtime
+        from service.storage import StorageUnavailable
+        from service.storage.records import utc_now
+
+        runtime: Runtime = self.app.extensions["spamschutz"]
+        promise_hours = int(self.app.config["PROMISE_HOURS"])
+        spool = runtime.spool.status()
+        yield _gauge(
+            "spamschutz_spool_depth", "Comments waiting in this instance's spool.", spool.depth
+        )
+        yield _gauge(
+            "spamschutz_spool_failed", "Spooled comments set aside after an error.", spool.failed
+        )
+        yield _gauge(
+            "spamschutz_queue_promise_seconds",
+            "Time within which every comment gets a decision.",
+            promise_hours * 3600,
+        )
+        now = utc_now()
+        try:
+            statistics = runtime.repository.queue_statistics(now - timedelta(hours=promise_hours))
+            active = runtime.repository.active_model()
+        except StorageUnavailable:
+            yield _gauge("spamschutz_database_up", "1 when the database answered this scrape.", 0)
+            return
+        yield _gauge("spamschutz_database_up", "1 when the database answered this scrape.", 1)
+        yield _gauge(
+            "spamschutz_queue_pending", "Comments waiting for a moderator.", statistics.pending
+        )
+        oldest = statistics.oldest_pending_at
+        yield _gauge(
+            "spamschutz_queue_oldest_pending_age_seconds",
+            "Age of the oldest comment waiting for a moderator (0 when none waits).",
+            max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
+        )
+        yield _gauge(
+            "spamschutz_queue_overdue",
+            "Comments waiting longer than the promise.",
+            statistics.overdue,
+        )
+        disagreement = GaugeMetricFamily(
+            "spamschutz_model_disagreements",
+            "Moderator decisions that overruled the model's band, by kind (kept decisions).",
+            labels=["kind"],
+        )
+        for kind, count in statistics.disagreements.items():
+            disagreement.add_metric([kind], count)
+        yield disagreement
+        active_info = GaugeMetricFamily(
+            "spamschutz_model_active",
+            "1 for the catalog's active model version.",
+            labels=["version"],
+        )
+        if active is not None:
+            active_info.add_metric([active.version], 1)
+        yield active_info
+
+
+def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, documentation, value=value)
+
+
+def _endpoint() -> str:
+    rule = request.url_rule
+    return rule.rule if rule is not None else "<unmatched>"
+
+
+def _may_scrape() -> bool:
+    token = str(current_app.config.get("METRICS_TOKEN") or "")
+    offered = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(offered.encode(), f"Bearer {token}".encode()):
+        return True
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
+
+
+def init_metrics(app: Flask) -> None:
+    """Time and count every request and serve ``/metrics``."""
+    figures = DatabaseFigures(app)
+    serving: dict[str, str | None] = {"version": None}
+
+    @app.before_request
+    def _start_timer() -> None:
+        g.metrics_started = time.perf_counter()
+
+    @app.after_request
+    def _observe(response: Response) -> Response:
+        started = g.pop("metrics_started", None)
+        if started is not None:
+            endpoint = _endpoint()
+            REQUEST_LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
+            REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+        version = app.extensions["spamschutz"].models.version
+        if version != serving["version"]:
+            if serving["version"] is not None:
+                SERVING_MODEL.labels(serving["version"]).set(0)
+            if version is not None:
+                SERVING_MODEL.labels(version).set(1)
+            serving["version"] = version
+        return response
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        """The Prometheus text format: this process's (or all workers') metrics and the
+        figures read from the database."""
+        if not _may_scrape():
+            abort(404)
+        scrape = CollectorRegistry(auto_describe=False)
+        scrape.register(figures)
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            multiprocess.MultiProcessCollector(scrape)
+            body = generate_latest(scrape)
+        else:
+            body = generate_latest(REGISTRY) + generate_latest(scrape)
+        return Response(body, headers={"Content-Type": _CONTENT_TYPE, "Cache-Control": "no-store"})

@@ -1,0 +1,243 @@
+/*
+ * Spamschutz moderation desk: keyboard, one-click decisions without a page load, undo, bulk
+ * selection count. Everything works without this file (plain forms); it only speeds work up.
+ *
+ * Keys: j/k next/previous, a approve, r reject, s spam, h not spam, x select, u undo,
+ * ? the key help. No inline script anywhere (strict CSP); data goes in with textContent only.
+ */
+(() => {
+  "use strict";
+
+  const list = document.querySelector("[data-desk]");
+  const live = document.querySelector("[data-live]");
+  const toast = document.querySelector("[data-toast]");
+  const toastText = document.querySelector("[data-toast-text]");
+  const toastUndo = document.querySelector("[data-toast-undo]");
+  const help = document.getElementById("keys-help");
+  const helpButton = document.querySelector("[data-keys-help]");
+  const bulk = document.getElementById("bulk");
+  const selectedCount = document.querySelector("[data-selected-count]");
+  const KEY_ACTIONS = { a: "approve", r: "reject", s: "spam", h: "ham" };
+  const undoSeconds = list ? Number(list.dataset.undoSeconds || 8) : 8;
+
+  let current = 0;
+  let busy = false;
+  let lastUndo = null; // {url, token}
+  let toastTimer = null;
+
+  function cards() {
+    return Array.from(document.querySelectorAll("[data-desk] .card"));
+  }
+
+  function announce(text) {
+    if (live) {
+      live.textContent = text;
+    }
+  }
+
+  function focusCard(index) {
+    const all = cards();
+    if (!all.length) {
+      return;
+    }
+    current = Math.max(0, Math.min(index, all.length - 1));
+    all.forEach((card, i) => card.classList.toggle("card--current", i === current));
+    all[current].focus({ preventScroll: true });
+    all[current].scrollIntoView({ block: "nearest" });
+  }
+
+  function updateSelection() {
+    if (selectedCount) {
+      selectedCount.textContent = String(
+        document.querySelectorAll(".card__select:checked").length);
+    }
+  }
+
+  function bumpCount(status, delta) {
+    const badge = document.querySelector(`[data-count="${status}"]`);
+    if (badge) {
+      badge.textContent = String(Math.max(0, Number(badge.textContent) + delta));
+    }
+  }
+
+  function hideToast() {
+    if (toast) {
+      toast.hidden = true;
+    }
+    lastUndo = null;
+    clearTimeout(toastTimer);
+  }
+
+  function showToast(text, undoUrl, token) {
+    announce(text);
+    if (!toast) {
+      return;
+    }
+    toastText.textContent = text;
+    toast.hidden = false;
+    lastUndo = { url: undoUrl, token };
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(hideToast, undoSeconds * 1000);
+  }
+
+  async function post(url, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    let data = {};
+    try {
+      data = await response.json();
+    } catch (error) {
+      data = {};
+    }
+    return { ok: response.ok, data };
+  }
+
+  async function decide(form) {
+    if (busy) {
+      return;
+    }
+    busy = true;
+    const card = form.closest(".card");
+    const fromStatus = new FormData(form).get("status");
+    try {
+      // form.action would be the hidden input named "action"; the attribute is the URL.
+      const { ok, data } = await post(form.getAttribute("action"), new FormData(form));
+      if (!ok) {
+        announce(data.message || "");
+        return;
+      }
+      const index = cards().indexOf(card);
+      card.closest("li").remove();
+      bumpCount(fromStatus, -1);
+      bumpCount(data.status, 1);
+      updateSelection();
+      showToast(data.message, data.undo_url, new FormData(form).get("csrf_token"));
+      if (!cards().length) {
+        window.location.reload(); // the next page of the queue, or its empty state
+        return;
+      }
+      focusCard(index);
+    } catch (error) {
+      form.submit(); // the network is flaky: fall back to the plain form post
+    } finally {
+      busy = false;
+    }
+  }
+
+  async function undo() {
+    if (!lastUndo || busy) {
+      return;
+    }
+    busy = true;
+    const body = new FormData();
+    body.append("csrf_token", lastUndo.token);
+    try {
+      const { data } = await post(lastUndo.url, body);
+      hideToast();
+      announce(data.message || "");
+      window.location.reload(); // show the comment where it is now
+    } finally {
+      busy = false;
+    }
+  }
+
+  function actOnCurrent(action) {
+    const card = cards()[current];
+    const form = card && card.querySelector(`form.decision[data-action="${action}"]`);
+    if (form) {
+      decide(form);
+    }
+  }
+
+  function toggleSelect() {
+    const card = cards()[current];
+    const box = card && card.querySelector(".card__select");
+    if (box) {
+      box.checked = !box.checked;
+      updateSelection();
+    }
+  }
+
+  function typing(target) {
+    if (!(target instanceof HTMLElement)) {
+      return false;
+    }
+    if (target.isContentEditable || ["TEXTAREA", "SELECT"].includes(target.tagName)) {
+      return true;
+    }
+    return target.tagName === "INPUT" && !["checkbox", "radio", "submit", "button"]
+      .includes(target.type);
+  }
+
+  function showHelp() {
+    if (help && typeof help.showModal === "function" && !help.open) {
+      help.showModal();
+    }
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) {
+      return;
+    }
+    if (help && help.open) {
+      return; // the dialog handles Escape itself
+    }
+    const key = event.key;
+    if (key === "?") {
+      showHelp();
+    } else if (!list) {
+      return;
+    } else if (key === "j") {
+      focusCard(current + (document.activeElement === cards()[current] ? 1 : 0));
+    } else if (key === "k") {
+      focusCard(current - 1);
+    } else if (KEY_ACTIONS[key]) {
+      actOnCurrent(KEY_ACTIONS[key]);
+    } else if (key === "x") {
+      toggleSelect();
+    } else if (key === "u") {
+      undo();
+    } else {
+      return;
+    }
+    event.preventDefault();
+  });
+
+  if (list) {
+    list.addEventListener("submit", (event) => {
+      const form = event.target.closest("form.decision");
+      if (form) {
+        event.preventDefault();
+        current = Math.max(0, cards().indexOf(form.closest(".card")));
+        decide(form);
+      }
+    });
+    list.addEventListener("change", updateSelection);
+    list.addEventListener("focusin", (event) => {
+      const card = event.target.closest(".card");
+      if (card) {
+        current = cards().indexOf(card);
+        cards().forEach((each) => each.classList.toggle("card--current", each === card));
+      }
+    });
+  }
+  if (bulk) {
+    bulk.addEventListener("submit", (event) => {
+      if (!document.querySelectorAll(".card__select:checked").length) {
+        event.preventDefault();
+        announce(bulk.dataset.empty || "");
+      }
+    });
+  }
+  if (toastUndo) {
+    toastUndo.addEventListener("click", undo);
+  }
+  if (helpButton) {
+    helpButton.hidden = false;
+    helpButton.addEventListener("click", showHelp);
+  }
+})();

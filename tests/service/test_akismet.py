@@ -1,0 +1,170 @@
+"""The Akismet-compatible API, driven by the real ``akismet`` client from PyPI."""
+
+from __future__ import annotations
+
+import asyncio
+
+import akismet
+import httpx
+import pytest
+
+from service.api.akismet import THANKS
+
+BLOG = "https://zeitung.example"
+SPAM_TEXT = "Cheap viagra casino bonus!!! Click http://spam.example now to WIN $$$ free money"
+HAM_TEXT = "Danke für den Artikel, die Grafik zur Stadtratswahl hat mir sehr geholfen."
+
+
+class AsyncWSGITransport(httpx.AsyncBaseTransport):
+    """Lets the async client talk to the Flask app in-process (httpx ships only a sync one)."""
+
+    def __init__(self, app) -> None:
+        self._sync = httpx.WSGITransport(app=app)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        response = self._sync.handle_request(
+            httpx.Request(request.method, request.url, headers=request.headers, content=body)
+        )
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=response.read()
+        )
+
+
+@pytest.fixture
+def site_key(make_token) -> str:
+    return make_token("site")
+
+
+@pytest.fixture
+def sync_client(app, site_key):
+    http = httpx.Client(transport=httpx.WSGITransport(app=app))
+    with akismet.SyncClient.validated_client(
+        config=akismet.Config(key=site_key, url=BLOG), http_client=http
+    ) as client:
+        yield client
+
+
+def _akismet_rows(repository):
+    rows, _ = repository.list_comments(None, limit=100)
+    return [row for row in rows if row.source == "akismet"]
+
+
+def test_sync_client_verifies_key_checks_and_submits(sync_client, repository):
+    assert sync_client.verify_key()
+    assert sync_client.comment_check(
+        user_ip="203.0.113.7", comment_content=HAM_TEXT, comment_author="Anna",
+        permalink=f"{BLOG}/artikel-1",
+    ) == akismet.CheckResponse.HAM
+    verdict = sync_client.comment_check(
+        user_ip="203.0.113.8", comment_content=SPAM_TEXT, comment_author="viagra-test-123",
+        permalink=f"{BLOG}/artikel-1",
+    )
+    assert verdict in (akismet.CheckResponse.SPAM, akismet.CheckResponse.DISCARD)
+    assert sync_client.submit_spam(
+        user_ip="203.0.113.7", comment_content=HAM_TEXT, comment_author="Anna",
+        permalink=f"{BLOG}/artikel-1",
+    )
+    assert sync_client.submit_ham(
+        user_ip="203.0.113.8", comment_content=SPAM_TEXT, comment_author="viagra-test-123",
+        permalink=f"{BLOG}/artikel-1",
+    )
+    rows = {row.author_name: row for row in _akismet_rows(repository)}
+    assert set(rows) == {"Anna", "viagra-test-123"}  # submissions found the stored checks
+    assert rows["Anna"].status == "spam"
+    assert rows["viagra-test-123"].status == "approved"
+    assert rows["Anna"].model_version and rows["Anna"].score is not None
+    labels = {(label["author"], label["label"]) for label in repository.training_labels()}
+    assert labels == {("Anna", "spam"), ("viagra-test-123", "ham")}
+
+
+def test_async_client_verifies_key_checks_and_submits(app, site_key, repository):
+    async def run():
+        http = httpx.AsyncClient(transport=AsyncWSGITransport(app))
+        config = akismet.Config(key=site_key, url=BLOG)
+        async with akismet.AsyncClient(config=config, http_client=http) as client:
+            assert await client.verify_key()
+            ham = await client.comment_check(
+                user_ip="198.51.100.1", comment_content=HAM_TEXT, comment_author="Ben",
+                user_role="administrator",
+            )
+            spam = await client.comment_check(
+                user_ip="198.51.100.2", comment_content=SPAM_TEXT,
+                comment_author="viagra-test-123",
+            )
+            assert await client.submit_spam(
+                user_ip="198.51.100.3", comment_content="never checked", comment_author="Cleo"
+            )
+            assert await client.submit_ham(
+                user_ip="198.51.100.1", comment_content=HAM_TEXT, comment_author="Ben"
+            )
+            return ham, spam
+
+    ham, spam = asyncio.run(run())
+    assert ham == akismet.CheckResponse.HAM
+    assert spam == akismet.CheckResponse.DISCARD
+    labels = {(label["author"], label["label"]) for label in repository.training_labels()}
+    assert labels == {("Ben", "ham"), ("Cleo", "spam")}
+
+
+def test_invalid_key_is_rejected_by_the_client(app):
+    http = httpx.Client(transport=httpx.WSGITransport(app=app))
+    with pytest.raises(akismet.APIKeyError):
+        akismet.SyncClient.validated_client(
+            config=akismet.Config(key="ssz_not-a-token", url=BLOG), http_client=http
+        )
+
+
+def test_moderator_token_is_not_a_site_key(client, make_token):
+    response = client.post("/1.1/verify-key", data={"key": make_token("moderator"), "blog": BLOG})
+    assert response.get_data(as_text=True) == "invalid"
+
+
+def test_comment_check_with_a_bad_key_answers_invalid_with_debug_help(client):
+    response = client.post(
+        "/1.1/comment-check", data={"api_key": "nope", "blog": BLOG, "user_ip": "192.0.2.1"}
+    )
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    assert response.get_data(as_text=True) == "invalid"
+    assert response.headers["X-akismet-debug-help"]
+
+
+def test_comment_check_without_blog_explains_in_debug_header(client, site_key):
+    response = client.post("/1.1/comment-check", data={"api_key": site_key, "user_ip": "192.0.2.1"})
+    assert response.get_data(as_text=True) == "Missing required field: blog."
+    assert response.headers["X-akismet-debug-help"] == "Missing required field: blog."
+
+
+def test_filled_honeypot_is_blatant_spam(client, site_key):
+    response = client.post("/1.1/comment-check", data={
+        "api_key": site_key, "blog": BLOG, "user_ip": "192.0.2.1", "comment_content": HAM_TEXT,
+        "comment_author": "Dora", "honeypot_field_name": "hidden_phone", "hidden_phone": "123",
+    })
+    assert response.get_data(as_text=True) == "true"
+    assert response.headers["X-akismet-pro-tip"] == "discard"
+
+
+def test_is_test_check_is_kept_but_never_training_data(client, site_key, repository):
+    fields = {
+        "api_key": site_key, "blog": BLOG, "user_ip": "192.0.2.1", "comment_content": HAM_TEXT,
+        "comment_author": "Emil", "is_test": "1",
+    }
+    check = client.post("/1.1/comment-check", data=fields)
+    stored = repository.get_comment(check.headers["X-spamschutz-comment-id"])
+    assert stored.is_test and stored.source == "akismet"
+    assert stored.score is not None and stored.model_version and stored.status == "pending"
+    assert client.post("/1.1/submit-spam", data=fields).get_data(as_text=True) == THANKS
+    assert repository.training_labels() == []
+
+
+def test_akismet_checks_reach_the_moderation_queue(client, site_key, make_token):
+    client.post("/1.1/comment-check", data={
+        "api_key": site_key, "blog": BLOG, "user_ip": "192.0.2.1", "comment_content": HAM_TEXT,
+        "comment_author": "Frida",
+    })
+    queue = client.get(
+        "/api/v1/moderation/comments?status=pending",
+        headers={"Authorization": f"Bearer {make_token('moderator')}"},
+    ).get_json()
+    assert [comment["author"] for comment in queue["comments"]] == ["Frida"]

@@ -1,0 +1,99 @@
+"""Mollom-style challenge modes: always, unsure (ask only when the model is unsure), never."""
+
+from __future__ import annotations
+
+import pytest
+
+from model import Thresholds
+from service.extensions import runtime
+
+HAM = "Danke für den ausführlichen Bericht über den Stadtrat, sehr informativ."
+
+
+def _submit(client, **fields):
+    body = {"thread_id": "artikel-7", "author": "Leserin", "text": HAM, **fields}
+    return client.post("/api/v1/comments", json=body)
+
+
+@pytest.fixture
+def force_band(app, monkeypatch):
+    """Make the serving model's thresholds put every score into one band."""
+
+    def force(band: str) -> None:
+        with app.app_context():
+            _, model = runtime().models.current()
+        cuts = {"ham": Thresholds(spam=1.01, unsure=1.005),
+                "unsure": Thresholds(spam=1.01, unsure=-0.01),
+                "spam": Thresholds(spam=-0.01, unsure=-0.02)}[band]
+        monkeypatch.setattr(model, "thresholds", cuts)
+
+    return force
+
+
+def test_always_mode_requires_an_answer(client):
+    response = _submit(client)
+    assert response.status_code == 422
+    assert client.get("/api/v1/challenge").get_json()["mode"] == "always"
+
+
+def test_unsure_site_accepts_clear_ham_without_a_question(client, runner, repository, force_band):
+    assert runner("sites", "set", "zeitung", "--challenge", "unsure").exit_code == 0
+    assert client.get("/api/v1/challenge?site=zeitung").get_json()["mode"] == "unsure"
+    force_band("ham")
+    response = _submit(client, site="zeitung")
+    assert response.status_code == 202
+    stored = repository.get_comment(response.get_json()["id"])
+    assert stored.status == "pending" and stored.signals["challenge"] == "not_asked"
+    assert stored.site == "zeitung"
+
+
+def test_unsure_site_sends_clear_spam_to_the_spam_folder(client, runner, repository, force_band):
+    runner("sites", "set", "zeitung", "--challenge", "unsure")
+    force_band("spam")
+    response = _submit(client, site="zeitung")
+    assert response.status_code == 202  # a bot learns nothing from the answer
+    assert repository.get_comment(response.get_json()["id"]).status == "spam"
+
+
+def test_unsure_comment_gets_409_with_a_question_then_passes(app, client, runner, force_band):
+    from tests.service.helpers import answer_for
+
+    runner("sites", "set", "zeitung", "--challenge", "unsure")
+    force_band("unsure")
+    asked = _submit(client, site="zeitung")
+    assert asked.status_code == 409
+    body = asked.get_json()
+    assert body["error"] == "challenge_required"
+    challenge = body["challenge"]
+    answered = _submit(
+        client, site="zeitung", challenge_token=challenge["token"],
+        challenge_answer=answer_for(app, challenge["question"]),
+    )
+    assert answered.status_code == 202
+
+
+def test_never_site_asks_nobody(client, runner, force_band):
+    runner("sites", "set", "forum", "--challenge", "never")
+    force_band("unsure")
+    assert _submit(client, site="forum").status_code == 202
+
+
+def test_unknown_site_falls_back_to_the_default_mode(client):
+    assert _submit(client, site="tippfehler").status_code == 422
+
+
+def test_default_mode_is_configurable(make_app):
+    app = make_app(CHALLENGE_MODE="never")
+    assert app.test_client().get("/api/v1/challenge").get_json()["mode"] == "never"
+
+
+def test_api_docs_page_renders_with_a_static_script_only(client):
+    page = client.get("/api/docs/")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<script src="/static/api-docs.js" defer></script>' in html
+    assert "<script>" not in html
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    script = client.get("/static/api-docs.js")
+    assert script.status_code == 200
+    script.close()

@@ -1,0 +1,150 @@
+"""/metrics, request ids and the JSON log lines, with commenter data masked."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from service.observability import JsonFormatter, MaskPersonalData, mask_personal_data
+from tests.service.helpers import post_comment
+
+
+def _scrape(client, **kwargs) -> str:
+    response = client.get("/metrics", **kwargs)
+    assert response.status_code == 200, response.status_code
+    assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    return response.get_data(as_text=True)
+
+
+def _value(text: str, sample: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(sample + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_count_requests_by_route_template_not_raw_path(client) -> None:
+    before = _scrape(client)
+    sample = (
+        'spamschutz_http_requests_total{endpoint="/api/v1/threads/<path:thread_id>/comments",'
+        'method="GET",status="200"}'
+    )
+    for thread in ("a", "b", "c"):
+        assert client.get(f"/api/v1/threads/{thread}/comments").status_code == 200
+    after = _scrape(client)
+    assert _value(after, sample) - _value(before, sample) == 3
+    assert "/api/v1/threads/a/comments" not in after
+    assert "spamschutz_http_request_duration_seconds_bucket" in after
+
+
+def test_metrics_report_queue_model_and_spool_from_the_database(client, tiny_model) -> None:
+    text = _scrape(client)
+    assert "spamschutz_database_up 1.0" in text
+    assert "spamschutz_queue_pending 0.0" in text
+    assert "spamschutz_queue_oldest_pending_age_seconds 0.0" in text
+    assert "spamschutz_queue_promise_seconds 86400.0" in text
+    assert f'spamschutz_model_active{{version="{tiny_model.version}"}} 1.0' in text
+    assert 'spamschutz_model_disagreements{kind="model_spam_moderator_ham"} 0.0' in text
+    assert "spamschutz_spool_depth 0.0" in text
+
+
+def test_metrics_count_verdicts_challenge_outcomes_and_scoring_time(app, client) -> None:
+    before = _scrape(client)
+    assert post_comment(client, app).status_code == 202
+    assert post_comment(client, app, answer="falsch").status_code == 422
+    after = _scrape(client)
+
+    def grew(sample: str) -> float:
+        return _value(after, sample) - _value(before, sample)
+
+    assert grew('spamschutz_challenge_outcomes_total{outcome="passed"}') == 1
+    assert grew('spamschutz_challenge_outcomes_total{outcome="challenge_wrong"}') == 1
+    verdicts = sum(
+        _value(after, line.rsplit(" ", 1)[0]) - _value(before, line.rsplit(" ", 1)[0])
+        for line in after.splitlines()
+        if line.startswith("spamschutz_verdicts_total{")
+    )
+    assert verdicts == 1
+    assert grew("spamschutz_scoring_duration_seconds_count") == 1
+    assert "spamschutz_queue_pending 1.0" in after or "spamschutz_queue_pending 0.0" in after
+
+
+def test_metrics_are_hidden_from_other_hosts_without_the_token(make_app) -> None:
+    app = make_app(METRICS_TOKEN="scrape-" + "s" * 30)
+    client = app.test_client()
+    remote = {"environ_base": {"REMOTE_ADDR": "203.0.113.9"}}
+    assert client.get("/metrics", **remote).status_code == 404
+    wrong = {"Authorization": "Bearer nope"}
+    assert client.get("/metrics", headers=wrong, **remote).status_code == 404
+    right = {"Authorization": "Bearer scrape-" + "s" * 30}
+    assert client.get("/metrics", headers=right, **remote).status_code == 200
+    assert client.get("/metrics").status_code == 200  # loopback
+
+
+def test_every_response_carries_a_request_id_and_untrusted_ids_are_replaced(client) -> None:
+    response = client.get("/healthz", headers={"X-Request-ID": "chosen-by-client"})
+    request_id = response.headers["X-Request-ID"]
+    assert request_id and request_id != "chosen-by-client"
+
+
+def test_request_id_from_a_trusted_proxy_is_kept(make_app) -> None:
+    client = make_app(TRUSTED_PROXIES=1).test_client()
+    response = client.get("/healthz", headers={"X-Request-ID": "proxy-1234"})
+    assert response.headers["X-Request-ID"] == "proxy-1234"
+    forged = client.get("/healthz", headers={"X-Request-ID": "bad id {json}"})
+    assert forged.headers["X-Request-ID"] != "bad id {json}"
+
+
+def test_every_line_logged_during_a_request_has_its_id(client, caplog) -> None:
+    caplog.set_level(logging.INFO)
+    response = client.get("/api/v1/threads/x/comments")
+    request_id = response.headers["X-Request-ID"]
+    access = [record for record in caplog.records if record.name == "spamschutz.access"]
+    assert access, "one access line per request"
+    line = json.loads(JsonFormatter().format(access[-1]))
+    assert line["request_id"] == request_id
+    assert line["method"] == "GET" and line["path"] == "/api/v1/threads/x/comments"
+    assert line["status"] == 200 and line["duration"] >= 0
+    assert {"time", "level", "logger", "message"} <= line.keys()
+
+
+def test_health_checks_and_scrapes_are_not_logged(client, caplog) -> None:
+    caplog.set_level(logging.INFO)
+    client.get("/healthz")
+    client.get("/readyz")
+    client.get("/metrics")
+    assert not [record for record in caplog.records if record.name == "spamschutz.access"]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("from leserin@example.de", "from [email]"),
+        ("first.last+tag@sub.example.co.uk wrote", "[email] wrote"),
+        ("peer 192.0.2.17 refused", "peer [ip] refused"),
+        ("peer 2001:db8::42 refused", "peer [ip] refused"),
+        ("peer ::ffff:192.0.2.1 refused", "peer [ip] refused"),
+        ("at 12:30:45 version 1.2.3 port 8000", "at 12:30:45 version 1.2.3 port 8000"),
+        ("not an ip 999.1.1.1", "not an ip 999.1.1.1"),
+    ],
+)
+def test_personal_data_is_masked_in_log_messages(message: str, expected: str) -> None:
+    assert mask_personal_data(message) == expected
+
+
+def test_mask_filter_masks_arguments_and_formatter_masks_tracebacks() -> None:
+    record = logging.makeLogRecord(
+        {"msg": "comment by %s from %s", "args": ("a@b.de", "198.51.100.7"), "name": "x"}
+    )
+    MaskPersonalData().filter(record)
+    assert record.getMessage() == "comment by [email] from [ip]"
+    try:
+        raise ValueError("bad address c@d.de")
+    except ValueError:
+        import sys
+
+        failing = logging.makeLogRecord({"msg": "failed", "exc_info": sys.exc_info()})
+    line = json.loads(JsonFormatter().format(failing))
+    assert "c@d.de" not in line["exception"] and "[email]" in line["exception"]

@@ -1,0 +1,164 @@
+"""Signed webhooks: a real HTTP receiver gets every event exactly once, even after failures."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from service.webhooks import DeliveryPolicy, deliver_due, sign, verify_signature
+from tests.service.helpers import post_comment
+
+SECRET = "whsec-" + "k" * 32
+
+
+class Receiver:
+    """A tiny webhook receiver in a thread that fails its first ``fail_first`` requests."""
+
+    def __init__(self, fail_first: int = 0) -> None:
+        self.fail_first = fail_first
+        self.requests: list[dict] = []
+        self.accepted: list[dict] = []
+        self.bad_signatures = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append(json.loads(body))
+                if len(receiver.requests) <= receiver.fail_first:
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                if not verify_signature(SECRET, body, self.headers["X-Spamschutz-Signature"]):
+                    receiver.bad_signatures += 1
+                    self.send_response(400)
+                    self.end_headers()
+                    return
+                event = json.loads(body)
+                assert event["id"] == self.headers["X-Spamschutz-Delivery"]
+                assert event["type"] == self.headers["X-Spamschutz-Event"]
+                receiver.accepted.append(event)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_signature_is_hmac_over_timestamp_and_body():
+    header = sign(SECRET, b'{"a":1}', 1_700_000_000)
+    assert header.startswith("t=1700000000,v1=")
+    assert verify_signature(SECRET, b'{"a":1}', header, now=1_700_000_010)
+    assert not verify_signature(SECRET, b'{"a":2}', header, now=1_700_000_010)
+    assert not verify_signature("other-secret", b'{"a":1}', header, now=1_700_000_010)
+    assert not verify_signature(SECRET, b'{"a":1}', header, now=1_700_009_999)  # too old
+
+
+def test_backoff_doubles():
+    policy = DeliveryPolicy(retry_seconds=30)
+    assert [policy.retry_delay(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
+
+
+@pytest.fixture
+def moderator_headers(make_token):
+    return {"Authorization": f"Bearer {make_token('moderator')}"}
+
+
+def _decide(client, headers, comment_id, action):
+    response = client.post(
+        f"/api/v1/moderation/comments/{comment_id}/decision", json={"action": action},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.get_json()
+
+
+def test_every_event_arrives_exactly_once_with_valid_signature_after_failures(
+    make_app, runner, moderator_headers, make_token
+):
+    app = make_app(WEBHOOK_DELIVERY_SECONDS=0.05, WEBHOOK_RETRY_SECONDS=0.05)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {make_token('moderator')}"}
+    with Receiver(fail_first=3) as receiver:
+        result = runner("webhooks", "add", receiver.url, "--secret", SECRET)
+        assert result.exit_code == 0, result.output
+        ids = []
+        for text in ("Erster Kommentar zur Wahl.", "Zweiter Kommentar.", "Dritter Kommentar."):
+            response = post_comment(client, app, text=text)
+            assert response.status_code == 202
+            ids.append(response.get_json()["id"])
+        for comment_id, action in zip(ids, ("approve", "reject", "spam"), strict=True):
+            _decide(client, headers, comment_id, action)
+        deadline = time.monotonic() + 20
+        while len(receiver.accepted) < 6 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            client.get("/healthz")  # requests wake the delivery worker
+        app.extensions["spamschutz.webhook_worker"].join(5)
+    events = sorted(
+        (event["type"], event["data"]["comment"]["id"]) for event in receiver.accepted
+    )
+    assert events == sorted(
+        [("comment.received", comment_id) for comment_id in ids]
+        + [("comment.approved", ids[0]), ("comment.rejected", ids[1]), ("comment.spam", ids[2])]
+    )
+    assert len({event["id"] for event in receiver.accepted}) == 6
+    assert receiver.bad_signatures == 0
+    assert len(receiver.requests) == 6 + 3  # the three failures were retried, nothing else
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_failed_delivery_is_listed_and_can_be_retried(app, client, runner, repository, make_token):
+    dead_url = f"http://127.0.0.1:{_free_port()}/hooks"
+    assert runner("webhooks", "add", dead_url, "--secret", SECRET,
+                  "--events", "comment.received").exit_code == 0
+    assert post_comment(client, app).status_code == 202
+    policy = DeliveryPolicy(max_attempts=2, retry_seconds=0, timeout_seconds=1)
+    assert deliver_due(repository, policy)["retry"] == 1
+    assert deliver_due(repository, policy)["failed"] == 1
+    listed = runner("webhooks", "list", "--failed")
+    assert "comment.received" in listed.output and "attempts=2" in listed.output
+    admin = {"Authorization": f"Bearer {make_token('admin')}"}
+    failed = client.get("/api/v1/webhooks/deliveries?status=failed", headers=admin).get_json()
+    [delivery] = failed["deliveries"]
+    assert delivery["attempts"] == 2 and delivery["last_error"]
+    assert "secret" not in delivery
+    site = {"Authorization": f"Bearer {make_token('site')}"}
+    assert client.get("/api/v1/webhooks/deliveries", headers=site).status_code == 403
+
+    assert runner("webhooks", "retry", str(delivery["id"])).exit_code == 0
+    assert repository.list_deliveries("pending")[0].id == delivery["id"]
+    assert deliver_due(repository, policy)["failed"] == 1  # still nobody listening
+    retried = client.post(f"/api/v1/webhooks/deliveries/{delivery['id']}/retry", headers=admin)
+    assert retried.status_code == 202
+    assert repository.list_deliveries("pending")[0].id == delivery["id"]
+
+
+def test_cli_deliver_sends_due_deliveries(app, client, runner):
+    with Receiver() as receiver:
+        assert runner("webhooks", "add", receiver.url, "--secret", SECRET).exit_code == 0
+        assert post_comment(client, app).status_code == 202
+        result = runner("webhooks", "deliver")
+        assert "delivered 1" in result.output
+        assert runner("webhooks", "deliver").output.startswith("delivered 0")
+    assert [event["type"] for event in receiver.accepted] == ["comment.received"]
