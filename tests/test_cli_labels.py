@@ -25,11 +25,12 @@ def test_labels_export_writes_jsonl_and_csv(runner, client, app, repository, tmp
     assert {(r["id"], r["label"]) for r in rows} == {(ham, "ham"), (spam, "spam")}
     with table.open() as handle:
         assert {(r["id"], r["label"]) for r in csv.DictReader(handle)} == {
-            (ham, "ham"), (spam, "spam")}
+            (ham, "ham"),
+            (spam, "spam"),
+        }
 
 
-def test_corrected_labels_come_back_as_decisions(runner, client, app, repository,
-                                                 tmp_path) -> None:
+def test_corrected_labels_come_back_as_decisions(runner, client, app, repository, tmp_path) -> None:
     ham, spam = _two_labelled(client, app, repository)
     path = tmp_path / "labels.jsonl"
     runner("labels", "export", str(path))
@@ -39,8 +40,7 @@ def test_corrected_labels_come_back_as_decisions(runner, client, app, repository
             row["label"] = "spam"  # the data scientist found a disguised ad
     path.write_text("\n".join(json.dumps(row) for row in rows))
 
-    assert "1 of 2 labels would change" in runner("labels", "import", str(path),
-                                                  "--dry-run").output
+    assert "1 of 2 labels would change" in runner("labels", "import", str(path), "--dry-run").output
     assert repository.get_comment(ham).status == "approved"
     result = runner("labels", "import", str(path))
     assert "Changed 1 labels" in result.output

@@ -23,7 +23,9 @@ def _train(runner, data: Path) -> str:
 
 
 def _status(runner) -> dict[str, str]:
-    return {r["version"]: r["status"] for r in json.loads(runner("models", "list", "--json").output)}
+    return {
+        r["version"]: r["status"] for r in json.loads(runner("models", "list", "--json").output)
+    }
 
 
 def test_promotion_gate_refuses_a_damaged_model(runner, tmp_path) -> None:
@@ -50,8 +52,9 @@ def test_forced_promotion_needs_and_records_a_reason(runner, tmp_path) -> None:
     refused = runner("models", "promote", damaged, "--data", str(data), "--force")
     assert refused.exit_code != 0
     assert "--force needs --reason" in refused.output
-    forced = runner("models", "promote", damaged, "--data", str(data), "--force",
-                    "--reason", "testing the gate")
+    forced = runner(
+        "models", "promote", damaged, "--data", str(data), "--force", "--reason", "testing the gate"
+    )
     assert forced.exit_code == 0, forced.output
     listed = {r["version"]: r for r in json.loads(runner("models", "list", "--json").output)}
     assert listed[damaged]["status"] == "active"

@@ -49,7 +49,7 @@ def _serve_directory(directory: Path, port: int) -> http.server.ThreadingHTTPSer
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Keep test output clean."""
 
 
@@ -128,9 +128,13 @@ def sites(server: Server, site_ports, tmp_path_factory) -> Iterator[tuple[Site, 
         httpd.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Debian's Chromium, headless, driven by Playwright."""
+    """Debian's Chromium, headless, driven by Playwright.
+
+    Module-scoped: Playwright's sync API keeps an event loop running in this thread while it
+    is active, which would break later tests that call ``asyncio.run``.
+    """
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True,
