@@ -32,6 +32,7 @@ MAX_PAGE_SIZE = 1000
 # changes the same comment between our read and our write.
 _DECIDE_ATTEMPTS = 3
 _LABEL_OF_ACTION = {"approve": "ham", "ham": "ham", "spam": "spam"}
+_LABEL_OF_STATUS = {"approved": "ham", "spam": "spam"}
 _EVENT_OF_STATUS = {
     "approved": "comment.approved",
     "rejected": "comment.rejected",
@@ -379,7 +380,7 @@ class CommentStore(TransactionalStore):
             .join(decisions, decisions.c.id == latest.c.id)
             .join(comments, comments.c.id == decisions.c.comment_id)
             .where(
-                decisions.c.action.in_(tuple(_LABEL_OF_ACTION)),
+                decisions.c.action.in_((*_LABEL_OF_ACTION, "undo")),
                 comments.c.text != ERASED_TEXT,  # an erased comment teaches nothing
                 comments.c.is_test == false(),  # Akismet's is_test=1: never training data
             )
@@ -393,7 +394,7 @@ class CommentStore(TransactionalStore):
             {
                 "id": row["public_id"],
                 "text": row["text"],
-                "label": _LABEL_OF_ACTION[row["action"]],
+                "label": label,
                 "author": row["author_name"],
                 "email": row["author_email"],
                 "url": row["author_url"],
@@ -401,7 +402,18 @@ class CommentStore(TransactionalStore):
                 "decided_at": as_utc(row["labelled_at"]),
             }
             for row in rows
+            if (label := _label_of(row["action"], row["status"])) is not None
         ]
+
+
+def _label_of(action: str, status: str) -> str | None:
+    """The training label of a comment's latest decision.
+
+    An undo brings the earlier decision's status back, so the status then tells the label.
+    """
+    if action == "undo":
+        return _LABEL_OF_STATUS.get(status)
+    return _LABEL_OF_ACTION.get(action)
 
 
 def _comment_by_public_id(

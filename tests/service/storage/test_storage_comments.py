@@ -282,3 +282,22 @@ def test_concurrent_decisions_without_expected_version_are_all_recorded(reposito
     assert [decision.from_status for decision in history[1:]] == [
         decision.to_status for decision in history[:-1]
     ]
+
+
+def test_undone_decision_gives_back_the_earlier_label(repository, make_comment, clock):
+    comment = make_comment(text="first spam, then approved by mistake, undone")
+    repository.decide(comment.public_id, "spam", "mod")
+    clock.advance(seconds=5)
+    repository.decide(comment.public_id, "approve", "mod")
+    clock.advance(seconds=5)
+    repository.undo_decision(comment.public_id, "mod")
+    labels = repository.training_labels()
+    assert [(label["id"], label["label"]) for label in labels] == [(comment.public_id, "spam")]
+
+
+def test_undone_only_decision_is_no_label(repository, make_comment, clock):
+    comment = make_comment(text="approved by mistake, undone")
+    repository.decide(comment.public_id, "approve", "mod")
+    clock.advance(seconds=5)
+    repository.undo_decision(comment.public_id, "mod")
+    assert repository.training_labels() == []
