@@ -20,6 +20,7 @@ from training.evaluate import quality_metrics
 __all__ = ["MIN_PER_CLASS", "TrainingError", "choose_thresholds", "deduplicate", "train_model"]
 
 MIN_PER_CLASS = 10
+LARGE_DATA = 50_000
 # Never send a comment to the spam folder below this calibrated score, whatever the data says:
 # a young model with few labels must not block readers on a coin toss.
 SPAM_THRESHOLD_FLOOR = 0.6
@@ -90,6 +91,10 @@ def train_model(
         )
     inputs = [comment.as_input() for comment in data]
     folds = min(folds, counts[0], counts[1])
+    if len(data) > LARGE_DATA:
+        # Three folds of a large set still hold tens of thousands of comments each, plenty
+        # for calibration and thresholds, and save two classifier fits.
+        folds = min(folds, 3)
     started = datetime.now(UTC)
     pipeline = build_pipeline()
     steps = pipeline.named_steps
