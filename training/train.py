@@ -25,6 +25,8 @@ LARGE_DATA = 50_000
 # a young model with few labels must not block readers on a coin toss.
 SPAM_THRESHOLD_FLOOR = 0.6
 UNSURE_THRESHOLD = 0.5
+UNSURE_FLOOR = 0.05
+TARGET_SPAM_MISSED = 0.005
 
 Progress = Callable[[str], None]
 
@@ -48,18 +50,26 @@ def deduplicate(comments: Sequence[LabelledComment]) -> list[LabelledComment]:
 
 
 def choose_thresholds(
-    labels: np.ndarray, scores: np.ndarray, target_ham_blocked: float
+    labels: np.ndarray,
+    scores: np.ndarray,
+    target_ham_blocked: float,
+    target_spam_missed: float = TARGET_SPAM_MISSED,
 ) -> Thresholds:
-    """Lowest spam threshold that sends at most ``target_ham_blocked`` of ham to the spam folder.
+    """Serving thresholds chosen on cross-validated scores (comments each model had not seen).
 
-    Chosen on cross-validated scores, i.e. on comments each model had not seen.
+    ``spam``: the lowest score that sends at most ``target_ham_blocked`` of ham to the spam
+    folder. ``unsure``: low enough that at most ``target_spam_missed`` of spam scores below it,
+    so "ham" means the model can rule spam out; never above 0.5 or below 0.05.
     """
     ham_scores = np.sort(scores[labels == 0])[::-1]
     allowed = int(np.floor(target_ham_blocked * ham_scores.size))
     # Just above the highest ham score that would exceed the allowance.
     cut = float(np.nextafter(ham_scores[allowed], 1.0)) if allowed < ham_scores.size else 0.0
     spam = min(max(cut, SPAM_THRESHOLD_FLOOR), 0.999)
-    return Thresholds(spam=round(spam, 6), unsure=min(UNSURE_THRESHOLD, spam - 0.05))
+    spam_scores = scores[labels == 1]
+    missed = float(np.quantile(spam_scores, target_spam_missed)) if spam_scores.size else 0.5
+    unsure = min(max(missed, UNSURE_FLOOR), UNSURE_THRESHOLD, spam - 0.05)
+    return Thresholds(spam=round(spam, 6), unsure=round(unsure, 6))
 
 
 def _library_versions() -> dict[str, str]:

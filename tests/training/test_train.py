@@ -53,3 +53,12 @@ def test_held_out_youtube_video_is_separated_well() -> None:
     assert report["roc_auc"] >= 0.95
     assert report["ham_blocked"] <= 0.05
     assert report["recall"] >= 0.7
+
+
+def test_unsure_band_starts_where_the_model_can_rule_spam_out() -> None:
+    rng = np.random.default_rng(1)
+    labels = np.array([0] * 2000 + [1] * 2000)
+    scores = np.concatenate([rng.beta(1, 8, 2000), rng.beta(8, 1, 2000)])
+    thresholds = choose_thresholds(labels, scores, 0.005, target_spam_missed=0.01)
+    assert np.mean(scores[labels == 1] < thresholds.unsure) <= 0.01
+    assert 0.05 <= thresholds.unsure <= 0.5
