@@ -8,6 +8,7 @@ from model.registry import (
     ModelRegistry,
     ModelStore,
     StoredModel,
+    file_sha256,
     new_version,
 )
 from model.text import normalise
@@ -24,6 +25,7 @@ __all__ = [
     "Thresholds",
     "build_pipeline",
     "explain",
+    "file_sha256",
     "new_version",
     "normalise",
     "score_with_reasons",

@@ -30,6 +30,7 @@ __all__ = [
     "ModelRegistry",
     "ModelStore",
     "StoredModel",
+    "file_sha256",
     "new_version",
 ]
 
@@ -64,9 +65,10 @@ def new_version(now: datetime | None = None) -> str:
     return f"{stamp}-{secrets.token_hex(2)}"
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of a file, read in chunks (artefacts and data files can be large)."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with Path(path).open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -95,7 +97,7 @@ class ModelStore:
         with partial.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(partial, path)
-        sha256 = _sha256(path)
+        sha256 = file_sha256(path)
         metadata = {**model.metadata, "sha256": sha256}
         (path.parent / "meta.json").write_text(json.dumps(metadata, indent=2, default=str))
         return StoredModel(version, path, sha256, metadata)
@@ -104,7 +106,7 @@ class ModelStore:
         """Load ``version`` after checking its content against ``sha256``."""
         path = self.path_for(version)
         try:
-            actual = _sha256(path)
+            actual = file_sha256(path)
         except OSError as error:
             raise ModelIntegrityError(f"model {version} cannot be read: {error}") from error
         if not secrets.compare_digest(actual, sha256):

@@ -68,7 +68,7 @@ class Context:
         self, paths: Sequence[str], from_db: bool, since: datetime | None, starter: bool
     ) -> tuple[list[LabelledComment], list[dict[str, object]]]:
         """Comments from files, the starter corpus and moderator decisions, and their sources."""
-        from training.data import file_digest
+        from model import file_sha256
         from training.gate import gate_slice_size
 
         comments: list[LabelledComment] = []
@@ -85,7 +85,7 @@ class Context:
                     "kind": "file",
                     "name": Path(path).name,
                     "n": len(rows),
-                    "sha256": file_digest(path),
+                    "sha256": file_sha256(path),
                 }
             )
         if from_db:

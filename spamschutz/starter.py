@@ -9,13 +9,13 @@ several instances starting at once against one PostgreSQL agree on it.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import shutil
 from pathlib import Path
 
 import click
 
+from model import file_sha256
 from spamschutz.context import Context
 
 __all__ = ["baked_model", "ensure_active_model"]
@@ -32,19 +32,11 @@ def baked_model(directory: str | Path) -> tuple[str, Path, str, dict[str, object
     artefact = candidates[-1]
     metadata = json.loads((artefact.parent / "meta.json").read_text())
     sha256 = str(metadata.get("sha256") or "")
-    if _file_sha256(artefact) != sha256:
+    if file_sha256(artefact) != sha256:
         raise click.ClickException(
             f"The baked model {artefact} does not match its recorded SHA-256; rebuild the image."
         )
     return artefact.parent.name, artefact, sha256, metadata
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def ensure_active_model(context: Context) -> None:

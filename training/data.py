@@ -7,7 +7,6 @@ the file and line, because a data scientist fixing a 100,000-line export needs t
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -17,7 +16,6 @@ from pathlib import Path
 __all__ = [
     "DataError",
     "LabelledComment",
-    "file_digest",
     "parse_label",
     "read_comments",
     "read_many",
@@ -172,12 +170,3 @@ def read_comments(path: str | Path) -> list[LabelledComment]:
 def read_many(paths: Iterable[str | Path]) -> list[LabelledComment]:
     """Read and concatenate several files."""
     return [comment for path in paths for comment in read_comments(path)]
-
-
-def file_digest(path: str | Path) -> str:
-    """SHA-256 of a data file, recorded with a model so its training data can be traced."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
