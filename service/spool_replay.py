@@ -11,12 +11,12 @@ spool never starts one.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 
 from flask import Flask
 
+from service.background import PokedJob
 from service.storage import Repository, Spool, drain_spool
 
 __all__ = ["SpoolReplayer", "init_spool_replay"]
@@ -39,34 +39,11 @@ class SpoolReplayer:
         self.spool = spool
         self.repository = repository
         self.interval_seconds = interval_seconds
-        self._clock = clock
-        self._next_check = float("-inf")  # the first request checks: a crash may have left records
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-
-    def poke(self) -> None:
-        """Start a replay if one is due, the spool holds records and none is running."""
-        if self._clock() < self._next_check or not self._lock.acquire(blocking=False):
-            return
-        try:
-            now = self._clock()
-            if now < self._next_check:
-                return
-            self._next_check = now + self.interval_seconds
-            if self._thread is not None and self._thread.is_alive():
-                return
-            if self.spool.depth() == 0:
-                return
-            self._thread = threading.Thread(target=self._drain, name="spool-replay", daemon=True)
-            self._thread.start()
-        finally:
-            self._lock.release()
-
-    def join(self, timeout: float | None = None) -> None:
-        """Wait for a running replay to finish."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
+        self._job = PokedJob(
+            "spool-replay", lambda: spool.depth() > 0, self._drain, interval_seconds, clock
+        )
+        self.poke = self._job.poke
+        self.join = self._job.join
 
     def _drain(self) -> None:
         try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from flask import Flask
 
+from service.background import PokedJob
 from service.storage import Repository
 
 __all__ = [
@@ -154,34 +154,15 @@ class WebhookWorker:
         self.repository = repository
         self.policy = policy
         self.interval_seconds = interval_seconds
-        self._clock = clock
-        self._next_check = float("-inf")
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._job = PokedJob("webhooks", self._pending, self._run, interval_seconds, clock)
+        self.poke = self._job.poke
+        self.join = self._job.join
 
-    def poke(self) -> None:
-        """Start the delivery thread if deliveries are pending and it is not running."""
-        if self._clock() < self._next_check or not self._lock.acquire(blocking=False):
-            return
+    def _pending(self) -> bool:
         try:
-            self._next_check = self._clock() + self.interval_seconds
-            if self._thread is not None and self._thread.is_alive():
-                return
-            try:
-                if self.repository.next_delivery_at() is None:
-                    return
-            except Exception:  # the request itself will meet (and report) a database problem
-                return
-            self._thread = threading.Thread(target=self._run, name="webhooks", daemon=True)
-            self._thread.start()
-        finally:
-            self._lock.release()
-
-    def join(self, timeout: float | None = None) -> None:
-        """Wait for the delivery thread to stop."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
+            return self.repository.next_delivery_at() is not None
+        except Exception:  # the request itself will meet (and report) a database problem
+            return False
 
     def _run(self) -> None:
         while True:
