@@ -119,6 +119,12 @@ class ModelStore:
             raise ModelIntegrityError(f"model {version} cannot be loaded: {error}") from error
         if not isinstance(model, SpamModel):
             raise ModelIntegrityError(f"model {version} is not a spamschutz model")
+        try:
+            # Built here, beside the serving model, so the first request after a swap
+            # does not pay for it.
+            _ = model.compiled
+        except Exception as error:
+            raise ModelIntegrityError(f"model {version} cannot be served: {error}") from error
         return model
 
 
