@@ -156,7 +156,10 @@ class ModelRegistry:
 
     def current(self) -> tuple[str, SpamModel] | None:
         """The serving version and model (``None`` if none could ever be loaded)."""
-        if time.monotonic() - self._checked_at >= self.refresh_seconds:
+        if self._serving is None and self._lock.locked():
+            with self._lock:  # the first model is being loaded: wait for it, do not answer without
+                pass
+        elif time.monotonic() - self._checked_at >= self.refresh_seconds:
             self.refresh()
         serving = self._serving
         return (serving[0].version, serving[1]) if serving else None

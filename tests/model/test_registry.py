@@ -54,3 +54,28 @@ def test_registry_without_any_model_reports_the_problem(tmp_path) -> None:
     registry = ModelRegistry(ModelStore(tmp_path), lambda: None, refresh_seconds=0)
     assert registry.current() is None
     assert registry.problem == "no active model"
+
+
+def test_requests_arriving_while_the_first_model_loads_wait_for_it(
+    tiny_model: StoredModel,
+) -> None:
+    import threading
+    import time
+
+    class SlowStore(ModelStore):
+        def load(self, version: str, sha256: str):
+            time.sleep(0.3)  # a large artefact takes a moment to read and unpickle
+            return super().load(version, sha256)
+
+    store = SlowStore(tiny_model.path.parent.parent)
+    registry = ModelRegistry(
+        store, lambda: ActiveModel(tiny_model.version, tiny_model.sha256), refresh_seconds=10
+    )
+    results: list[object] = []
+    first = threading.Thread(target=lambda: results.append(registry.current()))
+    first.start()
+    time.sleep(0.05)  # the second request arrives while the first one is loading
+    second = registry.current()
+    first.join()
+    assert second is not None and second[0] == tiny_model.version
+    assert results[0] is not None

@@ -1,0 +1,251 @@
+"""Start and stop the servers ``bench/http.py`` compares, all on loopback ports."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+__all__ = [
+    "ANSWER",
+    "RunningServer",
+    "free_port",
+    "start_bare_flask",
+    "start_spamd",
+    "start_spamschutz",
+    "stop",
+    "worker_rss_mb",
+]
+
+# One question per language with a known answer, so the harness can answer every challenge.
+ANSWER = "7"
+QUESTIONS = [
+    {"lang": "de", "question": "Wie viel ist drei plus vier?", "answers": [ANSWER]},
+    {"lang": "en", "question": "What is three plus four?", "answers": [ANSWER]},
+]
+# High enough that no limit is reached: the benchmark measures work, not refusals.
+NO_LIMIT = "1000000000 per minute"
+SPAMD = shutil.which("spamd") or "/usr/sbin/spamd"
+SPAMC = shutil.which("spamc") or "/usr/bin/spamc"
+VENV_BIN = Path(sys.executable).parent
+
+
+@dataclass
+class RunningServer:
+    """A started server: its base URL, process and what it took to answer first."""
+
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    seconds_to_ready: float = 0.0
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def spamschutz_env(data_dir: Path, database_url: str | None, threads: int) -> dict[str, str]:
+    """Production settings with a known question bank and limits out of the way."""
+    questions = data_dir / "questions.json"
+    questions.write_text(json.dumps(QUESTIONS))
+    env = {
+        **os.environ,
+        "SPAMSCHUTZ_ENV": "production",
+        "SPAMSCHUTZ_SECRET_KEY": secrets.token_urlsafe(48),
+        "SPAMSCHUTZ_DATA_DIR": str(data_dir),
+        "SPAMSCHUTZ_QUESTIONS": str(questions),
+        "SPAMSCHUTZ_MIN_SUBMIT_SECONDS": "0",
+        "SPAMSCHUTZ_THREADS": str(threads),
+    }
+    for name in ("CHALLENGES", "COMMENTS", "WRONG_ANSWERS", "LOGIN", "LOGIN_ACCOUNT"):
+        env[f"SPAMSCHUTZ_RATE_LIMIT_{name}"] = NO_LIMIT
+    env.pop("SPAMSCHUTZ_DATABASE_URL", None)
+    if database_url:
+        env["SPAMSCHUTZ_DATABASE_URL"] = database_url
+    return env
+
+
+def _spawn(command: list[str], log: Path, **options) -> subprocess.Popen[bytes]:
+    """Start ``command`` in its own process group (stopped as a whole) logging to ``log``."""
+    with log.open("wb") as handle:  # the child keeps its own descriptor
+        return subprocess.Popen(
+            command, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True, **options
+        )
+
+
+def _wait_until(server: RunningServer, probe, started: float, limit: float = 300.0) -> None:
+    deadline = started + limit
+    while True:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"{server.name} exited: {server.log.read_text()[-2000:]}")
+        try:
+            if probe():
+                server.seconds_to_ready = time.monotonic() - started
+                return
+        except (httpx.TransportError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            stop(server)
+            raise RuntimeError(f"{server.name} did not answer within {limit:.0f} s")
+        time.sleep(0.05)
+
+
+def start_spamschutz(
+    data_dir: Path, workers: int, threads: int, database_url: str | None, token: str | None
+) -> RunningServer:
+    """``spamschutz serve``; ready when ``/api/v1/score`` answers 200 (or ``/readyz`` without
+    a token, on the first start that migrates and trains the starter model)."""
+    env = spamschutz_env(data_dir, database_url, threads)
+    port = free_port()
+    log = data_dir / f"serve-{port}.log"
+    started = time.monotonic()
+    process = _spawn(
+        [
+            str(VENV_BIN / "spamschutz"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        log=log,
+    )
+    server = RunningServer("spamschutz", f"http://127.0.0.1:{port}", process, log, env=env)
+    if token:
+
+        def probe() -> bool:
+            answer = httpx.post(
+                f"{server.url}/api/v1/score",
+                json={"text": "Hallo"},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=5,
+            )
+            return answer.status_code == 200
+    else:
+
+        def probe() -> bool:
+            return httpx.get(f"{server.url}/readyz", timeout=5).status_code == 200
+
+    _wait_until(server, probe, started)
+    return server
+
+
+def start_bare_flask(work_dir: Path, workers: int, threads: int) -> RunningServer:
+    """``bench/bare_app.py`` under gunicorn's CLI with the settings of ``spamschutz serve``."""
+    port = free_port()
+    log = work_dir / f"bare-{port}.log"
+    started = time.monotonic()
+    process = _spawn(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--timeout",
+            "30",
+            "--keep-alive",
+            "5",
+            "bench.bare_app:app",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        log=log,
+    )
+    server = RunningServer("bare Flask", f"http://127.0.0.1:{port}", process, log)
+    _wait_until(
+        server, lambda: httpx.get(f"{server.url}/api/v1/challenge").status_code == 200, started
+    )
+    return server
+
+
+def start_spamd(work_dir: Path, children: int) -> RunningServer:
+    """SpamAssassin's ``spamd`` on loopback with ``children`` processes, local tests only
+    (no DNS or network lookups, which would measure the network instead)."""
+    port = free_port()
+    log = work_dir / f"spamd-{port}.log"
+    started = time.monotonic()
+    process = _spawn(
+        [
+            SPAMD,
+            "--max-children",
+            str(children),
+            "--min-children",
+            str(children),
+            "--min-spare",
+            str(children),
+            "--max-spare",
+            str(children),
+            "--local",
+            "--nouser-config",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "--allowed-ips",
+            "127.0.0.1",
+            "--username",
+            "nobody",
+            "--syslog",
+            "stderr",
+        ],
+        log=log,
+    )
+    server = RunningServer("spamd", f"127.0.0.1:{port}", process, log)
+
+    def probe() -> bool:
+        checked = subprocess.run(
+            [SPAMC, "-d", "127.0.0.1", "-p", str(port), "-K"],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+        return checked.returncode == 0
+
+    _wait_until(server, probe, started, limit=120)
+    return server
+
+
+def stop(server: RunningServer) -> None:
+    """SIGTERM to the server's process group (master and workers), then SIGKILL if needed."""
+    if server.process.poll() is not None:
+        return
+    os.killpg(server.process.pid, signal.SIGTERM)
+    try:
+        server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait(timeout=10)
+
+
+def worker_rss_mb(server: RunningServer) -> list[float]:
+    """Resident memory of each direct child (gunicorn worker) of the server's master, in MB."""
+    pid = server.process.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    sizes = []
+    for child in children:
+        for line in Path(f"/proc/{child}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
