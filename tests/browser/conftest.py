@@ -7,9 +7,7 @@ import functools
 import http.server
 import json
 import os
-import subprocess
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import QUESTIONS, Server, free_port, spamschutz_command
+from tests.e2e.conftest import QUESTIONS, Server, free_port, running_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -65,7 +63,6 @@ def server(tmp_path_factory: pytest.TempPathFactory, site_ports) -> Iterator[Ser
     data_dir = tmp_path_factory.mktemp("browser-server")
     questions = data_dir / "questions.json"
     questions.write_text(json.dumps(QUESTIONS))
-    port = free_port()
     generous = "100000 per minute"
     env = {
         **os.environ,
@@ -80,33 +77,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, site_ports) -> Iterator[Ser
         "SPAMSCHUTZ_RATE_LIMIT_LOGIN_ACCOUNT": generous,
     }
     env.pop("SPAMSCHUTZ_DATABASE_URL", None)
-    log = (data_dir / "server.log").open("wb")
-    process = subprocess.Popen(
-        [*spamschutz_command(), "serve", "--port", str(port), "--workers", "1"],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"server exited: {(data_dir / 'server.log').read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("server did not become ready within 180 s")
-        time.sleep(0.3)
-    running = Server(url=url, env=env, data_dir=data_dir, process=process)
-    running.cli("moderators", "add", MODERATOR, "--password-stdin", input=PASSWORD + "\n")
-    yield running
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with running_server(env, data_dir) as running:
+        running.cli("moderators", "add", MODERATOR, "--password-stdin", input=PASSWORD + "\n")
+        yield running
 
 
 @pytest.fixture(scope="session")

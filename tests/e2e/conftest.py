@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,13 +57,63 @@ class Server:
         )
 
 
+def launch(env: dict[str, str], data_dir: Path, workers: int = 1) -> Server:
+    """Start ``spamschutz serve`` on a free port (not waiting for it); output goes to
+    ``data_dir/server.log``."""
+    port = free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / "server.log").open("wb") as log:
+        process = subprocess.Popen(
+            [*spamschutz_command(), "serve", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    return Server(url=f"http://127.0.0.1:{port}", env=env, data_dir=data_dir, process=process)
+
+
+def wait_ready(server: Server, timeout: float = 180) -> None:
+    """Wait until ``/readyz`` answers 200; fail with the server's log if it exits or stalls."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.process.poll() is not None:
+            pytest.fail(f"server exited: {(server.data_dir / 'server.log').read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{server.url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"server did not become ready within {timeout:.0f} s")
+        time.sleep(0.3)
+
+
+def stop(server: Server) -> None:
+    """Stop gracefully (SIGTERM), or kill after 30 s."""
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@contextmanager
+def running_server(env: dict[str, str], data_dir: Path, workers: int = 1) -> Iterator[Server]:
+    """A started and ready server, stopped afterwards."""
+    server = launch(env, data_dir, workers)
+    try:
+        wait_ready(server)
+        yield server
+    finally:
+        stop(server)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Start ``spamschutz serve`` (one worker) and wait until it answers ``/readyz``."""
     data_dir = tmp_path_factory.mktemp("server")
     questions = data_dir / "questions.json"
     questions.write_text(json.dumps(QUESTIONS))
-    port = free_port()
     env = {
         **os.environ,
         "SPAMSCHUTZ_DATA_DIR": str(data_dir),
@@ -70,31 +121,5 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "SPAMSCHUTZ_MIN_SUBMIT_SECONDS": "0",
     }
     env.pop("SPAMSCHUTZ_DATABASE_URL", None)
-    log = (data_dir / "server.log").open("wb")
-    process = subprocess.Popen(
-        [*spamschutz_command(), "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"server exited: {(data_dir / 'server.log').read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("server did not become ready within 180 s")
-        time.sleep(0.3)
-    yield Server(url=url, env=env, data_dir=data_dir, process=process)
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with running_server(env, data_dir) as running:
+        yield running

@@ -18,7 +18,7 @@ import pytest
 
 from model import ModelStore, StoredModel
 from service.storage import Repository, create_engine_for
-from tests.e2e.conftest import QUESTIONS, Server, free_port, spamschutz_command
+from tests.e2e.conftest import QUESTIONS, Server, launch, spamschutz_command, stop, wait_ready
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -26,33 +26,7 @@ REFRESH_SECONDS = 1
 
 
 def _start(env: dict[str, str], data_dir: Path) -> Server:
-    port = free_port()
-    data_dir.mkdir(parents=True)
-    log = (data_dir / "server.log").open("wb")
-    process = subprocess.Popen(
-        [*spamschutz_command(), "serve", "--port", str(port), "--workers", "2"],
-        env={**env, "SPAMSCHUTZ_DATA_DIR": str(data_dir)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    log.close()
-    return Server(
-        f"http://127.0.0.1:{port}", {**env, "SPAMSCHUTZ_DATA_DIR": str(data_dir)}, data_dir, process
-    )
-
-
-def _wait_ready(server: Server) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail((server.data_dir / "server.log").read_text()[-3000:])
-        try:
-            if httpx.get(f"{server.url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    pytest.fail("instance not ready within 90 s")
+    return launch({**env, "SPAMSCHUTZ_DATA_DIR": str(data_dir)}, data_dir, workers=2)
 
 
 @pytest.fixture(scope="module")
@@ -129,17 +103,12 @@ def cluster(
     engine.dispose()
     first, second = _start(env, root / "a"), _start(env, root / "b")
     try:
-        _wait_ready(first)
-        _wait_ready(second)
+        wait_ready(first, timeout=90)
+        wait_ready(second, timeout=90)
         yield first, second
     finally:
         for server in (first, second):
-            server.process.terminate()
-        for server in (first, second):
-            try:
-                server.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.process.kill()
+            stop(server)
 
 
 def _as(address: str) -> dict[str, str]:
