@@ -17,18 +17,28 @@ from spamschutz.context import Context, pass_context
 __all__ = ["evaluate", "models", "retrain", "train"]
 
 
+def _data_option(text: str):
+    """``--data FILE`` (repeatable), as train, retrain and promote take it."""
+    return click.option(
+        "--data", "data_files", multiple=True, type=click.Path(dir_okay=False), help=text
+    )
+
+
+_tolerance_option = click.option(
+    "--tolerance",
+    default=0.01,
+    show_default=True,
+    type=float,
+    help="How much more ham blocked or less spam caught the gate accepts.",
+)
+
+
 def _echo_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, default=str))
 
 
 @click.command()
-@click.option(
-    "--data",
-    "data_files",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Labelled comments (CSV, TSV, JSONL, YouTube or SMS corpus). Repeatable.",
-)
+@_data_option("Labelled comments (CSV, TSV, JSONL, YouTube or SMS corpus). Repeatable.")
 @click.option("--from-db", is_flag=True, help="Add the moderators' decisions as labels.")
 @click.option(
     "--since",
@@ -122,21 +132,11 @@ def models_list(context: Context, as_json: bool) -> None:
 
 @models.command("promote")
 @click.argument("version")
-@click.option(
-    "--data",
-    "data_files",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Held-out labelled comments for the gate (default: the newest moderator "
-    "labels the candidate was not trained on).",
+@_data_option(
+    "Held-out labelled comments for the gate (default: the newest moderator "
+    "labels the candidate was not trained on)."
 )
-@click.option(
-    "--tolerance",
-    default=0.01,
-    show_default=True,
-    type=float,
-    help="How much more ham blocked or less spam caught the gate accepts.",
-)
+@_tolerance_option
 @click.option("--force", is_flag=True, help="Promote even if the gate refuses (needs --reason).")
 @click.option("--reason", default="", help="Why a refused model is promoted anyway (recorded).")
 @pass_context
@@ -186,26 +186,14 @@ def models_rollback(context: Context) -> None:
 
 
 @click.command()
-@click.option(
-    "--data",
-    "data_files",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="More labelled comments to train on. Repeatable.",
-)
+@_data_option("More labelled comments to train on. Repeatable.")
 @click.option("--no-starter", is_flag=True, help="Leave out the built-in starter corpus.")
 @click.option(
     "--promote-if-better",
     is_flag=True,
     help="Promote the new model when it passes the evaluation gate.",
 )
-@click.option(
-    "--tolerance",
-    default=0.01,
-    show_default=True,
-    type=float,
-    help="How much more ham blocked or less spam caught the gate accepts.",
-)
+@_tolerance_option
 @pass_context
 def retrain(
     context: Context,
