@@ -3,6 +3,7 @@
 from model.explain import Reason, explain, score_with_reasons
 from model.pipeline import Comment, SpamModel, Thresholds, build_pipeline
 from model.registry import (
+    REPORT_FILE,
     ActiveModel,
     ModelIntegrityError,
     ModelRegistry,
@@ -14,6 +15,7 @@ from model.registry import (
 from model.text import normalise
 
 __all__ = [
+    "REPORT_FILE",
     "ActiveModel",
     "Comment",
     "ModelIntegrityError",

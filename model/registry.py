@@ -22,9 +22,11 @@ from pathlib import Path
 
 import joblib
 
+from model.explain import score_with_reasons
 from model.pipeline import SpamModel
 
 __all__ = [
+    "REPORT_FILE",
     "ActiveModel",
     "ModelIntegrityError",
     "ModelRegistry",
@@ -35,6 +37,12 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+REPORT_FILE = "report.html"
+
+# Scored once by a freshly loaded model before it serves: links, capitals, a German and an
+# English word, so every feature block and explanation path runs once.
+_WARM_UP_TEXT = "Hallo! Great article, see https://example.org and WRITE to me."
 
 
 class ModelIntegrityError(Exception):
@@ -75,7 +83,8 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
 
 
 class ModelStore:
-    """Model artefacts in one directory: ``<version>/model.joblib`` and ``meta.json``."""
+    """Model artefacts in one directory: ``<version>/model.joblib``, ``meta.json`` and, when
+    the training wrote one, ``report.html``."""
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
@@ -85,6 +94,10 @@ class ModelStore:
         if not version or "/" in version or version.startswith("."):
             raise ModelIntegrityError(f"invalid model version {version!r}")
         return self.directory / version / "model.joblib"
+
+    def report_path(self, version: str) -> Path:
+        """Where the training report of ``version`` is kept, beside its artefact."""
+        return self.path_for(version).parent / REPORT_FILE
 
     def save(self, model: SpamModel, version: str | None = None) -> StoredModel:
         """Write ``model`` atomically and return its version and SHA-256."""
@@ -131,10 +144,16 @@ class ModelStore:
 class ModelRegistry:
     """The model that serves requests, kept in step with the catalog's active version.
 
-    ``active_lookup`` asks the catalog (the database) which version should serve; it is called
-    at most every ``refresh_seconds``. A new model is loaded beside the old one and swapped in
-    with one assignment, so requests never see a half-loaded model. When loading fails the last
-    good model keeps serving and :attr:`problem` says why.
+    ``active_lookup`` asks the catalog (the database) which version should serve. Once a model
+    serves, requests never wait for the catalog or a model load: a watcher thread in each
+    process asks every ``refresh_seconds``, loads a changed model beside the serving one, scores
+    a comment with it (so no lazily built state is left for a request to pay for) and only then
+    swaps it in with one assignment. Until then requests keep scoring with the old model. When
+    loading fails the last good model keeps serving and :attr:`problem` says why.
+
+    Before the first model there is nothing to score with, so a request loads it and requests
+    arriving meanwhile wait for it. ``refresh_seconds <= 0`` checks the catalog on every call,
+    in the calling thread (for tests that switch models between requests).
     """
 
     def __init__(
@@ -152,51 +171,96 @@ class ModelRegistry:
         self._refused: ActiveModel | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
+        # The watcher belongs to the process that started it: a forked worker starts its own.
+        self._watcher_pid: int | None = None
+        self._watcher_lock = threading.Lock()
+        self._closed = threading.Event()
         self.problem: str | None = None
 
     def current(self) -> tuple[str, SpamModel] | None:
         """The serving version and model (``None`` if none could ever be loaded)."""
-        if self._serving is None and self._lock.locked():
-            with self._lock:  # the first model is being loaded: wait for it, do not answer without
-                pass
-        elif time.monotonic() - self._checked_at >= self.refresh_seconds:
+        if self._serving is None:
+            self._load_first()
+        elif self.refresh_seconds <= 0:
             self.refresh()
+        else:
+            self._ensure_watcher()
         serving = self._serving
         return (serving[0].version, serving[1]) if serving else None
 
     def refresh(self) -> None:
-        """Ask the catalog for the active version and load it if it changed."""
+        """Ask the catalog for the active version and load it if it changed.
+
+        Returns at once when another thread is refreshing (a model is serving meanwhile).
+        """
         if not self._lock.acquire(blocking=self._serving is None):
-            return  # another thread is refreshing; keep serving the current model
+            return
         try:
-            self._checked_at = time.monotonic()
-            try:
-                wanted = self.active_lookup()
-            except Exception as error:  # catalog unreachable: keep the model we have
-                self.problem = f"model catalog unavailable: {type(error).__name__}"
-                log.warning("model catalog lookup failed: %s", error)
-                return
-            if wanted is None:
-                self.problem = None if self._serving else "no active model"
-                return
-            if self._serving and wanted == self._serving[0]:
-                self.problem = None
-                return
-            if wanted == self._refused:
-                return  # refused before: neither re-hash it nor give it another chance to run
-            try:
-                model = self.store.load(wanted.version, wanted.sha256)
-            except ModelIntegrityError as error:
-                self._refused, self.problem = wanted, str(error)
-                log.error("keeping the previous model: %s", error)
-                return
-            self._serving, self._refused, self.problem = (wanted, model), None, None
-            log.info("serving model %s", wanted.version)
+            self._refresh_holding_lock()
         finally:
             self._lock.release()
+
+    def close(self) -> None:
+        """Stop the watcher thread (it ends within one refresh interval)."""
+        self._closed.set()
 
     @property
     def version(self) -> str | None:
         """Version of the serving model."""
         serving = self._serving
         return serving[0].version if serving else None
+
+    def _load_first(self) -> None:
+        with self._lock:  # another request is loading the first model: wait for it
+            stale = time.monotonic() - self._checked_at >= self.refresh_seconds
+            if self._serving is None and stale:
+                self._refresh_holding_lock()
+
+    def _ensure_watcher(self) -> None:
+        pid = os.getpid()
+        if self._watcher_pid == pid or self._closed.is_set():
+            return
+        with self._watcher_lock:
+            if self._watcher_pid != pid:
+                threading.Thread(
+                    target=self._watch_catalog, name="model-watcher", daemon=True
+                ).start()
+                self._watcher_pid = pid
+
+    def _watch_catalog(self) -> None:
+        while not self._closed.wait(self.refresh_seconds):
+            try:
+                self.refresh()
+            except Exception:  # the watcher must outlive any surprise, or swaps stop for good
+                log.exception("model refresh failed")
+
+    def _refresh_holding_lock(self) -> None:
+        self._checked_at = time.monotonic()
+        try:
+            wanted = self.active_lookup()
+        except Exception as error:  # catalog unreachable: keep the model we have
+            self.problem = f"model catalog unavailable: {type(error).__name__}"
+            log.warning("model catalog lookup failed: %s", error)
+            return
+        if wanted is None:
+            self.problem = None if self._serving else "no active model"
+            return
+        if self._serving and wanted == self._serving[0]:
+            self.problem = None
+            return
+        if wanted == self._refused:
+            return  # refused before: neither re-hash it nor give it another chance to run
+        try:
+            model = self.store.load(wanted.version, wanted.sha256)
+            # Explanations and scoring build small caches on first use; pay for them here.
+            score_with_reasons(model, {"text": _WARM_UP_TEXT})
+        except ModelIntegrityError as error:
+            self._refused, self.problem = wanted, str(error)
+            log.error("keeping the previous model: %s", error)
+            return
+        except Exception as error:  # loads, but cannot score: as unusable as a bad hash
+            self._refused, self.problem = wanted, f"model {wanted.version} cannot score: {error}"
+            log.exception("keeping the previous model: %s cannot score", wanted.version)
+            return
+        self._serving, self._refused, self.problem = (wanted, model), None, None
+        log.info("serving model %s", wanted.version)

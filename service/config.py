@@ -30,7 +30,11 @@ DEFAULTS: dict[str, tuple[object, type, str]] = {
         "signs sessions and challenge tokens; generated into DATA_DIR if unset",
     ),
     "MODEL_DIR": ("", str, "directory of model artefacts; default: DATA_DIR/models"),
-    "MODEL_REFRESH_SECONDS": (10.0, float, "how often an instance checks for a newly active model"),
+    "MODEL_REFRESH_SECONDS": (
+        5.0,
+        float,
+        "how often an instance checks for a newly active model (switching takes this plus loading)",
+    ),
     "QUESTIONS": ("", str, "JSON file with the challenge questions; default: the built-in bank"),
     "CHALLENGE_TTL_SECONDS": (1800, int, "how long a challenge question stays valid"),
     "MIN_SUBMIT_SECONDS": (
@@ -90,6 +94,12 @@ DEFAULTS: dict[str, tuple[object, type, str]] = {
         "",
         str,
         "directory of a model built into the image; registered instead of training one",
+    ),
+    "STREAMING_ABOVE": (
+        200_000,
+        int,
+        "'spamschutz train' learns from --data files with more labelled comments than this "
+        "chunk by chunk (hashed features), in bounded memory",
     ),
     "METRICS_TOKEN": (
         "",

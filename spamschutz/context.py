@@ -155,6 +155,10 @@ class Context:
             raise click.ClickException(
                 f"{error}. Add labelled data with --data FILE or the starter corpus with --starter."
             ) from error
+        return self.store_model(model, promote=promote)
+
+    def store_model(self, model: SpamModel, *, promote: bool) -> StoredModel:
+        """Save a trained model's artefact, record it in the catalog, optionally activate it."""
         stored = self._store().save(model)
         self.repository.record_model(
             stored.version, stored.sha256, str(stored.path), stored.metadata

@@ -16,6 +16,7 @@ from pathlib import Path
 __all__ = [
     "DataError",
     "LabelledComment",
+    "iter_comments",
     "parse_label",
     "read_comments",
     "read_many",
@@ -144,8 +145,9 @@ def _read_delimited(path: Path, delimiter: str) -> Iterator[LabelledComment]:
                 raise DataError(f"{path}, line {reader.line_num}: {error}") from error
 
 
-def read_comments(path: str | Path) -> list[LabelledComment]:
-    """Read one file: CSV, TSV, JSON Lines, a YouTube Spam Collection CSV or the SMS corpus."""
+def iter_comments(path: str | Path) -> Iterator[LabelledComment]:
+    """Read one file lazily, a comment at a time: CSV, TSV, JSON Lines, a YouTube Spam
+    Collection CSV or the SMS corpus (the format is told by the suffix and the first line)."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such file")
@@ -154,14 +156,20 @@ def read_comments(path: str | Path) -> list[LabelledComment]:
             first = handle.readline()
         suffix = path.suffix.lower()
         if suffix in (".jsonl", ".ndjson", ".json"):
-            rows = list(_read_jsonl(path))
+            rows = _read_jsonl(path)
         elif _is_sms_collection(first):
-            rows = list(_read_sms(path))
+            rows = _read_sms(path)
         else:
             tabbed = suffix == ".tsv" or ("\t" in first and "," not in first)
-            rows = list(_read_delimited(path, "\t" if tabbed else ","))
+            rows = _read_delimited(path, "\t" if tabbed else ",")
+        yield from rows
     except UnicodeDecodeError as error:
         raise DataError(f"{path}: not UTF-8 text ({error.reason})") from error
+
+
+def read_comments(path: str | Path) -> list[LabelledComment]:
+    """Read one file whole (see :func:`iter_comments`); a file without comments is an error."""
+    rows = list(iter_comments(path))
     if not rows:
         raise DataError(f"{path}: no labelled comments found")
     return rows

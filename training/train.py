@@ -16,6 +16,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from model import SpamModel, Thresholds, build_pipeline, new_version
 from training.data import LabelledComment
 from training.evaluate import quality_metrics
+from training.fingerprint import score_histogram
 
 __all__ = ["MIN_PER_CLASS", "TrainingError", "choose_thresholds", "deduplicate", "train_model"]
 
@@ -141,6 +142,7 @@ def train_model(
         },
         "params": {"target_ham_blocked": target_ham_blocked, "folds": folds, "seed": seed},
         "cv_metrics": quality_metrics(labels, cv_scores, thresholds),
+        "score_histogram": score_histogram(cv_scores),  # the reference for drift watching
         "thresholds": {"spam": thresholds.spam, "unsure": thresholds.unsure},
         "libraries": _library_versions(),
     }

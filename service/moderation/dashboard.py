@@ -1,25 +1,39 @@
-"""The desk's dashboard: decisions per day, queue size over time, overruled model, model."""
+"""The desk's dashboard: decisions per day, queue size over time, and how the model is doing:
+agreement with the moderators per week and per version, score drift, the versions' reports."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 from flask import render_template
 
 from service.extensions import runtime
+from service.model_watch import DRIFT_DAYS, MIN_RECENT_COMMENTS, score_drift
 from service.moderation import bp
 from service.moderation.access import login_required
+from service.moderation.i18n import format_percent
 
-__all__ = ["dashboard"]
+__all__ = ["AGREEMENT_WEEKS", "SHOWN_VERSIONS", "dashboard"]
+
+AGREEMENT_WEEKS = 8
+SHOWN_VERSIONS = 10
 
 
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    """Numbers computed from the comments and decisions tables, and the active model."""
+    """Numbers computed from the comments and decisions tables, and the model catalog."""
     repository = runtime().repository
     numbers = repository.dashboard_numbers()
     active = repository.active_model()
     rows = list(zip(numbers.days, numbers.decisions_per_day, numbers.pending_at_day_end,
                     strict=True))
+    drift = None
+    if active is not None:
+        since = datetime.now(UTC) - timedelta(days=DRIFT_DAYS)
+        drift = score_drift(active.version, active.metadata,
+                            repository.recent_scores(active.version, since))
+    by_version = {row.model_version: row for row in repository.agreement_by_version()}
     return render_template(
         "moderation/dashboard.html",
         numbers=numbers,
@@ -27,4 +41,10 @@ def dashboard():
         most=max([1, *numbers.decisions_per_day, *numbers.pending_at_day_end]),
         active=active,
         counts=repository.count_by_status(),
+        drift=drift,
+        min_recent=MIN_RECENT_COMMENTS,
+        weeks=repository.agreement_by_week(AGREEMENT_WEEKS),
+        versions=repository.list_models()[:SHOWN_VERSIONS],
+        by_version=by_version,
+        percent=format_percent,
     )

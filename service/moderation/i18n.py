@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from flask import g, request
 
-__all__ = ["DESK_LANGUAGES", "LANG_COOKIE", "TEXT", "desk_language", "translate"]
+__all__ = [
+    "DESK_LANGUAGES",
+    "LANG_COOKIE",
+    "TEXT",
+    "desk_language",
+    "format_percent",
+    "translate",
+]
 
 DESK_LANGUAGES = ("de", "en")
 LANG_COOKIE = "spamschutz_desk_lang"
@@ -72,6 +79,38 @@ TEXT: dict[str, dict[str, str]] = {
                        "(übersehen)",
         "dash.model": "Aktives Modell", "dash.no_model": "kein aktives Modell",
         "dash.total": "Entscheidungen in {days} Tagen: {count}",
+        "dash.drift": "Score-Verteilung: neue Beiträge und Trainingsdaten",
+        "drift.stable": "Die Beiträge der letzten {days} Tage erhalten ähnliche Scores wie die "
+                        "Trainingsdaten.",
+        "drift.moderate": "Die Scores der letzten {days} Tage weichen etwas von den "
+                          "Trainingsdaten ab. Im Auge behalten.",
+        "drift.major": "Achtung: Die Beiträge der letzten {days} Tage erhalten deutlich andere "
+                       "Scores als die Trainingsdaten. Die Art der Beiträge oder der Spam-Anteil "
+                       "hat sich verändert, die Schwellen des Modells passen womöglich nicht "
+                       "mehr. Prüfen Sie den Spam-Ordner und trainieren Sie das Modell mit den "
+                       "Entscheidungen der Redaktion neu (spamschutz retrain).",
+        "drift.too_few": "Zu wenige Beiträge für einen Vergleich: {count} in {days} Tagen, "
+                         "nötig sind {needed}.",
+        "drift.no_reference": "Für dieses Modell ist keine Score-Verteilung der Trainingsdaten "
+                              "gespeichert. Nach dem nächsten Training erscheint der Vergleich "
+                              "hier.",
+        "drift.figures": "Stabilitätsindex (PSI) {psi} · KS-Abstand {ks} · {count} Beiträge der "
+                         "letzten {days} Tage (ab 0,25 eine deutliche Verschiebung)",
+        "drift.range": "Score-Bereich", "drift.training": "Trainingsdaten",
+        "drift.recent": "Letzte {days} Tage",
+        "dash.agreement": "Übereinstimmung mit der Redaktion pro Woche",
+        "agree.hint": "Beiträge, über die die Redaktion entschieden hat, nach dem Modell, das "
+                      "sie bewertet hat. Widersprochen: aus dem Spam-Ordner freigegeben "
+                      "(Fehlalarm) oder als Spam markiert, obwohl als unbedenklich bewertet "
+                      "(übersehen).",
+        "agree.week": "Woche ab", "agree.version": "Modell", "agree.moderated": "Entschieden",
+        "agree.false_positives": "Fehlalarme", "agree.misses": "Übersehen",
+        "agree.overruled": "Widersprochen",
+        "agree.none": "Noch keine Entscheidungen über vom Modell bewertete Beiträge.",
+        "dash.versions": "Modellversionen", "versions.status": "Status",
+        "versions.created": "Erstellt", "versions.report": "Bericht",
+        "versions.open_report": "Trainingsbericht", "versions.active": "aktiv",
+        "versions.candidate": "Kandidat", "versions.retired": "außer Dienst",
         "login": "Anmelden", "login.intro": "Die Moderation ist nur für die Redaktion zugänglich.",
         "login.name": "Name", "login.password": "Passwort",
         "lang.switch": "English", "lang.label": "Sprache",
@@ -131,6 +170,36 @@ TEXT: dict[str, dict[str, str]] = {
         "dash.misses": "Marked as spam although the model scored them harmless (misses)",
         "dash.model": "Active model", "dash.no_model": "no active model",
         "dash.total": "Decisions in {days} days: {count}",
+        "dash.drift": "Score distribution: recent comments and the training data",
+        "drift.stable": "The comments of the last {days} days get scores like the training "
+                        "data's.",
+        "drift.moderate": "The scores of the last {days} days differ somewhat from the training "
+                          "data's. Keep an eye on it.",
+        "drift.major": "Warning: the comments of the last {days} days get clearly different "
+                       "scores than the training data. The kind of comments or the share of "
+                       "spam has changed, and the model's thresholds may no longer fit. Check "
+                       "the spam folder and retrain the model on the moderators' decisions "
+                       "(spamschutz retrain).",
+        "drift.too_few": "Too few comments to compare: {count} in {days} days, {needed} are "
+                         "needed.",
+        "drift.no_reference": "No score distribution of the training data is stored for this "
+                              "model. The comparison appears here after the next training.",
+        "drift.figures": "Population stability index (PSI) {psi} · KS distance {ks} · {count} "
+                         "comments of the last {days} days (0.25 or more is a major shift)",
+        "drift.range": "Score range", "drift.training": "Training data",
+        "drift.recent": "Last {days} days",
+        "dash.agreement": "Agreement with the moderators per week",
+        "agree.hint": "Comments the moderators decided, by the model that scored them. "
+                      "Overruled: published from the spam folder (false positive) or marked "
+                      "as spam although scored harmless (miss).",
+        "agree.week": "Week of", "agree.version": "Model", "agree.moderated": "Decided",
+        "agree.false_positives": "False positives", "agree.misses": "Misses",
+        "agree.overruled": "Overruled",
+        "agree.none": "No decisions on comments the model scored yet.",
+        "dash.versions": "Model versions", "versions.status": "Status",
+        "versions.created": "Created", "versions.report": "Report",
+        "versions.open_report": "Training report", "versions.active": "active",
+        "versions.candidate": "candidate", "versions.retired": "retired",
         "login": "Sign in", "login.intro": "The moderation desk is for the editors only.",
         "login.name": "Name", "login.password": "Password",
         "lang.switch": "Deutsch", "lang.label": "Language",
@@ -152,3 +221,10 @@ def translate(key: str, lang: str | None = None, **params: object) -> str:
     texts = TEXT[lang or desk_language()]
     text = texts.get(key) or TEXT["de"][key]
     return text.format(**params) if params else text
+
+
+def format_percent(share: float, lang: str | None = None) -> str:
+    """``share`` (0 to 1) as a percentage with one decimal, German style unless English:
+    ``0.667`` is "66,7 %" or "66.7 %"."""
+    text = f"{100 * share:.1f} %"
+    return text if (lang or desk_language()) == "en" else text.replace(".", ",")

@@ -3,8 +3,9 @@
 Counters and histograms are kept per process by ``prometheus_client``; under ``spamschutz
 serve`` each worker writes them to files in ``PROMETHEUS_MULTIPROC_DIR`` and a scrape adds
 them up (multiprocess mode). Figures that live in the database or on disk (the review queue,
-disagreement, the catalog's active model, the spool) are read at scrape time instead, so
-they are right whichever worker or instance answers.
+disagreement, agreement per model version, the active model's score drift, the catalog's
+active model, the spool) are read at scrape time instead, so they are right whichever worker
+or instance answers.
 
 Who may scrape: a client on the loopback interface (after ``SPAMSCHUTZ_TRUSTED_PROXIES`` is
 applied, so a proxy on the same host does not make everybody local), or anyone presenting
@@ -159,6 +160,54 @@ class DatabaseFigures(Collector):
         if active is not None:
             active_info.add_metric([active.version], 1)
         yield active_info
+        try:
+            yield from _model_watch_figures(runtime.repository, active, now)
+        except StorageUnavailable:
+            return
+
+
+def _model_watch_figures(repository, active, now) -> Iterator[GaugeMetricFamily]:
+    """Per-version agreement with the moderators and the active model's score drift."""
+    from service.model_watch import DRIFT_DAYS, score_drift
+
+    moderated = GaugeMetricFamily(
+        "spamschutz_model_moderated_comments",
+        "Comments a model version scored that a moderator then decided (kept decisions).",
+        labels=["version"],
+    )
+    overruled = GaugeMetricFamily(
+        "spamschutz_model_overruled_comments",
+        "Of those, where the moderator overruled the band: false_positive (published from the "
+        "spam folder) or miss (marked spam although scored harmless).",
+        labels=["version", "kind"],
+    )
+    for row in repository.agreement_by_version():
+        moderated.add_metric([row.model_version], row.moderated)
+        overruled.add_metric([row.model_version, "false_positive"], row.false_positives)
+        overruled.add_metric([row.model_version, "miss"], row.misses)
+    yield moderated
+    yield overruled
+    if active is None:
+        return
+    recent = repository.recent_scores(active.version, now - timedelta(days=DRIFT_DAYS))
+    drift = score_drift(active.version, active.metadata, recent)
+    yield _gauge(
+        "spamschutz_model_drift_comments",
+        f"Comments of the last {DRIFT_DAYS} days the active model scored (the drift sample).",
+        drift.recent,
+    )
+    if drift.psi is not None:
+        yield _gauge(
+            "spamschutz_model_drift_psi",
+            f"Population stability index of the active model's scores over the last {DRIFT_DAYS} "
+            "days against its training data (above 0.25: a major shift).",
+            drift.psi,
+        )
+        yield _gauge(
+            "spamschutz_model_drift_ks",
+            "Kolmogorov-Smirnov distance of the same two score distributions (0 to 1).",
+            drift.ks or 0.0,
+        )
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

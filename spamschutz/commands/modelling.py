@@ -13,6 +13,7 @@ import click
 
 from spamschutz.commands.evaluation import evaluate
 from spamschutz.context import Context, pass_context
+from spamschutz.model_reports import keep_training_report, report_location
 
 __all__ = ["evaluate", "models", "retrain", "train"]
 
@@ -55,7 +56,33 @@ def _echo_json(data: object) -> None:
     help="Share of ham the spam-folder threshold may send to the spam folder.",
 )
 @click.option("--promote", is_flag=True, help="Make the new model active at once.")
+@click.option(
+    "--no-report", is_flag=True, help="Skip the training report (saves a cross-validation)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--streaming-above",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Learn chunk by chunk, in bounded memory, when the --data files hold more than N "
+    "comments. [default: SPAMSCHUTZ_STREAMING_ABOVE, 200000]",
+)
+@click.option(
+    "--search",
+    is_flag=True,
+    help="Only search hyper-parameters by cross-validation and print the best; stores no model.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["loky", "dask"]),
+    default="loky",
+    show_default=True,
+    help="Where --search runs: every local core (loky) or a Dask cluster (dask).",
+)
+@click.option(
+    "--scheduler", metavar="ADDRESS", help="With --backend dask: tcp://HOST:PORT of the scheduler."
+)
 @pass_context
 def train(
     context: Context,
@@ -65,21 +92,46 @@ def train(
     starter: bool,
     target_ham_blocked: float,
     promote: bool,
+    no_report: bool,
     as_json: bool,
+    streaming_above: int | None,
+    search: bool,
+    backend: str,
+    scheduler: str | None,
 ) -> None:
-    """Train a new model version (a candidate unless --promote)."""
-    comments, sources = context.gather_training_data(data_files, from_db, since, starter)
-    stored = context.train_and_store(
-        comments,
-        promote=promote,
-        sources=sources,
-        target_ham_blocked=target_ham_blocked,
-        quiet=as_json,
-    )
+    """Train a new model version (a candidate unless --promote), with its training report
+    beside the artefact."""
+    if search:
+        _search(context, data_files, from_db, since, starter, backend, scheduler, as_json)
+        return
+    if streaming_above is None:
+        streaming_above = int(context.config["STREAMING_ABOVE"])  # type: ignore[call-overload]
+    streaming = _count_comments(data_files) > streaming_above
+    if streaming:
+        stored = _train_streaming(
+            context, data_files, (from_db, since, starter), target_ham_blocked, promote, as_json
+        )
+    else:
+        comments, sources = context.gather_training_data(data_files, from_db, since, starter)
+        stored = context.train_and_store(
+            comments,
+            promote=promote,
+            sources=sources,
+            target_ham_blocked=target_ham_blocked,
+            quiet=as_json,
+        )
+    report = None
+    # The training report cross-validates the batch model in memory: not for streamed data.
+    if not (no_report or streaming):
+        report = keep_training_report(
+            context, stored, comments, target_ham_blocked=target_ham_blocked, quiet=as_json
+        )
     if as_json:
         _echo_json(
             {
                 "version": stored.version,
+                "streaming": streaming,
+                "report": str(report) if report else None,
                 "sha256": stored.sha256,
                 "status": "active" if promote else "candidate",
                 "data": stored.metadata["data"],
@@ -94,6 +146,77 @@ def train(
             f"  cross-validated: ROC-AUC {cv['roc_auc']:.4f}, MCC {cv['mcc']:.4f}, "
             f"spam caught {cv['recall']:.1%}, ham blocked {cv['ham_blocked']:.2%}"
         )
+        if report:
+            click.echo(f"  report: {report}")
+
+
+def _count_comments(data_files: tuple[str, ...]) -> int:
+    """Comments in the files, counted without holding them."""
+    from training import DataError
+    from training.streaming import count_comments
+
+    try:
+        return count_comments(data_files)
+    except DataError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _train_streaming(
+    context: Context,
+    data_files: tuple[str, ...],
+    extra: tuple[bool, datetime | None, bool],
+    target_ham_blocked: float,
+    promote: bool,
+    quiet: bool,
+):
+    """Stream the files (plus starter corpus and moderator labels) into a hashed model."""
+    from training import TrainingError
+    from training.streaming import train_streaming_files
+
+    from_db, since, starter = extra
+    comments, sources = ([], [])
+    if from_db or starter:
+        comments, sources = context.gather_training_data((), from_db, since, starter)
+    try:
+        model = train_streaming_files(
+            data_files,
+            comments,
+            sources=sources,
+            target_ham_blocked=target_ham_blocked,
+            progress=lambda step: None if quiet else click.echo(f"  {step}", err=True),
+        )
+    except TrainingError as error:
+        raise click.ClickException(f"{error}. Add labelled data with --data FILE.") from error
+    return context.store_model(model, promote=promote)
+
+
+def _search(
+    context: Context,
+    data_files: tuple[str, ...],
+    from_db: bool,
+    since: datetime | None,
+    starter: bool,
+    backend: str,
+    scheduler: str | None,
+    as_json: bool,
+) -> None:
+    """``train --search``: cross-validate the parameter grid and print the ranking."""
+    from training import TrainingError
+    from training.search import search_parameters
+
+    if backend == "dask" and not scheduler:
+        raise click.ClickException("--backend dask needs --scheduler tcp://HOST:PORT.")
+    comments, _ = context.gather_training_data(data_files, from_db, since, starter)
+    try:
+        result = search_parameters(comments, backend=backend, scheduler=scheduler)
+    except (TrainingError, RuntimeError) as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        _echo_json(result.as_dict())
+        return
+    click.echo(result.table())
+    best = ", ".join(f"{key}={value}" for key, value in result.best_params.items())
+    click.echo(f"Best: {best} (ROC-AUC {result.best_score:.4f}).")
 
 
 @click.group()
@@ -115,6 +238,7 @@ def models_list(context: Context, as_json: bool) -> None:
                     "status": r.status,
                     "created_at": r.created_at,
                     "sha256": r.sha256,
+                    "report": str(report_location(context, r) or "") or None,
                     "metadata": r.metadata,
                 }
                 for r in rows
@@ -127,7 +251,11 @@ def models_list(context: Context, as_json: bool) -> None:
         cv = (row.metadata or {}).get("cv_metrics") or {}
         data = (row.metadata or {}).get("data") or {}
         auc = f"{cv['roc_auc']:.4f}" if cv.get("roc_auc") is not None else "-"
-        click.echo(f"{row.version}  {row.status:<9}  n={data.get('n', '?'):<6} cv ROC-AUC {auc}")
+        report = report_location(context, row) or "-"
+        click.echo(
+            f"{row.version}  {row.status:<9}  n={data.get('n', '?'):<6} cv ROC-AUC {auc}"
+            f"  report {report}"
+        )
 
 
 @models.command("promote")
@@ -209,6 +337,7 @@ def retrain(
     comments, sources = context.gather_training_data(data_files, True, None, not no_starter)
     stored = context.train_and_store(comments, promote=False, sources=sources, quiet=True)
     click.echo(f"Candidate {stored.version} trained on {stored.metadata['data']['n']} comments.")
+    keep_training_report(context, stored, comments, quiet=True)
     result = gate(context, stored.version, (), tolerance)
     if result is not None:
         click.echo(result.table())

@@ -202,3 +202,29 @@ def test_desk_and_form_are_usable_at_375_px(server, browser):
     page.locator(".comments").scroll_into_view_if_needed()
     screenshot(page, "form-375")
     context.close()
+
+
+def test_dashboard_shows_agreement_drift_and_model_versions(server, watched):
+    marker = f"Dashboard{uuid.uuid4().hex[:8]}"
+    post_comment(server, text=f"{marker}: Gut recherchiert, die Zahlen stimmen.")
+    page = watched.page
+    log_in(page, server)
+    page.goto(f"{server.url}/moderation/?q={marker}")
+    page.keyboard.press("j")
+    page.keyboard.press("a")  # a decision on a comment the model scored
+    page.locator(".empty").wait_for()
+
+    page.goto(f"{server.url}/moderation/dashboard")
+    agreement = page.get_by_role("region", name="Übereinstimmung mit der Redaktion pro Woche")
+    assert agreement.locator("tbody tr").count() >= 1
+    drift = page.get_by_role("region", name="Score-Verteilung: neue Beiträge und Trainingsdaten")
+    assert drift.locator("[data-drift-level]").count() == 1
+    versions = page.get_by_role("region", name="Modellversionen")
+    active = versions.locator("tbody tr", has_text="aktiv")
+    assert active.count() == 1
+    screenshot(page, "dashboard")
+
+    page.get_by_role("link", name="English").click()
+    assert page.get_by_role("region", name="Agreement with the moderators per week").is_visible()
+    assert page.get_by_role("region", name="Model versions").locator(
+        "tbody tr", has_text="active").count() == 1

@@ -79,3 +79,54 @@ def test_requests_arriving_while_the_first_model_loads_wait_for_it(
     first.join()
     assert second is not None and second[0] == tiny_model.version
     assert results[0] is not None
+
+
+def _eventually(condition, seconds: float = 30.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_requests_keep_scoring_with_the_old_model_while_the_new_one_loads(
+    tiny_model: StoredModel, tmp_path
+) -> None:
+    import threading
+
+    store_dir = tmp_path / "models"
+    shutil.copytree(tiny_model.path.parent, store_dir / tiny_model.version)
+    old = ModelStore(store_dir).load(tiny_model.version, tiny_model.sha256)
+    new = ModelStore(store_dir).save(old, version="20990101-000000-cafe")
+    release = threading.Event()
+    loaded_by: list[int] = []
+
+    class SlowStore(ModelStore):
+        def load(self, version: str, sha256: str):
+            if version == new.version:
+                loaded_by.append(threading.get_ident())
+                release.wait(timeout=30)  # a large artefact, still unpickling
+            return super().load(version, sha256)
+
+    wanted = [ActiveModel(tiny_model.version, tiny_model.sha256)]
+    registry = ModelRegistry(SlowStore(store_dir), lambda: wanted[0], refresh_seconds=0.05)
+    try:
+        assert registry.current()[0] == tiny_model.version
+        wanted[0] = ActiveModel(new.version, new.sha256)  # promoted in the catalog
+        # The watcher notices the promotion and starts loading; meanwhile the old one serves.
+        assert _eventually(lambda: registry.current()[0] == tiny_model.version and loaded_by)
+        # The load is stuck, yet requests get an answer, from the old model.
+        for _ in range(20):
+            version, model = registry.current()
+            assert version == tiny_model.version
+            assert 0.0 <= model.score_one("Cheap pills at http://pills.example.ru") <= 1.0
+        assert loaded_by == [loaded_by[0]] and loaded_by[0] != threading.get_ident()
+        release.set()
+        assert _eventually(lambda: registry.current()[0] == new.version)  # swapped when ready
+        assert registry.problem is None
+    finally:
+        release.set()
+        registry.close()

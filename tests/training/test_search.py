@@ -1,0 +1,89 @@
+"""Hyper-parameter search through joblib: on local cores and on a Dask cluster."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from tests.factories import labelled_comments
+from training.search import parallel_backend, search_parameters
+
+GRID = {"classifier__C": [0.01, 10.0], "features__words__min_df": [1, 2]}
+
+
+def test_search_on_local_cores_ranks_every_candidate() -> None:
+    result = search_parameters(labelled_comments(), grid=GRID, folds=2, n_jobs=2)
+    assert len(result.candidates) == 4
+    assert result.best_params == result.candidates[0]["params"]
+    assert result.best_score == max(c["roc_auc"] for c in result.candidates)
+    assert result.best_score > 0.9
+    assert "classifier__C=" in result.table()
+
+
+def test_folds_follow_the_groups_when_there_are_enough() -> None:
+    comments = [
+        type(comment)(comment.text, comment.label, group=f"site-{index % 3}")
+        for index, comment in enumerate(labelled_comments())
+    ]
+    result = search_parameters(comments, grid={"classifier__C": [10.0]}, folds=3, n_jobs=1)
+    assert result.folds == "3 folds by group"
+
+
+def test_unknown_backend_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown backend"), parallel_backend("spark"):
+        pass
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[object]:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as local:
+        yield local
+
+
+def test_search_runs_on_a_dask_cluster_and_returns_the_best_parameters(cluster) -> None:
+    from distributed import Client, get_task_stream
+
+    with Client(cluster) as watcher, get_task_stream(watcher) as stream:
+        result = search_parameters(
+            labelled_comments(),
+            grid=GRID,
+            folds=2,
+            backend="dask",
+            scheduler=cluster.scheduler_address,
+        )
+    # Every candidate-and-fold fit ran as a task on the cluster's workers.
+    fits = [task for task in stream.data if "fit_and_score" in str(task["key"])]
+    assert fits
+    assert {task["worker"] for task in stream.data} <= set(cluster.scheduler.workers)
+    assert result.backend == "dask"
+    assert len(result.candidates) == 4
+    assert result.best_params == max(result.candidates, key=lambda c: c["roc_auc"])["params"]
+
+
+def test_train_search_prints_the_best_parameters_and_stores_no_model(runner, tmp_path) -> None:
+    data = tmp_path / "labels.csv"
+    data.write_text(
+        "text,label\n" + "".join(f'"{c.text}",{c.label}\n' for c in labelled_comments())
+    )
+    models_before = runner("models", "list", "--json").output
+    result = runner("train", "--data", str(data), "--search", "--json")
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.output)
+    assert set(output["best_params"]) == {
+        "classifier__C",
+        "features__words__min_df",
+        "features__chars__min_df",
+    }
+    assert len(output["candidates"]) == 16
+    assert runner("models", "list", "--json").output == models_before
+
+
+def test_train_search_on_dask_needs_the_scheduler_address(runner) -> None:
+    result = runner("train", "--starter", "--search", "--backend", "dask")
+    assert result.exit_code != 0
+    assert "--scheduler" in result.output
