@@ -3,6 +3,7 @@
 from model.explain import Reason, explain, score_with_reasons
 from model.pipeline import Comment, SpamModel, Thresholds, build_pipeline
 from model.registry import (
+    EVALUATION_FILE,
     REPORT_FILE,
     ActiveModel,
     ModelIntegrityError,
@@ -15,6 +16,7 @@ from model.registry import (
 from model.text import normalise
 
 __all__ = [
+    "EVALUATION_FILE",
     "REPORT_FILE",
     "ActiveModel",
     "Comment",

@@ -26,6 +26,7 @@ from model.explain import score_with_reasons
 from model.pipeline import SpamModel
 
 __all__ = [
+    "EVALUATION_FILE",
     "REPORT_FILE",
     "ActiveModel",
     "ModelIntegrityError",
@@ -39,6 +40,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REPORT_FILE = "report.html"
+EVALUATION_FILE = "evaluation.html"
 
 # Scored once by a freshly loaded model before it serves: links, capitals, a German and an
 # English word, so every feature block and explanation path runs once.
@@ -98,6 +100,10 @@ class ModelStore:
     def report_path(self, version: str) -> Path:
         """Where the training report of ``version`` is kept, beside its artefact."""
         return self.path_for(version).parent / REPORT_FILE
+
+    def evaluation_path(self, version: str) -> Path:
+        """Where the latest evaluation report of ``version`` is kept, beside its artefact."""
+        return self.path_for(version).parent / EVALUATION_FILE
 
     def save(self, model: SpamModel, version: str | None = None) -> StoredModel:
         """Write ``model`` atomically and return its version and SHA-256."""

@@ -1,8 +1,11 @@
-"""Training reports kept per model version: written beside the artefact, noted in the catalog."""
+"""Reports kept per model version, beside the artefact and noted in the catalog: the training
+report written by ``train`` and the latest evaluation by ``evaluate --model``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import shutil
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +18,7 @@ if TYPE_CHECKING:
     from service.storage import ModelRow
     from training import LabelledComment
 
-__all__ = ["keep_training_report", "report_location"]
+__all__ = ["evaluation_location", "keep_evaluation", "keep_training_report", "report_location"]
 
 
 def _store(context: Context):
@@ -66,3 +69,39 @@ def report_location(context: Context, row: ModelRow) -> Path | None:
     if not (row.metadata or {}).get("report"):
         return None
     return _store(context).report_path(row.version)
+
+
+# The figures of an evaluation worth seeing in ``models list`` beside the training figures.
+_EVALUATION_FIGURES = ("n", "roc_auc", "mcc", "recall", "ham_blocked", "brier")
+
+
+def keep_evaluation(
+    context: Context,
+    version: str,
+    figures: Mapping[str, object],
+    data: Sequence[str],
+    report: Path | None = None,
+) -> Path | None:
+    """Note an evaluation of ``version`` in the catalog and keep a copy of its HTML ``report``
+    beside the artefact (the latest evaluation replaces the one before)."""
+    kept = None
+    if report is not None:
+        kept = _store(context).evaluation_path(version)
+        shutil.copyfile(report, kept)
+    context.repository.annotate_model(
+        version,
+        evaluation={
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "data": [Path(name).name for name in data],
+            "report": kept is not None,
+            **{key: figures.get(key) for key in _EVALUATION_FIGURES},
+        },
+    )
+    return kept
+
+
+def evaluation_location(context: Context, row: ModelRow) -> Path | None:
+    """The kept evaluation report of a catalogued model, or ``None`` when it has none."""
+    if not ((row.metadata or {}).get("evaluation") or {}).get("report"):
+        return None
+    return _store(context).evaluation_path(row.version)

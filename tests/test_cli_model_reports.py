@@ -81,3 +81,39 @@ def test_report_of_an_unknown_version_or_one_without_report_is_not_found(
     assert client.get("/moderation/models/20990101-000000-0000/report").status_code == 404
     assert client.get(f"/moderation/models/{tiny_model.version}/report").status_code == 404
     assert client.get("/moderation/models/..%2F..%2Fetc/report").status_code == 404
+
+
+def test_evaluating_a_version_keeps_its_figures_and_report_for_models_list_and_dashboard(
+    runner, tmp_path, client, login
+) -> None:
+    labels = _labels(tmp_path / "l.jsonl")
+    version = json.loads(runner("train", "--data", str(labels), "--no-report", "--json").output)[
+        "version"
+    ]
+    assert _models(runner)[version]["evaluation_report"] is None
+
+    asked_for = tmp_path / "evaluation.html"
+    evaluated = runner(
+        "evaluate", "--data", str(labels), "--model", version, "--report", str(asked_for)
+    )
+    assert evaluated.exit_code == 0, evaluated.output
+    row = _models(runner)[version]
+    kept = Path(row["evaluation_report"])
+    assert kept.parent.name == version and kept.read_bytes() == asked_for.read_bytes()
+    assert row["metadata"]["evaluation"]["data"] == ["l.jsonl"]
+    assert row["metadata"]["evaluation"]["roc_auc"] > 0.9
+    line = runner("models", "list").output.split(version, 1)[1]
+    assert "evaluated" in line and "on l.jsonl: ROC-AUC" in line and str(kept) in line
+
+    address = f"/moderation/models/{version}/evaluation"
+    assert client.get(address).status_code == 303
+    login()
+    assert f'href="{address}"' in client.get("/moderation/dashboard").get_data(as_text=True)
+    served = client.get(address)
+    assert served.status_code == 200 and served.data == kept.read_bytes()
+    assert served.headers["Cache-Control"] == "no-store"
+
+
+def test_a_version_never_evaluated_has_no_evaluation_page(client, login, tiny_model) -> None:
+    login()
+    assert client.get(f"/moderation/models/{tiny_model.version}/evaluation").status_code == 404

@@ -1,7 +1,8 @@
 """``spamschutz evaluate``: a stored model on labelled data, or cross-validated training.
 
 Cross-validation (``--cv``, ``--group-by``) trains its own models fold by fold, so it needs no
-database and no stored model; ``--report`` writes a self-contained HTML report of either.
+database and no stored model; ``--report`` writes a self-contained HTML report of either. The
+figures (and report) of a stored model's latest evaluation are kept with the version.
 """
 
 from __future__ import annotations
@@ -185,6 +186,7 @@ def evaluate(
         )
         return
 
+    from spamschutz.model_reports import keep_evaluation
     from training import evaluate_model
     from training.evaluate import HeldOut
 
@@ -195,6 +197,14 @@ def evaluate(
         names = ", ".join(Path(path).name for path in data_files)
         title = f"spamschutz model {report['model_version']} on {names}"
         _write_report(report_path, HeldOut.from_model(model, comments), title)
+    # Kept with the version so `models list` and the dashboard show how it did on this data.
+    keep_evaluation(
+        context,
+        str(report["model_version"]),
+        report,
+        data_files,
+        Path(report_path) if report_path else None,
+    )
     if as_json:
         _echo_json(report)
         return

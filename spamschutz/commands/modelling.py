@@ -13,7 +13,7 @@ import click
 
 from spamschutz.commands.evaluation import evaluate
 from spamschutz.context import Context, pass_context
-from spamschutz.model_reports import keep_training_report, report_location
+from spamschutz.model_reports import evaluation_location, keep_training_report, report_location
 
 __all__ = ["evaluate", "models", "retrain", "train"]
 
@@ -224,6 +224,10 @@ def models() -> None:
     """Model versions."""
 
 
+def _figure(value: object) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else "-"
+
+
 @models.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_context
@@ -239,6 +243,7 @@ def models_list(context: Context, as_json: bool) -> None:
                     "created_at": r.created_at,
                     "sha256": r.sha256,
                     "report": str(report_location(context, r) or "") or None,
+                    "evaluation_report": str(evaluation_location(context, r) or "") or None,
                     "metadata": r.metadata,
                 }
                 for r in rows
@@ -256,6 +261,21 @@ def models_list(context: Context, as_json: bool) -> None:
             f"{row.version}  {row.status:<9}  n={data.get('n', '?'):<6} cv ROC-AUC {auc}"
             f"  report {report}"
         )
+        evaluation = (row.metadata or {}).get("evaluation")
+        if evaluation:
+            kept = evaluation_location(context, row)
+            figures = ", ".join(
+                f"{name} {_figure(evaluation.get(key))}"
+                for name, key in (
+                    ("ROC-AUC", "roc_auc"),
+                    ("MCC", "mcc"),
+                    ("ham blocked", "ham_blocked"),
+                )
+            )
+            click.echo(
+                f"  evaluated {evaluation['at']} on {', '.join(evaluation['data'])}: {figures}"
+                + (f"  report {kept}" if kept else "")
+            )
 
 
 @models.command("promote")
