@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.factories import labelled_comments
-from training.gate import MIN_GATE_COMMENTS, gate_slice_size
+from training.gate import MIN_GATE_COMMENTS, MIN_GATE_PER_CLASS, gate_slice_size
 
 
 def _write(path: Path, flip: bool = False) -> Path:
@@ -89,3 +89,15 @@ def test_gate_slice_keeps_young_sites_labels_for_training() -> None:
     assert gate_slice_size(2 * MIN_GATE_COMMENTS - 1) == 0
     assert gate_slice_size(1000) == 200
     assert gate_slice_size(10**6) == 2000
+
+
+def test_gate_refuses_held_out_labels_of_one_class_only(runner, tmp_path) -> None:
+    candidate = _train(runner, _write(tmp_path / "labels.jsonl"))
+    only_ham = tmp_path / "ham.jsonl"
+    only_ham.write_text(
+        "\n".join(json.dumps(c.as_dict()) for c in labelled_comments() if c.label == 0)
+    )
+    result = runner("models", "promote", candidate, "--data", str(only_ham))
+    assert result.exit_code != 0
+    assert f"at least {MIN_GATE_PER_CLASS} of each" in result.output
+    assert _status(runner)[candidate] == "candidate"

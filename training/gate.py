@@ -15,11 +15,20 @@ from model import SpamModel
 from training.data import LabelledComment
 from training.evaluate import quality_metrics
 
-__all__ = ["MIN_GATE_COMMENTS", "GateResult", "compare_models", "gate_slice_size"]
+__all__ = [
+    "MIN_GATE_COMMENTS",
+    "MIN_GATE_PER_CLASS",
+    "GateResult",
+    "compare_models",
+    "gate_slice_size",
+]
 
 # Fewer held-out labels than this cannot tell two models apart; the gate then refuses and
 # asks for more data or a forced promotion with a reason.
 MIN_GATE_COMMENTS = 20
+# Spam caught is undefined without spam and ham blocked without ham: a slice that holds (almost)
+# only one class would let a model through that was never checked on the other.
+MIN_GATE_PER_CLASS = 5
 _ROWS = (
     ("roc_auc", "ROC-AUC"),
     ("recall", "spam caught"),
@@ -81,6 +90,11 @@ def compare_models(
         problems.append(
             f"only {len(comments)} held-out labelled comments (at least {MIN_GATE_COMMENTS} "
             "are needed to compare models)"
+        )
+    elif min(n_spam := sum(labels), len(labels) - n_spam) < MIN_GATE_PER_CLASS:
+        problems.append(
+            f"the held-out labels hold {n_spam} spam and {len(labels) - n_spam} ham comments "
+            f"(at least {MIN_GATE_PER_CLASS} of each are needed to compare models)"
         )
     elif old is not None:
         if float(new["ham_blocked"]) > float(old["ham_blocked"]) + tolerance:
