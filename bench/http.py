@@ -1,7 +1,8 @@
 """HTTP under load: spamschutz beside a bare Flask app and SpamAssassin's spamd, in one run.
 
     .venv/bin/python -m bench.http [--seconds 10] [--runs 3] [--concurrency 8 32 128]
-                                   [--database-url URL] [--no-spamd] [--out bench/results]
+                                   [--database-url URL] [--no-spamd] [--soak SECONDS]
+                                   [--out bench/results]
 
 Starts ``spamschutz serve`` (production settings, a temporary data directory, SQLite unless
 ``--database-url``) and ``bench/bare_app.py`` under gunicorn with the same worker class,
@@ -9,7 +10,8 @@ workers and threads, drives both with ``wrk`` (Debian package ``wrk``) at each c
 a fixed time, runs after runs interleaved so drift hits both alike, and reports medians, the
 spread (min-max) and ratios to bare Flask. Then ``spamd`` scores the same texts through
 ``spamc`` with as many child processes as spamschutz has workers. All servers listen on
-127.0.0.1 and are stopped at the end.
+127.0.0.1 and are stopped at the end. With ``--soak SECONDS`` spamschutz is then held at half
+its measured maximum scoring rate that long (see ``bench/http_soak.py``).
 """
 
 from __future__ import annotations
@@ -30,12 +32,16 @@ from bench.http_report import write_results
 from bench.http_servers import (
     ANSWER,
     VENV_BIN,
+    RunningServer,
+    server_cpu_seconds,
+    spamschutz_env,
     start_bare_flask,
     start_spamd,
     start_spamschutz,
     stop,
     worker_rss_mb,
 )
+from bench.http_soak import run_soak, soak_rate
 from training import read_many
 from training.starter import starter_comments
 
@@ -128,6 +134,16 @@ def measure_http(args, work: Path, texts: list[str], results: dict) -> None:
     """spamschutz and bare Flask, all endpoints and concurrencies, ``args.runs`` times."""
     data_dir = work / "data"
     data_dir.mkdir()
+    if args.database_url:
+        # A shared PostgreSQL is upgraded by one explicit command, never by a starting
+        # instance (see spamschutz serve); SQLite is upgraded by the first start below.
+        subprocess.run(
+            [str(VENV_BIN / "spamschutz"), "db", "upgrade"],
+            env=spamschutz_env(data_dir, args.database_url, args.threads),
+            capture_output=True,
+            check=True,
+            timeout=300,
+        )
     cold = start_spamschutz(data_dir, args.workers, args.threads, args.database_url, None)
     results["memory"]["seconds_to_ready_first_start"] = cold.seconds_to_ready
     token = (
@@ -168,7 +184,7 @@ def measure_http(args, work: Path, texts: list[str], results: dict) -> None:
                             args,
                             work,
                             texts,
-                            server.url,
+                            server,
                             name,
                             endpoint,
                             concurrency,
@@ -180,39 +196,55 @@ def measure_http(args, work: Path, texts: list[str], results: dict) -> None:
                         results["http"].append(row)
                         print(json.dumps(row), flush=True)
         memory["worker_rss_mb_after_load"] = worker_rss_mb(servers["spamschutz"])
+        if args.soak:
+            stop(servers.pop("bare"))
+            results["soak"] = run_soak(
+                servers["spamschutz"], args.soak, soak_rate(results["http"]), score_bodies, auth
+            )
+            print(json.dumps({k: v for k, v in results["soak"].items() if k != "rounds"}))
     finally:
         for server in servers.values():
             if server is not None:
                 stop(server)
 
 
+def _measured(server: RunningServer, *wrk_args, **wrk_options) -> dict:
+    """One wrk run, with the server's CPU time per request (see ``server_cpu_seconds``)."""
+    cpu_before = server_cpu_seconds(server)
+    row = run_wrk(server.url, *wrk_args, **wrk_options)
+    cpu = server_cpu_seconds(server) - cpu_before
+    row["cpu_ms_per_request"] = 1000 * cpu / row["requests"] if row["requests"] else float("nan")
+    return row
+
+
 def _one_case(
-    args, work, texts, url, name, endpoint, concurrency, score_bodies, auth, database_url
+    args, work, texts, server, name, endpoint, concurrency, score_bodies, auth, database_url
 ) -> dict:
     if endpoint == "score":
-        return run_wrk(
-            url, "POST", "/api/v1/score", concurrency, args.seconds, score_bodies, headers=auth
+        return _measured(
+            server, "POST", "/api/v1/score", concurrency, args.seconds, score_bodies, headers=auth
         )
     if endpoint == "challenge":
-        return run_wrk(url, "GET", "/api/v1/challenge?lang=de", concurrency, args.seconds)
+        return _measured(server, "GET", "/api/v1/challenge?lang=de", concurrency, args.seconds)
     json_header = {"Content-Type": "application/json"}
     if name == "bare":
         bodies = _write_lines(
             work / "bare-comments.jsonl", [comment_body(t, "bare") for t in texts]
         )
-        return run_wrk(
-            url, "POST", "/api/v1/comments", concurrency, args.seconds, bodies, headers=json_header
+        return _measured(
+            server, "POST", "/api/v1/comments", concurrency, args.seconds, bodies,
+            headers=json_header,
         )
     # Single-use tokens: fetched beforehand, each sent once. Issuing is cheaper than the
     # whole comment path, so fetching for as long as the run lasts gives more than enough.
-    tokens = collect_challenge_tokens(url, args.seconds, work / "tokens")
+    tokens = collect_challenge_tokens(server.url, args.seconds, work / "tokens")
     bodies = _write_lines(
         work / "comments.jsonl",
         [comment_body(texts[i % len(texts)], t) for i, t in enumerate(tokens)],
     )
     before = count_comments(database_url)
-    row = run_wrk(
-        url,
+    row = _measured(
+        server,
         "POST",
         "/api/v1/comments",
         concurrency,
@@ -259,6 +291,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--datasets", type=Path, default=Path("../shared/datasets"))
     parser.add_argument("--no-spamd", action="store_true")
+    parser.add_argument(
+        "--soak",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="then score at half the measured maximum rate this long, watching memory",
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
     args = parser.parse_args(argv)
     texts = benchmark_texts(args.datasets)

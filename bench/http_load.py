@@ -34,8 +34,12 @@ def run_wrk(
     once: bool = False,
     headers: dict[str, str] | None = None,
     tokens_out: Path | None = None,
+    delay_ms: float = 0.0,
 ) -> dict[str, float]:
-    """One fixed-time wrk run; requests/s, p50/p99 in ms and the error counts."""
+    """One fixed-time wrk run; requests/s, p50/p99 in ms and the error counts.
+
+    ``delay_ms`` makes each connection wait that long before each request (a fixed rate of
+    about ``concurrency / delay`` requests per second while answers are quick)."""
     threads = _wrk_threads(concurrency)
     command = [
         WRK,
@@ -61,6 +65,7 @@ def run_wrk(
         "1" if once else "0",
         str(tokens_out or "-"),
         str(threads),
+        f"{delay_ms:g}",
     ]
     env = {**os.environ, "BENCH_COLLECT_TOKENS": "1" if tokens_out else "0"}
     finished = subprocess.run(

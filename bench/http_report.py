@@ -37,10 +37,10 @@ def summarise(rows: list[dict]) -> list[dict]:
             "runs": len(runs),
             "errors": sum(r["errors"] for r in runs),
         }
-        for key in ("requests_per_s", "p50_ms", "p99_ms"):
-            entry[key], entry[key + "_min"], entry[key + "_max"] = _median_spread(
-                [r[key] for r in runs]
-            )
+        for key in ("requests_per_s", "p50_ms", "p99_ms", "cpu_ms_per_request"):
+            values = [r[key] for r in runs if key in r]
+            if values:
+                entry[key], entry[key + "_min"], entry[key + "_max"] = _median_spread(values)
         if any("lost_comments" in r for r in runs):
             entry["accepted"] = sum(r.get("accepted", 0) for r in runs)
             entry["lost_comments"] = sum(r.get("lost_comments", 0) for r in runs)
@@ -52,6 +52,10 @@ def summarise(rows: list[dict]) -> list[dict]:
         spamd = by_key.get(("spamc", entry["concurrency"], "spamd"))
         if entry["server"] == "spamschutz" and bare:
             entry["ratio_to_bare"] = entry["requests_per_s"] / bare["requests_per_s"]
+            if "cpu_ms_per_request" in entry and "cpu_ms_per_request" in bare:
+                entry["cpu_ratio_to_bare"] = (
+                    bare["cpu_ms_per_request"] / entry["cpu_ms_per_request"]
+                )
         if entry["server"] == "spamschutz" and entry["endpoint"] == "score" and spamd:
             entry["ratio_to_spamd"] = entry["requests_per_s"] / spamd["requests_per_s"]
     return summary
@@ -60,8 +64,9 @@ def summarise(rows: list[dict]) -> list[dict]:
 def _table(summary: list[dict]) -> list[str]:
     lines = [
         "| endpoint | server | concurrency | requests/s (median, min-max) | p50 ms | "
-        "p99 ms (median, min-max) | errors | vs bare Flask | notes |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "p99 ms (median, min-max) | errors | vs bare Flask | server CPU ms/request | "
+        "notes |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     order = {"score": 0, "comments": 1, "challenge": 2, "spamc": 3}
     for e in sorted(
@@ -75,11 +80,14 @@ def _table(summary: list[dict]) -> list[str]:
         if "ratio_to_spamd" in e:
             notes.append(f"{e['ratio_to_spamd']:.1f}× spamd")
         ratio = f"{e['ratio_to_bare']:.0%}" if "ratio_to_bare" in e else ""
+        cpu = f"{e['cpu_ms_per_request']:.2f}" if "cpu_ms_per_request" in e else ""
+        if "cpu_ratio_to_bare" in e:
+            cpu += f" (bare's is {e['cpu_ratio_to_bare']:.0%} of it)"
         lines.append(
             f"| {LABELS[e['endpoint']]} | {e['server']} | {e['concurrency']} | "
             f"{e['requests_per_s']:.0f} ({e['requests_per_s_min']:.0f}–"
             f"{e['requests_per_s_max']:.0f}) | {e['p50_ms']:.1f} | {e['p99_ms']:.1f} "
-            f"({e['p99_ms_min']:.1f}–{e['p99_ms_max']:.1f}) | {e['errors']} | {ratio} | "
+            f"({e['p99_ms_min']:.1f}–{e['p99_ms_max']:.1f}) | {e['errors']} | {ratio} | {cpu} | "
             f"{'; '.join(notes)} |"
         )
     return lines
@@ -132,6 +140,22 @@ def _plot(summary: list[dict], path: Path) -> None:
     plt.close(figure)
 
 
+def _soak_lines(soak: dict | None) -> list[str]:
+    if not soak:
+        return []
+    rss = ", ".join(f"{m:.0f}" for m in soak["rss_after_first_round_mb"])
+    end = ", ".join(f"{m:.0f}" for m in soak["rss_at_end_mb"])
+    return [
+        f"Soak: `POST /api/v1/score` for {soak['seconds']:g} s at half the measured maximum "
+        f"({soak['target_requests_per_s']:.0f} requests/s aimed, "
+        f"{soak['requests_per_s']:.0f} served), {soak['errors']} errors; worker RSS after the "
+        f"first round of {soak['round_seconds']:g} s {rss} MB, at the end {end} MB, largest growth "
+        f"{soak['largest_rss_growth']:+.1%} (limit +10 %): "
+        f"**{'passed' if soak['passed'] else 'failed'}**.",
+        "",
+    ]
+
+
 def write_results(results: dict, out: Path) -> None:
     """bench/results/http.json (every run and the summary), http.md and http.png."""
     out.mkdir(parents=True, exist_ok=True)
@@ -175,5 +199,6 @@ def write_results(results: dict, out: Path) -> None:
         "",
         "![throughput and p99 against concurrency](http.png)",
         "",
+        *_soak_lines(results.get("soak")),
     ]
     (out / "http.md").write_text("\n".join(lines))

@@ -4,9 +4,10 @@
   ``CHALLENGE_MAX_WRONG_ANSWERS`` wrong answers, then it is dead; an address that gave
   ``RATE_LIMIT_WRONG_ANSWERS`` wrong answers must wait. The answers to a question are few (a
   small number, a colour), so without these budgets a bot would simply try them all.
-* **Redemption** makes a token single-use: a unique database row always, and with Redis also a
-  ``SET NX`` key that expires with the token. Redis answers replays without touching the
-  database and keeps tokens single-use while the database is briefly away.
+* **Redemption** makes a token single-use: a unique database row always, written in the
+  transaction that stores the comment, and with Redis also a ``SET NX`` key that expires with
+  the token. Redis answers replays without touching the database and keeps tokens single-use
+  while the database is briefly away (the spooled comment's token is redeemed on replay).
 
 Counters share the rate limiter's storage (Redis when configured, else process memory). A
 failing counter store never blocks a reader: it is logged and the check lets the answer
@@ -24,15 +25,13 @@ from flask import Flask, current_app
 from limits import RateLimitItem, RateLimitItemPerSecond, parse
 from limits.strategies import RateLimiter
 
-from service.extensions import runtime
 from service.ratelimits import rate_limiter
-from service.storage import StorageUnavailable
 
 __all__ = [
     "address_wait_seconds",
+    "claim_challenge",
     "init_challenge_guard",
     "record_wrong_answer",
-    "redeem_challenge",
     "token_has_attempts_left",
 ]
 
@@ -101,28 +100,22 @@ def record_wrong_answer(token_id: str, address: str) -> None:
         log.warning("cannot count a wrong answer", exc_info=True)
 
 
-def redeem_challenge(token_id: str) -> bool:
-    """Mark the token used: ``True`` the first time, ``False`` for every later use.
+def claim_challenge(token_id: str) -> bool:
+    """``False`` when Redis already holds the token's redemption (a replay, refused without
+    touching the database); ``True`` otherwise, and then Redis holds it from now on.
 
-    Raises :class:`StorageUnavailable` only when the database is down and no Redis vouches
-    for the token.
+    Without Redis, or when it fails, always ``True``: the database's redemption row, written
+    in the transaction that stores the comment, decides.
     """
     client = _redis()
-    redis_says_first = False
-    if client is not None:
-        key = f"{current_app.config['REDIS_KEY_PREFIX']}:challenge:used:{token_id}"
-        # Kept a minute longer than the token lives, so an expired token's key is never
-        # gone while the token could still be accepted.
-        ttl = int(current_app.config["CHALLENGE_TTL_SECONDS"]) + 60
-        try:
-            if not client.set(key, "1", nx=True, ex=ttl):
-                return False
-            redis_says_first = True
-        except redis.RedisError:
-            log.warning("Redis unavailable; challenge tokens are checked in the database only")
+    if client is None:
+        return True
+    key = f"{current_app.config['REDIS_KEY_PREFIX']}:challenge:used:{token_id}"
+    # Kept a minute longer than the token lives, so an expired token's key is never gone
+    # while the token could still be accepted.
+    ttl = int(current_app.config["CHALLENGE_TTL_SECONDS"]) + 60
     try:
-        return runtime().repository.redeem_challenge(token_id)
-    except StorageUnavailable:
-        if redis_says_first:
-            return True
-        raise
+        return bool(client.set(key, "1", nx=True, ex=ttl))
+    except redis.RedisError:
+        log.warning("Redis unavailable; challenge tokens are checked in the database only")
+        return True

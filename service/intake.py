@@ -22,6 +22,7 @@ from service.storage import (
     SpoolUnavailable,
     StorageUnavailable,
 )
+from service.storage.comments import ChallengeAlreadyRedeemed
 from service.storage.records import utc_now
 
 __all__ = ["StoredSubmission", "store_submission"]
@@ -41,7 +42,7 @@ def store_submission(
     repository: Repository,
     spool: Spool,
     *,
-    redeem_challenge: Callable[[str], bool],
+    claim_challenge: Callable[[str], bool],
     challenge_token_id: str | None,
     idempotency_key: str | None,
     build_comment: Callable[[], dict[str, Any]],
@@ -49,9 +50,11 @@ def store_submission(
 ) -> StoredSubmission | None:
     """Redeem the challenge and store the comment; ``None`` if the token was already used.
 
-    ``redeem_challenge(token_id)`` marks the token used (``True`` the first time) and raises
-    :class:`StorageUnavailable` when it cannot tell; the comment is then spooled and its token
-    redeemed when it is replayed.
+    ``claim_challenge(token_id)`` is a quick check before any work: ``False`` when the token
+    is known to be used already (Redis remembers redemptions). The database decides in the
+    end: the token is redeemed in the transaction that inserts the comment, so a replayed
+    token is refused with nothing stored. When the database is unavailable, the comment is
+    spooled and its token redeemed when it is replayed.
 
     ``build_comment`` returns the keyword arguments of :meth:`Repository.add_comment` (without
     the idempotency key); it is called once, and only when the comment is to be stored, so a
@@ -71,26 +74,33 @@ def store_submission(
     key = idempotency_key or f"server:{uuid.uuid4()}"
     public_id = str(uuid.uuid4())
     received_at = clock()
-    redeemed = challenge_token_id is None
     comment: dict[str, Any] | None = None
     try:
         if idempotency_key:
             existing = repository.find_comment_by_idempotency_key(idempotency_key)
             if existing is not None:
                 return StoredSubmission(existing.public_id, spooled=False)
-        if challenge_token_id is not None and not redeem_challenge(challenge_token_id):
+        if challenge_token_id is not None and not claim_challenge(challenge_token_id):
             return None
-        redeemed = True
         comment = build_comment()
-        row = repository.add_comment(**comment, idempotency_key=key, public_id=public_id)
+        row = repository.add_comment(
+            **comment,
+            idempotency_key=key,
+            public_id=public_id,
+            challenge_token_id=challenge_token_id,
+            refuse_redeemed_token=True,
+        )
         return StoredSubmission(row.public_id, spooled=False)
+    except ChallengeAlreadyRedeemed:
+        return None
     except StorageUnavailable as unavailable:
         record = SpooledComment(
             idempotency_key=key,
             public_id=public_id,
             received_at=received_at,
             challenge_token_id=challenge_token_id or "",
-            challenge_redeemed=redeemed,
+            # The transaction that would have redeemed it did not commit.
+            challenge_redeemed=challenge_token_id is None,
             comment=comment if comment is not None else build_comment(),
         )
         try:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, has_request_context, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, Response, has_request_context, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
@@ -27,6 +27,14 @@ class SecureWhenHttpsSessionInterface(SecureCookieSessionInterface):
     over HTTPS, directly or through a trusted proxy's ``X-Forwarded-Proto``, gets it too, so a
     development install behind TLS never sends the moderator's cookie over plain HTTP.
     """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """An empty session when the request has no session cookie, as Flask's would be,
+        without building the cookie signer first: comment forms and integrations never
+        send the cookie, and that construction was a measurable part of their requests."""
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         """``True`` in production or when the current request is HTTPS."""

@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
-__all__ = ["available_cpus", "gunicorn_options", "prepare_metrics_directory", "run_server"]
+__all__ = [
+    "WsgiServer",
+    "available_cpus",
+    "gunicorn_options",
+    "prepare_metrics_directory",
+    "run_server",
+    "worker_options",
+]
 
 METRICS_DIRECTORY_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+# How long a thread may hold the GIL while others wait for it (Python's default: 5 ms). A
+# request thread back from a socket or database call waits up to this long behind a thread
+# that is scoring; shorter turns keep that wait, which adds up over several such calls per
+# request, small.
+SWITCH_INTERVAL_SECONDS = 0.001
+DEFAULT_THREADS = 4
 
 
 def available_cpus() -> int:
@@ -22,11 +37,62 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
+class _AppLogsRequests(Logger):
+    """gunicorn's logger without gunicorn's access log.
+
+    The app logs each request itself (with its id, without the query string), and the
+    logging configuration drops ``gunicorn.access``; without this, gunicorn would still
+    gather its access fields for every request only to throw them away.
+    """
+
+    def _compute_access_log_enabled(self) -> bool:
+        return False
+
+
+def _start_worker(worker: object) -> None:
+    # Log lines are written by a thread of their own, so request threads never wait for the
+    # handler's lock (see service.observability.background_logs). Started here, in
+    # the worker: a thread started in the master would not survive the fork.
+    from service.observability.background_logs import log_in_background
+
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    worker.log_writer = log_in_background()  # type: ignore[attr-defined]
+
+
+def _stop_worker(_server: object, worker: object) -> None:
+    # Writes the lines still queued before the worker process ends.
+    writer = getattr(worker, "log_writer", None)
+    if writer is not None:
+        writer.stop()
+
+
 def _mark_worker_dead(_server: object, worker: object) -> None:
     # A dead worker's gauges must stop counting; its counters stay in the sums.
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+def worker_options(host: str, port: int, workers: int, threads: int) -> dict[str, object]:
+    """How requests are served, apart from the app: gthread workers, their threads and GIL
+    switch interval, timeouts, keep-alive. ``bench/bare_app.py`` is served with the same, so
+    the benchmark compares the apps and nothing else."""
+    return {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "timeout": 30,
+        "graceful_timeout": 30,
+        "keepalive": 5,
+        "max_requests": 0,
+        "logger_class": _AppLogsRequests,
+        "post_worker_init": _start_worker,
+        "worker_exit": _stop_worker,
+        # Workers' heartbeat files on a RAM disk: a slow or full data disk must not get
+        # healthy workers killed for missing heartbeats.
+        **({"worker_tmp_dir": "/dev/shm"} if os.path.isdir("/dev/shm") else {}),  # noqa: S108
+    }
 
 
 def gunicorn_options(
@@ -39,15 +105,9 @@ def gunicorn_options(
 
     configured = int(config.get("WORKERS") or 0)  # type: ignore[call-overload]
     count = workers or configured or available_cpus()
-    options: dict[str, object] = {
-        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-        "workers": count,
-        "worker_class": "gthread",
-        "threads": int(config.get("THREADS") or 4),  # type: ignore[call-overload]
-        "timeout": 30,
-        "graceful_timeout": 30,
-        "keepalive": 5,
-        "max_requests": 0,
+    threads = int(config.get("THREADS") or DEFAULT_THREADS)  # type: ignore[call-overload]
+    return {
+        **worker_options(host, port, count, threads),
         "errorlog": "-",
         "accesslog": None,
         "loglevel": str(config.get("LOG_LEVEL") or "INFO").lower(),
@@ -55,11 +115,7 @@ def gunicorn_options(
             str(config.get("LOG_LEVEL") or "INFO"), str(config.get("LOG_FORMAT") or "json")
         ),
         "child_exit": _mark_worker_dead,
-        # Workers' heartbeat files on a RAM disk: a slow or full data disk must not get
-        # healthy workers killed for missing heartbeats.
-        **({"worker_tmp_dir": "/dev/shm"} if os.path.isdir("/dev/shm") else {}),  # noqa: S108
     }
-    return options
 
 
 def prepare_metrics_directory(config: Mapping[str, object]) -> Path:
@@ -79,20 +135,22 @@ def prepare_metrics_directory(config: Mapping[str, object]) -> Path:
     return directory
 
 
-class _Server(BaseApplication):
-    def __init__(self, options: Mapping[str, object], overrides: Mapping[str, object]) -> None:
+class WsgiServer(BaseApplication):
+    """gunicorn serving the app that ``load_app`` returns (called in each worker)."""
+
+    def __init__(self, options: Mapping[str, object], load_app: Callable[[], object]) -> None:
         self.options = dict(options)
-        self.overrides = dict(overrides)
+        self.load_app = load_app
         super().__init__()
 
     def load_config(self) -> None:
+        """Apply ``options`` to gunicorn's configuration."""
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
     def load(self):
-        from service import create_app
-
-        return create_app(self.overrides)
+        """The WSGI app."""
+        return self.load_app()
 
 
 def run_server(
@@ -106,4 +164,11 @@ def run_server(
     SIGHUP reloads gracefully: new workers start, then the old ones finish their requests.
     """
     prepare_metrics_directory(config)
-    _Server(gunicorn_options(config, host, port, workers), config).run()
+    overrides = dict(config)
+
+    def load_app():
+        from service import create_app
+
+        return create_app(overrides)
+
+    WsgiServer(gunicorn_options(config, host, port, workers), load_app).run()

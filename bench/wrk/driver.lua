@@ -1,8 +1,10 @@
 -- One wrk script for every endpoint of bench/http.py.
--- Arguments (after `--`): METHOD PATH BODIES_FILE ONCE TOKENS_OUT
+-- Arguments (after `--`): METHOD PATH BODIES_FILE ONCE TOKENS_OUT NTHREADS [DELAY_MS]
 --   BODIES_FILE: one request body per line ("-" for none); threads share it round robin,
 --     or, with ONCE = "1", each line is sent once by exactly one thread (single-use tokens).
 --   TOKENS_OUT: with a path, each thread appends the "token" of every answer to PATH.<n>.
+--   DELAY_MS: with a number above 0, each connection waits that long before each request
+--     (an open-loop-like fixed rate for the soak test).
 -- done() prints one line "BENCH_JSON {...}" with the counts and latency percentiles (µs).
 
 local threads = {}
@@ -18,6 +20,7 @@ function init(args)
   method, path, once = args[1], args[2], args[4] == "1"
   local bodies_file, tokens_out = args[3], args[5]
   nthreads = tonumber(args[6])
+  delay_ms = tonumber(args[7] or "0")
   bodies, next_body, exhausted = {}, 0, 0
   local index = 0
   if bodies_file ~= "-" then
@@ -45,6 +48,10 @@ function request()
     body = bodies[next_body]
   end
   return wrk.format(method, path, nil, body)
+end
+
+function delay()
+  return delay_ms
 end
 
 if os.getenv("BENCH_COLLECT_TOKENS") == "1" then

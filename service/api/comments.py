@@ -20,8 +20,8 @@ from service.api.validation import (
 from service.challenge import ChallengeError, VerifiedChallenge, check_answer
 from service.challenge_guard import (
     address_wait_seconds,
+    claim_challenge,
     record_wrong_answer,
-    redeem_challenge,
     token_has_attempts_left,
 )
 from service.decision import Signals, decide_verdict
@@ -147,7 +147,7 @@ def submit_comment():
     stored = store_submission(
         runtime().repository,
         runtime().spool,
-        redeem_challenge=redeem_challenge,
+        claim_challenge=claim_challenge,
         challenge_token_id=verified.token_id if verified else None,
         idempotency_key=idempotency_key,
         build_comment=lambda: _comment_fields(payload, fields, verified, lang, site, scored),

@@ -2,21 +2,78 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from service.storage.errors import ConflictError, NotFound
-from service.storage.records import ModeratorRow, TokenRow
+from service.storage.records import ModeratorRow, TokenRow, utc_now
 from service.storage.schema import TOKEN_ROLES, api_tokens, moderator_sessions, moderators
 from service.storage.transactions import TransactionalStore
 
-__all__ = ["AccountStore"]
+__all__ = ["TOKEN_CACHE_SECONDS", "AccountStore", "TokenCache"]
+
+# How long a worker trusts a token it has looked up before asking the database again. Every
+# scored comment carries a token, and the lookup was a tenth of the scoring endpoint's time
+# under load. A revocation made through the same repository takes effect at once; one made
+# elsewhere (the CLI, another worker or instance) within these seconds.
+TOKEN_CACHE_SECONDS = 5.0
+# A bound, so that a flood of distinct valid tokens cannot grow the cache without limit.
+_TOKEN_CACHE_ENTRIES = 1024
+
+
+class TokenCache:
+    """Valid API tokens by hash, each trusted for ``ttl_seconds`` after it was read.
+
+    Only found tokens are kept: an unknown or revoked token is looked up every time, so a
+    token created a moment ago works at once. ``clock`` is monotonic seconds (injectable for
+    tests).
+    """
+
+    def __init__(
+        self, ttl_seconds: float = TOKEN_CACHE_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._clock = clock
+        self._entries: dict[str, tuple[float, TokenRow]] = {}
+
+    def get(self, token_hash: str) -> TokenRow | None:
+        """The cached token, or ``None`` when it is not cached or its time is up."""
+        entry = self._entries.get(token_hash)
+        if entry is None or self._clock() >= entry[0]:
+            return None
+        return entry[1]
+
+    def put(self, row: TokenRow) -> None:
+        """Trust ``row`` for the next ``ttl_seconds``."""
+        if self.ttl_seconds <= 0:
+            return
+        if len(self._entries) >= _TOKEN_CACHE_ENTRIES:
+            self._entries.clear()
+        self._entries[row.token_hash] = (self._clock() + self.ttl_seconds, row)
+
+    def clear(self) -> None:
+        """Forget every token (after a revocation)."""
+        self._entries.clear()
 
 
 class AccountStore(TransactionalStore):
-    """Moderator and API-token repository methods; mixed into :class:`Repository`."""
+    """Moderator and API-token repository methods; mixed into :class:`Repository`.
+
+    ``token_cache`` keeps looked-up API tokens for a few seconds (see :class:`TokenCache`).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime] = utc_now,
+        token_cache: TokenCache | None = None,
+    ) -> None:
+        super().__init__(engine, clock)
+        self.token_cache = token_cache or TokenCache()
 
     def add_moderator(self, name: str, password_hash: str) -> ModeratorRow:
         """Create a moderator; :class:`ConflictError` if the name is taken."""
@@ -77,13 +134,22 @@ class AccountStore(TransactionalStore):
             return TokenRow.from_row(row.one())
 
     def find_api_token(self, token_hash: str) -> TokenRow | None:
-        """The unrevoked token with this hash, or ``None``."""
-        query = select(api_tokens).where(
-            api_tokens.c.token_hash == token_hash, api_tokens.c.revoked_at.is_(None)
-        )
+        """The unrevoked token with this hash, or ``None``.
+
+        A token found here is trusted for :attr:`token_cache`'s few seconds without asking
+        the database again.
+        """
+        cached = self.token_cache.get(token_hash)
+        if cached is not None:
+            return cached
         with self._transaction() as connection:
-            row = connection.execute(query).mappings().one_or_none()
-        return None if row is None else TokenRow.from_row(row)
+            row = connection.execute(_UNREVOKED_TOKEN, {"token_hash": token_hash}).mappings()
+            found = row.one_or_none()
+        if found is None:
+            return None
+        token = TokenRow.from_row(found)
+        self.token_cache.put(token)
+        return token
 
     def touch_api_token(self, token_id: int) -> None:
         """Record that the token was just used (shown to admins to spot stale tokens)."""
@@ -107,13 +173,21 @@ class AccountStore(TransactionalStore):
             .values(revoked_at=self._now())
         )
         with self._transaction() as connection:
-            return connection.execute(statement).rowcount
+            revoked = connection.execute(statement).rowcount
+        self.token_cache.clear()
+        return revoked
 
     def list_api_tokens(self) -> list[TokenRow]:
         """All tokens, revoked ones included, oldest first."""
         with self._transaction() as connection:
             rows = connection.execute(select(api_tokens).order_by(api_tokens.c.id)).mappings()
             return [TokenRow.from_row(row) for row in rows]
+
+
+# Built once: constructing the statement cost as much as running it.
+_UNREVOKED_TOKEN = select(api_tokens).where(
+    api_tokens.c.token_hash == bindparam("token_hash"), api_tokens.c.revoked_at.is_(None)
+)
 
 
 def _moderator_or_none(connection: Connection, name: str) -> Mapping[str, Any] | None:

@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, false, func, select
+from sqlalchemy import Connection, bindparam, false, func, select
 
 from service.storage import keyset
 from service.storage.desk import QueueFilter, filter_clauses, uncertainty_column
-from service.storage.errors import ConflictError, NotFound
+from service.storage.errors import ConflictError, NotFound, StorageError
 from service.storage.privacy import ERASED_TEXT
 from service.storage.records import CommentRow, DecisionRow, as_utc
 from service.storage.schema import (
@@ -25,7 +25,7 @@ from service.storage.schema import (
 from service.storage.transactions import TransactionalStore
 from service.storage.webhooks import enqueue_event
 
-__all__ = ["MAX_PAGE_SIZE", "CommentStore"]
+__all__ = ["MAX_PAGE_SIZE", "ChallengeAlreadyRedeemed", "CommentStore"]
 
 MAX_PAGE_SIZE = 1000
 # A decision without an expected row_version retries this often when another moderator
@@ -61,6 +61,10 @@ def event_data(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+class ChallengeAlreadyRedeemed(StorageError):
+    """The comment's challenge token was redeemed before; nothing was stored."""
+
+
 class CommentStore(TransactionalStore):
     """Comment-related repository methods; mixed into :class:`Repository`."""
 
@@ -87,6 +91,7 @@ class CommentStore(TransactionalStore):
         public_id: str | None = None,
         created_at: datetime | None = None,
         challenge_token_id: str | None = None,
+        refuse_redeemed_token: bool = False,
         source: str = "form",
         is_test: bool = False,
         permalink: str | None = None,
@@ -96,11 +101,14 @@ class CommentStore(TransactionalStore):
 
         ``public_id`` and ``created_at`` default to a new UUID and now; the spool passes the id
         it already gave the reader and the time the comment was received. With
-        ``challenge_token_id`` the token is redeemed in the same transaction, so a replay that
-        crashes half-way cannot leave a redeemed token without its comment. If the token was
-        already redeemed by another submission, the comment is still stored (its reader was
-        promised it) but goes to the spam folder with the reason ``challenge_reused``: reuse is
-        what a bot does, and online it would have been refused.
+        ``challenge_token_id`` the token is redeemed in the same transaction, so a comment is
+        never stored without its redemption nor a token redeemed without its comment, and the
+        database's write lock is taken once per comment. A token redeemed before by another
+        submission: with ``refuse_redeemed_token`` (a reader's submission, who can still be
+        asked again) nothing is stored and :class:`ChallengeAlreadyRedeemed` is raised;
+        without it (a spooled comment, whose reader was already promised it) the comment is
+        stored in the spam folder with the reason ``challenge_reused``: reuse is what a bot
+        does, and online it would have been refused.
 
         A newly stored comment queues the ``comment.received`` webhook in the same transaction.
         ``source`` says where it came from (``form`` or ``akismet``); ``is_test`` keeps it out
@@ -136,13 +144,13 @@ class CommentStore(TransactionalStore):
             "permalink": permalink,
             "site": site,
         }
-        with self._transaction() as connection:
+        redemption = {"token_id": challenge_token_id, "redeemed_at": self._now()}
+        with self._write_transaction() as connection:
             if challenge_token_id is not None and not self._insert_unless_duplicate(
-                connection,
-                challenge_redemptions,
-                {"token_id": challenge_token_id, "redeemed_at": self._now()},
-                "token_id",
+                connection, challenge_redemptions, redemption, "token_id"
             ):
+                if refuse_redeemed_token:
+                    raise ChallengeAlreadyRedeemed("the challenge token was used before")
                 values["status"] = "spam"
                 reasons_so_far = list(values["signals"].get("verdict_reasons") or [])
                 values["signals"] = {
@@ -151,17 +159,18 @@ class CommentStore(TransactionalStore):
                     "verdict_reasons": [*reasons_so_far, "challenge_reused"],
                 }
             if idempotency_key is None:
-                connection.execute(comments.insert().values(**values))
-                inserted = True
-                where = comments.c.public_id == values["public_id"]
+                row = connection.execute(_INSERT_COMMENT, values).mappings().one()
             else:
                 # A retried submission (double click, client retry) must not create a second
                 # comment; whichever request inserts first wins, the others read its row.
-                inserted = self._insert_unless_duplicate(
+                row = self._insert_returning_unless_duplicate(
                     connection, comments, values, "idempotency_key"
                 )
-                where = comments.c.idempotency_key == idempotency_key
-            row = connection.execute(select(comments).where(where)).mappings().one()
+            inserted = row is not None
+            if row is None:
+                row = connection.execute(
+                    _COMMENT_BY_IDEMPOTENCY_KEY, {"key": idempotency_key}
+                ).mappings().one()
             if inserted:
                 enqueue_event(connection, "comment.received", event_data(row), self._now())
         return CommentRow.from_row(row)
@@ -284,7 +293,7 @@ class CommentStore(TransactionalStore):
         if action not in ACTION_TO_STATUS:
             raise ValueError(f"unknown moderation action {action!r}")
         for _ in range(_DECIDE_ATTEMPTS):
-            with self._transaction() as connection:
+            with self._write_transaction() as connection:
                 # FOR UPDATE makes concurrent PostgreSQL decisions queue instead of retrying;
                 # SQLite ignores it and relies on the row_version guard and the retries.
                 current = _comment_by_public_id(connection, public_id, for_update=True)
@@ -414,6 +423,14 @@ def _label_of(action: str, status: str) -> str | None:
     if action == "undo":
         return _LABEL_OF_STATUS.get(status)
     return _LABEL_OF_ACTION.get(action)
+
+
+# Built once, the values passed as parameters: building them per call cost more than running
+# them, inside the write lock. RETURNING (SQLite 3.35+, PostgreSQL) saves reading the row back.
+_INSERT_COMMENT = comments.insert().returning(*comments.c)
+_COMMENT_BY_IDEMPOTENCY_KEY = select(comments).where(
+    comments.c.idempotency_key == bindparam("key")
+)
 
 
 def _comment_by_public_id(

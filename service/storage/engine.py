@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import sqlite3
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
-__all__ = ["create_engine_for", "normalise_database_url", "sqlite_url_for"]
+__all__ = [
+    "SqliteWriteLock",
+    "create_engine_for",
+    "normalise_database_url",
+    "sqlite_url_for",
+    "write_lock_for",
+]
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +68,12 @@ def normalise_database_url(url: str) -> URL:
 
 
 def create_engine_for(url: str) -> Engine:
-    """An engine for ``url`` with pre-ping, and for SQLite the pragmas above.
+    """An engine for ``url``: PostgreSQL with pre-ping, SQLite with the pragmas above.
+
+    Pre-ping (a ``SELECT 1`` at every checkout) finds PostgreSQL connections that a server
+    restart or a network drop killed while they sat in the pool. An SQLite connection is a
+    file handle in this process that nothing outside can break, so there the ping would only
+    double the statements of every short transaction.
 
     Connecting is lazy: an unreachable database surfaces as ``StorageUnavailable`` from the
     repository, not here, so the application can start and report itself unhealthy.
@@ -66,7 +81,7 @@ def create_engine_for(url: str) -> Engine:
     parsed = normalise_database_url(url)
     if parsed.get_backend_name() == "sqlite":
         _create_parent_directory(parsed)
-        engine = create_engine(parsed, pool_pre_ping=True)
+        engine = create_engine(parsed)
         event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
     connect_args: dict[str, Any] = {}
@@ -113,3 +128,69 @@ def _use_write_ahead_log(cursor: Any) -> None:
             if "locked" not in str(error) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+class SqliteWriteLock:
+    """Lets one write transaction at a time at an SQLite file, across threads and processes.
+
+    SQLite admits one writer; the others wait in its busy handler, which polls with sleeps
+    growing to 100 ms however soon the lock is free again. Under load that turned a write of
+    a millisecond into waits of hundreds. Here writers queue on a lock held only for the
+    transaction: threads of a process on a mutex, processes on ``flock`` of a file beside
+    the database, and the kernel wakes the next one as soon as the lock is released.
+    Writers that do not take this lock still meet SQLite's own lock and busy timeout, so it
+    is an optimisation, never a condition of correctness.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._mutex = threading.Lock()
+        self._handle: int | None = None
+        self._owner_pid = 0
+
+    def _file(self) -> int | None:
+        # One descriptor per process: flock belongs to the open file, so a descriptor
+        # inherited across fork would be one lock shared by parent and child.
+        if self._handle is None or self._owner_pid != os.getpid():
+            try:
+                self._handle = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError as error:
+                # Then SQLite's own lock alone orders the processes' writes, as before.
+                log.warning("cannot open the SQLite write lock %s: %s", self.path, error)
+                return None
+            self._owner_pid = os.getpid()
+        return self._handle
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the lock for the ``with`` block."""
+        with self._mutex:
+            handle = self._file()
+            if handle is None:
+                yield
+                return
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_WRITE_LOCKS: dict[Path, SqliteWriteLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def write_lock_for(url: URL) -> SqliteWriteLock | None:
+    """The write lock of the SQLite file at ``url`` (one per file and process); ``None`` for
+    PostgreSQL, which has row locks, and for in-memory databases."""
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:") or (
+        database.startswith("file:")
+    ):
+        return None
+    path = Path(database).resolve()
+    with _WRITE_LOCKS_GUARD:
+        lock = _WRITE_LOCKS.get(path)
+        if lock is None:
+            lock = _WRITE_LOCKS[path] = SqliteWriteLock(path.with_name(path.name + "-writer"))
+        return lock

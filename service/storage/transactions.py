@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, exc
+from sqlalchemy import Connection, Engine, Executable, RowMapping, Table, exc
 from sqlalchemy.dialects import postgresql, sqlite
 
+from service.storage.engine import write_lock_for
 from service.storage.errors import StorageUnavailable
 from service.storage.records import as_utc, utc_now
 
@@ -42,6 +44,7 @@ class TransactionalStore:
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = utc_now) -> None:
         self.engine = engine
+        self._write_lock = write_lock_for(engine.url)
         # Injectable so tests can freeze time; every timestamp written comes from here.
         self._clock = clock
 
@@ -54,6 +57,18 @@ class TransactionalStore:
         with translate_driver_errors(), self.engine.begin() as connection:
             yield connection
 
+    @contextmanager
+    def _write_transaction(self) -> Iterator[Connection]:
+        """:meth:`_transaction` for the writes the service makes under load (a comment, a
+        decision): on SQLite they queue on the file's :class:`SqliteWriteLock` first."""
+        lock = self._write_lock
+        if lock is None:
+            with self._transaction() as connection:
+                yield connection
+            return
+        with translate_driver_errors(), lock.held(), self.engine.begin() as connection:
+            yield connection
+
     def _insert_unless_duplicate(
         self, connection: Connection, table: Table, values: Mapping[str, Any], key: str
     ) -> bool:
@@ -63,10 +78,28 @@ class TransactionalStore:
         for the same key cannot both insert, and the loser's transaction stays usable (a
         caught IntegrityError would abort a PostgreSQL transaction and log an error).
         """
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        statement = (
-            dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=[key])
-        )
-        # rowcount of an INSERT is only reported when asked for (SQLAlchemy 2.0.28+).
-        result = connection.execute(statement.execution_options(preserve_rowcount=True))
-        return result.rowcount == 1
+        statement = _insert_ignoring_duplicates(connection.dialect.name, table, key, False)
+        return connection.execute(statement, dict(values)).rowcount == 1
+
+    def _insert_returning_unless_duplicate(
+        self, connection: Connection, table: Table, values: Mapping[str, Any], key: str
+    ) -> RowMapping | None:
+        """:meth:`_insert_unless_duplicate` returning the inserted row (``None``: a row with
+        the same ``key`` existed). RETURNING needs SQLite 3.35 or PostgreSQL."""
+        statement = _insert_ignoring_duplicates(connection.dialect.name, table, key, True)
+        return connection.execute(statement, dict(values)).mappings().one_or_none()
+
+
+@functools.cache
+def _insert_ignoring_duplicates(
+    dialect_name: str, table: Table, key: str, returning: bool
+) -> Executable:
+    # Built once per table and kept: the values go in as parameters. Building the statement
+    # with .values() cost more than executing it, and that time was spent holding the
+    # database's write lock.
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=[key])
+    if returning:
+        return statement.returning(*table.c)
+    # rowcount of an INSERT is only reported when asked for (SQLAlchemy 2.0.28+).
+    return statement.execution_options(preserve_rowcount=True)

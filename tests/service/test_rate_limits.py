@@ -170,3 +170,29 @@ def moderator_in():
         return "redaktion"
 
     return create
+
+
+def test_in_memory_counters_start_no_thread_per_hit_and_still_expire(monkeypatch) -> None:
+    import threading
+    import time
+
+    from limits import parse
+    from limits.strategies import MovingWindowRateLimiter
+
+    from service import ratelimits
+
+    monkeypatch.setattr(ratelimits, "_MEMORY_SWEEP_SECONDS", 0.05)
+    storage = ratelimits.SweptMemoryStorage()
+    limiter = MovingWindowRateLimiter(storage)
+    item = parse("3 per second")
+    started = threading.active_count()
+    results = []
+    for _ in range(200):
+        results.append(limiter.hit(item, "address"))
+        time.sleep(0.0005)
+    assert results[:4] == [True, True, True, False]  # the limit holds
+    assert threading.active_count() <= started + 1  # one sweeper, not a timer per hit
+    deadline = time.monotonic() + 5
+    while storage.events.get("LIMITER/address/3/1/second") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not storage.events.get("LIMITER/address/3/1/second")  # expired entries dropped

@@ -6,7 +6,8 @@ import hashlib
 
 import pytest
 
-from service.storage import ConflictError, NotFound
+from service.storage import ConflictError, NotFound, Repository
+from service.storage.accounts import TokenCache
 
 
 def _hash(token: str) -> str:
@@ -90,3 +91,43 @@ def test_duplicate_token_hash_is_a_conflict(repository):
 def test_unknown_token_role_is_refused(repository):
     with pytest.raises(ValueError, match="role"):
         repository.add_api_token("x", _hash("x"), "root")
+
+
+class _Seconds:
+    """A monotonic clock for the token cache that only moves when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_token_revoked_by_another_process_stops_working_within_the_cache_seconds(
+    repository, engine
+):
+    seconds = _Seconds()
+    repository.token_cache = TokenCache(ttl_seconds=5, clock=seconds)
+    added = repository.add_api_token("zeitung.example", _hash("secret-1"), "site")
+    assert repository.find_api_token(_hash("secret-1")) == added
+    # The CLI or another worker revokes it: a repository of its own on the same database.
+    assert Repository(engine).revoke_api_token("zeitung.example") == 1
+    seconds.now = 4.9
+    assert repository.find_api_token(_hash("secret-1")) == added  # still trusted from cache
+    seconds.now = 5.0
+    assert repository.find_api_token(_hash("secret-1")) is None
+
+
+def test_token_revoked_through_the_same_repository_stops_working_at_once(repository):
+    repository.token_cache = TokenCache(ttl_seconds=60, clock=_Seconds())
+    repository.add_api_token("zeitung.example", _hash("secret-1"), "site")
+    assert repository.find_api_token(_hash("secret-1")) is not None
+    repository.revoke_api_token("zeitung.example")
+    assert repository.find_api_token(_hash("secret-1")) is None
+
+
+def test_unknown_token_is_not_cached_so_a_new_token_works_at_once(repository):
+    repository.token_cache = TokenCache(ttl_seconds=60, clock=_Seconds())
+    assert repository.find_api_token(_hash("secret-1")) is None
+    added = repository.add_api_token("zeitung.example", _hash("secret-1"), "site")
+    assert repository.find_api_token(_hash("secret-1")) == added

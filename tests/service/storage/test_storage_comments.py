@@ -6,8 +6,10 @@ import threading
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from service.storage import CommentRow, ConflictError, NotFound
+from service.storage.comments import ChallengeAlreadyRedeemed
 
 
 def _page_through(repository, sort, status="pending", limit=3):
@@ -301,3 +303,24 @@ def test_undone_only_decision_is_no_label(repository, make_comment, clock):
     clock.advance(seconds=5)
     repository.undo_decision(comment.public_id, "mod")
     assert repository.training_labels() == []
+
+
+def test_comment_with_a_redeemed_token_is_refused_and_nothing_is_stored(
+    repository, make_comment
+):
+    first = make_comment(challenge_token_id="token-1", refuse_redeemed_token=True)
+    with pytest.raises(ChallengeAlreadyRedeemed):
+        make_comment(
+            challenge_token_id="token-1", refuse_redeemed_token=True, idempotency_key="retry"
+        )
+    assert [row.public_id for row in repository.list_comments()[0]] == [first.public_id]
+    assert repository.redeem_challenge("token-2")  # the refused transaction rolled back whole
+
+
+def test_comment_and_its_token_redemption_are_one_transaction(repository, make_comment):
+    # A comment the database refuses (here: a public id that is taken) must not leave its
+    # token redeemed.
+    taken = make_comment().public_id
+    with pytest.raises(IntegrityError):
+        make_comment(public_id=taken, challenge_token_id="token-3")
+    assert repository.redeem_challenge("token-3")  # still unused
