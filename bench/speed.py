@@ -4,7 +4,7 @@ Compares, in one run and on the same texts, the project's model with the straigh
 scikit-learn pipeline (a FeatureUnion of word and character TF-IDF and a logistic regression,
 scored through ``predict_proba``), so the figures are ratios on the same noisy machine.
 
-    python bench/speed.py [--datasets ../shared/datasets] [--train-size 100000]
+    python -m bench.speed [--datasets ../shared/datasets] [--train-size 100000]
 
 Writes bench/results/speed.md and speed.json.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import statistics
@@ -24,7 +25,12 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Run as a script, Python puts bench/ first on the path, where bench/queue.py would stand in
+# for the standard library's queue; the repository root goes there instead.
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)
+elif str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -96,13 +102,14 @@ def training_run(size: int, datasets: Path) -> dict[str, float]:
     """Train on ``size`` perturbed comments in a child process; its time and peak memory."""
     command = [
         sys.executable,
-        __file__,
+        "-m",
+        "bench.speed",
         "--datasets",
         str(datasets),
         "--measure-training",
         str(size),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -157,7 +164,12 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "speed.json").write_text(json.dumps(results, indent=2))
     ours, base = results["spamschutz"], results["plain FeatureUnion"]
+    load = os.getloadavg()[0]
+    results["load_average_1min"] = load
     lines = [
+        f"Command: `python -m bench.speed`. {os.cpu_count()} CPUs, load average {load:.1f} at "
+        f"the end of the run; batch of {args.batch_size:,} comments, best of 3 calls.",
+        "",
         "| pipeline | median ms (one comment) | p99 ms | batch comments/s |",
         "|---|---|---|---|",
         *(

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 import unicodedata
 from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import lru_cache
 
-from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize import RegexpTokenizer
+from nltk import redos
+
+from model.language import detect_language, stem
 
 __all__ = [
     "DOMAIN_PREFIX",
@@ -87,6 +87,11 @@ _HOMOGLYPHS = str.maketrans(
     }
 )
 
+# Most comments hold none of these letters; a search is cheaper than translating every character.
+_HOMOGLYPH_CHARACTERS = re.compile("[" + "".join(map(chr, _HOMOGLYPHS)) + "]")
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
 # Digits and symbols used as letters inside words ("v1agr4", "ca$ino"). Applied only to words
 # that mix letters with them, so that years, prices and counts stay numbers.
 _LEET = str.maketrans(
@@ -124,119 +129,32 @@ _OBFUSCATED_DOT = re.compile(
     rf"\b([a-z0-9-]+)\s*(?:(?:\[\s*{_DOT_WORD}\s*\]|\(\s*{_DOT_WORD}\s*\)|\{{\s*{_DOT_WORD}\s*\}}"
     rf"|\s*\[\.\]\s*|\s*\(\.\)\s*)\s*([a-z]{{2,6}})|\s+{_DOT_WORD}\s+({_TLDS}))\b"
 )
-_SPACED_LETTERS = re.compile(r"\b(?:\w[ .\-_*]){2,}\w\b")
+# Cheap necessary conditions for the costly patterns above: a text without a match of the
+# guard cannot match the pattern, so most comments skip it. A link needs a scheme, "www." or a
+# dot before a known ending; a phone number, digits with at least four digits or separators
+# between them; a spaced-out word ends in a letter between separators and a last letter.
+_URL_GUARD = re.compile(rf"://|www\.|\.(?:{_TLDS})\b")
+_PHONE_GUARD = re.compile(r"\d[\d \-/.]{4,}\d")
+_SPACED_GUARD = re.compile(r"[ .\-_*]\w[ .\-_*]\w\b")
+# Two or more letters each followed by a separator, then a letter: "f r e e". The first two
+# repetitions are written out so that the many word boundaries where no spaced run starts are
+# rejected before the engine sets up a repetition (same matches as ``(?:\w[ .\-_*]){2,}``).
+_SPACED_LETTERS = re.compile(r"\b\w[ .\-_*]\w[ .\-_*](?:\w[ .\-_*])*\w\b")
 _SPACED_SINGLE = re.compile(r"^(?:\w[ .\-_*])+\w$")
-_WHITESPACE = re.compile(r"\s+")
 _MAX_PASSES = 8
 _LEET_HINT = re.compile(r"[013457@$€]")
-_DIGIT = re.compile(r"\d")
 _SCHEME = re.compile(r"^(?:(?:https?|ftp)://)")
 _NOT_HOST = re.compile(r"[^\w.-]")
 _WWW = re.compile(r"^(?:www\.)+")
-_TOKENISER = RegexpTokenizer(r"dom:[\w.-]+|[^\W_]+")
-
-_GERMAN_HINTS = frozenset(
-    [
-        "der",
-        "die",
-        "das",
-        "und",
-        "ist",
-        "nicht",
-        "ich",
-        "sie",
-        "es",
-        "ein",
-        "eine",
-        "zu",
-        "den",
-        "mit",
-        "auf",
-        "für",
-        "von",
-        "dass",
-        "wir",
-        "auch",
-        "sich",
-        "wird",
-        "werden",
-        "sind",
-        "war",
-        "hat",
-        "haben",
-        "noch",
-        "nur",
-        "wie",
-        "aber",
-        "oder",
-        "wenn",
-        "man",
-        "bei",
-        "mehr",
-        "schon",
-        "kein",
-        "keine",
-        "dem",
-        "des",
-        "im",
-        "vom",
-        "zum",
-        "zur",
-        "über",
-        "sehr",
-        "doch",
-        "mal",
-        "jetzt",
-        "hier",
-        "diese",
-        "dieser",
-    ]
-)
-_ENGLISH_HINTS = frozenset(
-    [
-        "the",
-        "and",
-        "is",
-        "not",
-        "you",
-        "it",
-        "to",
-        "of",
-        "with",
-        "on",
-        "for",
-        "that",
-        "we",
-        "this",
-        "are",
-        "was",
-        "be",
-        "have",
-        "has",
-        "but",
-        "or",
-        "if",
-        "at",
-        "they",
-        "from",
-        "by",
-        "an",
-        "as",
-        "what",
-        "so",
-        "can",
-        "will",
-        "just",
-        "would",
-        "there",
-        "their",
-        "about",
-        "all",
-        "more",
-        "your",
-        "my",
-    ]
-)
+_WORD_OR_DOMAIN = r"dom:[\w.-]+|[^\W_]+"
+# nltk's RegexpTokenizer compiles with the ``regex`` engine and runs every call under a
+# wall-clock timeout, which cost more than the matching itself. The pattern is ours and cannot
+# backtrack badly, so the timeout is off; for ASCII text (most comments) the standard library's
+# engine gives the same tokens, faster still. Non-ASCII text keeps nltk's engine: the two
+# disagree on combining marks.
+_TOKENS = redos.compile(_WORD_OR_DOMAIN, re.UNICODE | re.MULTILINE | re.DOTALL, timeout=None)
+# The same pattern for ASCII text, with explicit classes that the engine checks fastest.
+_ASCII_TOKENS = re.compile(r"dom:[A-Za-z0-9_.-]+|[A-Za-z0-9]+")
 
 
 def _url_marker(match: re.Match[str]) -> str:
@@ -261,19 +179,16 @@ def _join_spaced_letters(match: re.Match[str]) -> str:
     return re.sub(r"[ .\-_*]", "", run)
 
 
-@cache
-def _invisible_characters() -> dict[int, str | None]:
-    """Translation table: format characters (Cf: zero-width spaces and joiners, soft hyphens,
-    bidi controls, tag characters) removed; control and line/paragraph separators turned into
-    spaces, so that words do not melt together. Built once, on first use (about 0.2 s)."""
-    table: dict[int, str | None] = {}
-    for codepoint in range(sys.maxunicode + 1):
-        category = unicodedata.category(chr(codepoint))
-        if category == "Cf":
-            table[codepoint] = None
-        elif category in ("Cc", "Zl", "Zp"):
-            table[codepoint] = " "
-    return table
+@lru_cache(maxsize=4096)
+def _hidden_replacement(char: str) -> str | None:
+    """What an invisible character becomes: format characters (Cf: zero-width spaces and
+    joiners, soft hyphens, bidi controls, tag characters) are removed; control characters and
+    line/paragraph separators (Cc, Zl, Zp) become spaces, so that words do not melt together.
+    ``None`` for a visible character."""
+    category = unicodedata.category(char)
+    if category == "Cf":
+        return ""
+    return " " if category in ("Cc", "Zl", "Zp") else None
 
 
 def normalise(text: str) -> str:
@@ -288,20 +203,20 @@ def normalise(text: str) -> str:
     # Each step can expose work for another (an entity can hide a zero-width space, a joined
     # "f r e e" can complete a link, a mapped "€" can complete an entity), so each stage repeats
     # until nothing changes; most comments settle at once. The bound stops hostile input.
-    text = _until_stable(_canonical_characters, text)
+    text = _settled(_canonical_characters, text)
     for _ in range(_MAX_PASSES):
         rewritten = _rewrite(text)
         if rewritten == text:
             break
-        text = _until_stable(_canonical_characters, rewritten)
+        text = _settled(_canonical_characters, rewritten)
     return text
 
 
-def _until_stable(step: Callable[[str], str], text: str) -> str:
+def _settled(step: Callable[[str], tuple[str, bool]], text: str) -> str:
     for _ in range(_MAX_PASSES):
-        result = step(text)
-        if result == text:
-            break
+        result, final = step(text)
+        if final or result == text:
+            return result
         text = result
     return text
 
@@ -309,62 +224,102 @@ def _until_stable(step: Callable[[str], str], text: str) -> str:
 def decode_characters(text: str) -> str:
     """``text`` with HTML entities decoded, NFKC applied and invisible characters removed,
     case kept: what a reader sees, for signals such as shouting or length."""
-    return _until_stable(_visible_characters, text)
+    return _settled(_visible_characters, text)
 
 
-def _visible_characters(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_invisible_characters())
-    return html.unescape(text) if "&" in text else text
+def _without_hidden_characters(text: str) -> str:
+    # NFKC leaves ASCII as it is, and the only invisible ASCII characters are the controls.
+    # Other invisible characters are never printable, and most comments hold one kind at most
+    # (a byte-order mark), so each kind present is replaced on its own.
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        if not text.isprintable():
+            for char in set(_NON_ASCII.findall(text)):
+                replacement = _hidden_replacement(char)
+                if replacement is not None:
+                    text = text.replace(char, replacement)
+    return text if text.isprintable() else _ASCII_CONTROL.sub(" ", text)
 
 
-def _canonical_characters(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_invisible_characters())
-    text = text.casefold().translate(_HOMOGLYPHS)
-    return html.unescape(text) if "&" in text else text
+# One pass of each character stage; the flag says the result is certainly what another pass
+# would return, which spares most comments the confirming pass: ASCII text without entities,
+# once free of invisible characters (and folded, for the canonical stage), has nothing left
+# for a pass to change.
+
+
+def _visible_characters(text: str) -> tuple[str, bool]:
+    text = _without_hidden_characters(text)
+    if "&" in text:
+        return html.unescape(text), False
+    return text, text.isascii()
+
+
+def _canonical_characters(text: str) -> tuple[str, bool]:
+    text = _without_hidden_characters(text).casefold()
+    if not text.isascii() and _HOMOGLYPH_CHARACTERS.search(text):
+        text = text.translate(_HOMOGLYPHS)
+    if "&" in text:
+        return html.unescape(text), False
+    return text, text.isascii()
+
+
+def _collapse_whitespace(text: str) -> str:
+    # Every run of white space becomes one space, as re.sub(r"\s+", " ") does (both use
+    # str.isspace), but without a regular expression; the ends are kept, not stripped.
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    joined = " ".join(words)
+    if text[0].isspace():
+        joined = " " + joined
+    return joined + " " if text[-1].isspace() else joined
 
 
 def _rewrite(text: str) -> str:
-    # Cheap substring checks skip the regular expressions that cannot match, which is most of
-    # them for most comments.
+    # Substring checks and the guards skip the regular expressions that cannot match, which is
+    # most of them for most comments.
     # Before white space is collapsed: a double space marks the end of a spaced-out word
     # ("f r e e  m o n e y" is two words).
-    text = _SPACED_LETTERS.sub(_join_spaced_letters, text)
-    text = _WHITESPACE.sub(" ", text)
+    if _SPACED_GUARD.search(text):
+        text = _SPACED_LETTERS.sub(_join_spaced_letters, text)
+    text = _collapse_whitespace(text)
     if "@" in text:
         text = _EMAIL.sub(lambda m: f" {EMAIL_MARKER} {DOMAIN_PREFIX}{m.group(1)} ", text)
-    if _LEET_HINT.search(text):
-        text = _LEET_WORD.sub(_unleet, text)
+    text = _sub_in_guarded_words(_LEET_WORD, _LEET_HINT, _unleet, text)
     if "dot" in text or "punkt" in text or "[.]" in text or "(.)" in text:
         text = _OBFUSCATED_DOT.sub(_undot, text)
-    if "." in text or "://" in text:
-        text = _URL.sub(_url_marker, text)
-    if _DIGIT.search(text):
+    text = _sub_in_guarded_words(_URL, _URL_GUARD, _url_marker, text)
+    if _PHONE_GUARD.search(text):
         text = _PHONE.sub(f" {PHONE_MARKER} ", text)
-    return _WHITESPACE.sub(" ", text).strip()
+    return " ".join(text.split())
+
+
+def _sub_in_guarded_words(
+    pattern: re.Pattern[str],
+    guard: re.Pattern[str],
+    replace: Callable[[re.Match[str]], str],
+    text: str,
+) -> str:
+    # ``pattern.sub(replace, text)``, applied only to the space-separated words where ``guard``
+    # matches. Exact for the leetspeak and link patterns: their matches never hold a space, a
+    # space satisfies their look-arounds as the edge of a string does, and every match lies in
+    # a word that holds a guard match. The costly pattern then reads a word or two, not the text.
+    parts: list[str] = []
+    done = 0
+    for hit in guard.finditer(text):
+        if hit.start() < done:
+            continue  # another hit in the word just rewritten
+        start = text.rfind(" ", 0, hit.start()) + 1
+        end = text.find(" ", hit.end())
+        end = len(text) if end < 0 else end
+        parts += (text[done:start], pattern.sub(replace, text[start:end]))
+        done = end
+    return "".join((*parts, text[done:])) if parts else text
 
 
 def tokenise(normalised: str) -> list[str]:
-    """Split normalised text into word tokens with nltk (domain markers stay whole)."""
-    return _TOKENISER.tokenize(normalised)
-
-
-def detect_language(tokens: list[str]) -> str:
-    """Guess ``"de"`` or ``"en"`` from common function words; English when undecided."""
-    german = sum(token in _GERMAN_HINTS for token in tokens)
-    english = sum(token in _ENGLISH_HINTS for token in tokens)
-    if german > english:
-        return "de"
-    if german == english and any(char in "äöüß" for token in tokens for char in token):
-        return "de"
-    return "en"
-
-
-_STEMMERS = {"de": SnowballStemmer("german"), "en": SnowballStemmer("english")}
-
-
-@lru_cache(maxsize=200_000)
-def stem(token: str, lang: str) -> str:
-    """Snowball stem of ``token`` in ``lang``; markers and numbers are kept as they are."""
-    if ":" in token or not token.isalpha() or len(token) < 4:
-        return token
-    return _STEMMERS.get(lang, _STEMMERS["en"]).stem(token)
+    """Split normalised text into word tokens (domain markers stay whole), as nltk's
+    ``RegexpTokenizer`` with the same pattern does."""
+    if normalised.isascii():
+        return _ASCII_TOKENS.findall(normalised)
+    return _TOKENS.findall(normalised)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from nltk.tokenize import RegexpTokenizer
 
 from model.text import detect_language, normalise, stem, tokenise
 
@@ -48,6 +49,36 @@ def test_tokenise_keeps_domain_markers_whole() -> None:
         "dom:cheap-pills.ru",
         "now",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "normalised"),
+    [
+        # Joining the spaced host letters needs a second rewrite after the link became a marker.
+        ("see http://x.y.z.com now", "see urlx dom:xyz.com now"),
+        ("call 0151 2345678 or v1agra4u.com", "call phonex or urlx dom:viagraau.com"),
+        # An entity that hides another entity, behind a byte-order mark.
+        ("\ufeffHello &amp;#65; WORLD", "hello a world"),
+        ("f r e e  m o n e y at cheap-pills dot ru", "free money at urlx dom:cheap-pills.ru"),
+        ("Straße 5 ÄÖÜ", "strasse 5 äöü"),
+        ("cafe\u0301 \u2028ok", "café ok"),
+    ],
+)
+def test_rewrites_that_expose_work_for_each_other_settle(text: str, normalised: str) -> None:
+    assert normalise(text) == normalised
+
+
+_NLTK_TOKENISER = RegexpTokenizer(r"dom:[\w.-]+|[^\W_]+")
+
+
+_TOKEN_PARTS = st.sampled_from([*"ab1 _.-:é", "dom:", "\u0301"])
+
+
+@given(st.text(max_size=200) | st.lists(_TOKEN_PARTS).map("".join))
+def test_tokenise_splits_as_nltks_regexp_tokenizer(text: str) -> None:
+    assert tokenise(text) == _NLTK_TOKENISER.tokenize(text)
+    normalised = normalise(text)
+    assert tokenise(normalised) == _NLTK_TOKENISER.tokenize(normalised)
 
 
 def test_language_is_detected_from_function_words() -> None:
