@@ -1,6 +1,6 @@
 """The moderation queue at size: one page of 100,000 pending comments, first and deep pages.
 
-    .venv/bin/python -m bench.queue [--pending 100000] [--database-url URL] [--out bench/results]
+    python -m bench.moderation_queue [--pending 100000] [--database-url URL] [--out DIR]
 
 Fills a fresh database (a temporary SQLite file, and the PostgreSQL at ``--database-url`` when
 given; its ``comments`` tables are emptied first, so point it at a scratch database) with
@@ -144,7 +144,7 @@ def _backend(url: str, pending: int, repeat: int) -> dict:
 
 def _markdown(results: dict) -> str:
     lines = [
-        f"Command: `python -m bench.queue --pending {results['settings']['pending']}`. "
+        f"Command: `python -m bench.moderation_queue --pending {results['settings']['pending']}`. "
         f"{PAGE_SIZE} comments a page, keyset pagination (`Repository.list_comments`), "
         f"median and slowest of {results['settings']['repeat']} timings per page, "
         f"Python {platform.python_version()}, on a shared 2-CPU machine. Target: "
@@ -191,8 +191,8 @@ def main(argv: list[str] | None = None) -> None:
             print(json.dumps(backend), flush=True)
             results["backends"].append(backend)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "queue.json").write_text(json.dumps(results, indent=2) + "\n")
-    (args.out / "queue.md").write_text(_markdown(results))
+    (args.out / "moderation_queue.json").write_text(json.dumps(results, indent=2) + "\n")
+    (args.out / "moderation_queue.md").write_text(_markdown(results))
 
 
 if __name__ == "__main__":
