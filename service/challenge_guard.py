@@ -16,6 +16,7 @@ through, since the submission rate limit and single use still hold.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -25,7 +26,7 @@ from flask import Flask, current_app
 from limits import RateLimitItem, RateLimitItemPerSecond, parse
 from limits.strategies import RateLimiter
 
-from service.ratelimits import rate_limiter
+from service.ratelimits import rate_counters
 
 __all__ = [
     "address_wait_seconds",
@@ -53,18 +54,30 @@ def _redis() -> redis.Redis | None:
 
 
 def _counters() -> RateLimiter:
-    return rate_limiter().limiter
+    return rate_counters().limiter
 
 
 def _token_budget() -> RateLimitItemPerSecond:
     config = current_app.config
-    return RateLimitItemPerSecond(
+    return _per_seconds(
         int(config["CHALLENGE_MAX_WRONG_ANSWERS"]), int(config["CHALLENGE_TTL_SECONDS"])
     )
 
 
 def _address_budget() -> RateLimitItem:
-    return parse(str(current_app.config["RATE_LIMIT_WRONG_ANSWERS"]))
+    return _parsed(str(current_app.config["RATE_LIMIT_WRONG_ANSWERS"]))
+
+
+# Every answered challenge reads both budgets; parsing the setting each time was a visible
+# part of the check. The settings of a process are few, so these caches stay tiny.
+@functools.lru_cache(maxsize=16)
+def _parsed(setting: str) -> RateLimitItem:
+    return parse(setting)
+
+
+@functools.lru_cache(maxsize=16)
+def _per_seconds(amount: int, seconds: int) -> RateLimitItemPerSecond:
+    return RateLimitItemPerSecond(amount, seconds)
 
 
 def token_has_attempts_left(token_id: str) -> bool:

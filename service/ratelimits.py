@@ -1,28 +1,34 @@
-"""Per-client rate limits on questions, comments and moderator logins (Flask-Limiter).
+"""Per-client rate limits on questions, comments and moderator logins (``limits``).
 
 Counters live in Redis when ``REDIS_URL`` is set, so every instance and worker shares them;
 otherwise in each process's memory (then a limit holds per gunicorn worker). If Redis fails,
 limits fall back to memory instead of failing requests: rate limiting must never take the
 comment form down.
 
-One limiter per app, not a module-level one: its storage comes from the app's configuration,
-and two apps in one process (tests, or two sites) must not share counters by accident.
+One set of counters per app, not a module-level one: its storage comes from the app's
+configuration, and two apps in one process (tests, or two sites) must not share counters by
+accident. Counter keys are the ones Flask-Limiter, used before, wrote: ``(client, endpoint)``
+under the same Redis prefix, so counts carry over an upgrade.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 import math
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from flask import Flask, Response, current_app, jsonify, request
-from flask_limiter import Limiter, RateLimitExceeded
-from limits.storage import MemoryStorage
+from flask import Flask, Response, after_this_request, current_app, jsonify, request
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter, RateLimiter
+from werkzeug.exceptions import TooManyRequests
 
 from service.messages import message, pick_language
 from service.proxies import client_address
@@ -30,11 +36,14 @@ from service.proxies import client_address
 __all__ = [
     "LIMITS",
     "EndpointLimit",
+    "RateCounters",
+    "RateLimited",
     "SweptMemoryStorage",
     "init_rate_limits",
-    "rate_limiter",
-    "retry_after_seconds",
+    "rate_counters",
 ]
+
+log = logging.getLogger(__name__)
 
 _EXTENSION = "spamschutz.limiter"
 
@@ -80,6 +89,8 @@ LIMITS = (
 )
 
 
+# How long counting stays in memory after Redis failed before Redis is tried again.
+_SHARED_RETRY_SECONDS = 30.0
 # How often the in-memory counters drop what has expired. Expiry only frees memory: a counter
 # or window that is out of date is recognised as such when it is read.
 _MEMORY_SWEEP_SECONDS = 1.0
@@ -125,7 +136,7 @@ def _sweep(storage_ref: weakref.ref[SweptMemoryStorage]) -> None:
         del storage
 
 
-def _storage(config: dict[str, object]) -> tuple[str, dict[str, object]]:
+def _storage(config: Mapping[str, object]) -> tuple[str, dict[str, Any]]:
     redis_url = str(config.get("REDIS_URL") or "")
     if not redis_url:
         return "spamschutz-memory://", {}
@@ -137,49 +148,122 @@ def _storage(config: dict[str, object]) -> tuple[str, dict[str, object]]:
     }
 
 
-def init_rate_limits(app: Flask) -> Limiter:
-    """Create the app's limiter, put :data:`LIMITS` on their views and answer 429 as JSON.
+class RateCounters:
+    """The app's moving-window counters: in Redis when configured, else in process memory.
+
+    When Redis fails, counting goes on in memory (then per worker) instead of failing
+    requests, and Redis is tried again after :data:`_SHARED_RETRY_SECONDS`; when memory
+    fails too, the request is let through. Rate limiting must never take the form down.
+    """
+
+    def __init__(self, storage_uri: str, options: Mapping[str, Any] | None = None) -> None:
+        self.shared = MovingWindowRateLimiter(storage_from_string(storage_uri, **(options or {})))
+        self.local = (
+            self.shared
+            if isinstance(self.shared.storage, MemoryStorage)
+            else MovingWindowRateLimiter(SweptMemoryStorage())
+        )
+        self._shared_failed_at: float | None = None
+
+    @property
+    def limiter(self) -> RateLimiter:
+        """The counters to use now: the shared ones, or memory while they are failing."""
+        failed_at = self._shared_failed_at
+        if failed_at is not None and time.monotonic() - failed_at < _SHARED_RETRY_SECONDS:
+            return self.local
+        return self.shared
+
+    def allows(self, item: RateLimitItem, *identifiers: str, count: bool = True) -> bool:
+        """Whether one more request within ``item`` is allowed; counted when ``count``."""
+        limiter = self.limiter
+        try:
+            return limiter.hit(item, *identifiers) if count else limiter.test(item, *identifiers)
+        except Exception:  # any storage failure: see the class docstring
+            if limiter is self.local:
+                log.exception("cannot count a rate limit; the request is let through")
+                return True
+            log.warning("rate limit storage unreachable; counting in memory for now")
+            self._shared_failed_at = time.monotonic()
+            return self.allows(item, *identifiers, count=count)
+
+    def seconds_until_allowed(self, item: RateLimitItem, *identifiers: str) -> int:
+        """Whole seconds until the window of ``item`` lets one more request in (at least 1)."""
+        try:
+            reset_at = self.limiter.get_window_stats(item, *identifiers).reset_time
+        except Exception:  # the refusal stands; only the hint is missing
+            log.warning("cannot read a rate limit's window", exc_info=True)
+            return 60
+        return max(1, math.ceil(reset_at - time.time()))
+
+
+class RateLimited(TooManyRequests):
+    """A request over its limit; ``retry_after`` seconds until it would be let in."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after
+
+
+def _limit_view(
+    view: Callable[..., Any], limit: EndpointLimit, item: RateLimitItem, counters: RateCounters
+) -> Callable[..., Any]:
+    """``view`` behind ``limit``, counted per ``(limit.key(), endpoint)``.
+
+    A limit with ``counts`` only tests before the view and counts afterwards if the answer
+    says so (a refused request counts too, so hammering keeps the door shut).
+    """
+    methods = frozenset(limit.methods or ())
+
+    @functools.wraps(view)
+    def limited(*args: Any, **kwargs: Any) -> Any:
+        if methods and request.method not in methods:
+            return view(*args, **kwargs)
+        identifiers = (limit.key(), limit.endpoint)
+        if limit.counts is not None:
+            after_this_request(_count_if(limit.counts, item, identifiers, counters))
+        if not counters.allows(item, *identifiers, count=limit.counts is None):
+            raise RateLimited(counters.seconds_until_allowed(item, *identifiers))
+        return view(*args, **kwargs)
+
+    return limited
+
+
+def _count_if(
+    counts: Callable[[Response], bool],
+    item: RateLimitItem,
+    identifiers: tuple[str, str],
+    counters: RateCounters,
+) -> Callable[[Response], Response]:
+    def count(response: Response) -> Response:
+        if counts(response):
+            counters.allows(item, *identifiers)
+        return response
+
+    return count
+
+
+def init_rate_limits(app: Flask) -> RateCounters:
+    """Create the app's counters, put :data:`LIMITS` on their views and answer 429 as JSON.
 
     Call after every blueprint is registered: limits wrap the registered view functions.
+    Each view's limit is checked by one call to its counters. Flask-Limiter did the same
+    with a resolution of default, blueprint and decorated limits, exemptions and a request
+    context of its own around it, a quarter of a question's time (see bench/README.md).
     """
     storage_uri, options = _storage(app.config)
-    limiter = Limiter(
-        key_func=client_address,
-        storage_uri=storage_uri,
-        storage_options=options,  # type: ignore[arg-type]
-        strategy="moving-window",
-        swallow_errors=True,
-        in_memory_fallback_enabled=True,
-    )
-    limiter.init_app(app)
-    # Flask-Limiter also checks every request before its view, for default and
-    # application-wide limits. spamschutz has none: each limit sits on its view (below) and
-    # is checked there. The hook only cost every request, the scoring API's included, time.
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
-    app.extensions[_EXTENSION] = limiter
+    counters = RateCounters(storage_uri, options)
+    app.extensions[_EXTENSION] = counters
     for limit in LIMITS:
-        decorate = limiter.limit(
-            str(app.config[limit.setting]),
-            key_func=limit.key,
-            methods=list(limit.methods) if limit.methods else None,
-            deduct_when=limit.counts,
-        )
-        app.view_functions[limit.endpoint] = decorate(app.view_functions[limit.endpoint])
-    app.register_error_handler(RateLimitExceeded, _too_many_requests)
-    return limiter
+        item = parse(str(app.config[limit.setting]))
+        view = app.view_functions[limit.endpoint]
+        app.view_functions[limit.endpoint] = _limit_view(view, limit, item, counters)
+    app.register_error_handler(RateLimited, _too_many_requests)
+    return counters
 
 
-def rate_limiter() -> Limiter:
-    """The current app's limiter."""
+def rate_counters() -> RateCounters:
+    """The current app's rate-limit counters."""
     return current_app.extensions[_EXTENSION]
-
-
-def retry_after_seconds() -> int:
-    """Whole seconds until the limit this request broke lets the client in again (at least 1)."""
-    breached = rate_limiter().current_limit
-    if breached is None:
-        return 60
-    return max(1, math.ceil(breached.reset_at - time.time()))
 
 
 def _reader_wants_page() -> bool:
@@ -202,8 +286,8 @@ def _rate_limited_page(seconds: int) -> Response:
                                                                seconds=seconds)))
 
 
-def _too_many_requests(error: RateLimitExceeded):
-    seconds = retry_after_seconds()
+def _too_many_requests(error: RateLimited):
+    seconds = error.retry_after
     if request.endpoint == "moderation.login":
         from service.moderation.login import throttled_login_page
 

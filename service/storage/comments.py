@@ -22,8 +22,7 @@ from service.storage.schema import (
     comments,
     decisions,
 )
-from service.storage.transactions import TransactionalStore
-from service.storage.webhooks import enqueue_event
+from service.storage.webhooks import WebhookStore
 
 __all__ = ["MAX_PAGE_SIZE", "ChallengeAlreadyRedeemed", "CommentStore"]
 
@@ -65,7 +64,7 @@ class ChallengeAlreadyRedeemed(StorageError):
     """The comment's challenge token was redeemed before; nothing was stored."""
 
 
-class CommentStore(TransactionalStore):
+class CommentStore(WebhookStore):
     """Comment-related repository methods; mixed into :class:`Repository`."""
 
     def add_comment(
@@ -172,7 +171,7 @@ class CommentStore(TransactionalStore):
                     _COMMENT_BY_IDEMPOTENCY_KEY, {"key": idempotency_key}
                 ).mappings().one()
             if inserted:
-                enqueue_event(connection, "comment.received", event_data(row), self._now())
+                self._queue_event(connection, "comment.received", event_data(row), self._now())
         return CommentRow.from_row(row)
 
     def get_comment(self, public_id: str) -> CommentRow:
@@ -330,7 +329,7 @@ class CommentStore(TransactionalStore):
             return None
         updated = _comment_by_public_id(connection, current["public_id"])
         if current["status"] != to_status:
-            enqueue_event(connection, _EVENT_OF_STATUS[to_status], event_data(updated), now)
+            self._queue_event(connection, _EVENT_OF_STATUS[to_status], event_data(updated), now)
         connection.execute(
             decisions.insert().values(
                 comment_id=current["id"],

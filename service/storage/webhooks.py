@@ -9,28 +9,41 @@ the receiver is down. A delivery worker claims due rows one at a time (see
 from __future__ import annotations
 
 import json
+import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from service.storage.errors import NotFound
-from service.storage.records import as_utc
+from service.storage.records import as_utc, utc_now
 from service.storage.schema import webhook_deliveries, webhook_endpoints
 from service.storage.transactions import TransactionalStore
 
 __all__ = [
+    "ENDPOINT_CACHE_SECONDS",
     "WEBHOOK_EVENTS",
     "DeliveryRow",
     "EndpointRow",
+    "SubscriptionCache",
     "WebhookStore",
     "enqueue_event",
 ]
 
 WEBHOOK_EVENTS = ("comment.received", "comment.approved", "comment.rejected", "comment.spam")
+# How long a worker trusts the list of active endpoints it read before reading it again. Every
+# stored comment queues an event, and reading the (usually empty) list was a tenth of the
+# comment's database work. An endpoint added or disabled through the same repository counts
+# at once; one added or disabled elsewhere (the CLI, another worker or instance) within these
+# seconds: events of comments stored in between are not queued for a new endpoint, and still
+# are for a disabled one.
+ENDPOINT_CACHE_SECONDS = 2.0
+
+# An active endpoint's id and the events it subscribed to.
+Subscription = tuple[int, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -112,22 +125,35 @@ def _delivery(row: Mapping[str, Any]) -> DeliveryRow:
 _DELIVERY_COLUMNS = (webhook_deliveries, webhook_endpoints.c.url, webhook_endpoints.c.secret)
 
 
+_ACTIVE_ENDPOINTS = select(webhook_endpoints.c.id, webhook_endpoints.c.events).where(
+    webhook_endpoints.c.disabled_at.is_(None)
+)
+
+
+def active_subscriptions(connection: Connection) -> tuple[Subscription, ...]:
+    """Every active endpoint with the events it subscribed to."""
+    return tuple((row.id, tuple(row.events or ())) for row in connection.execute(_ACTIVE_ENDPOINTS))
+
+
 def enqueue_event(
-    connection: Connection, event: str, data: Mapping[str, Any], now: datetime
+    connection: Connection,
+    event: str,
+    data: Mapping[str, Any],
+    now: datetime,
+    subscriptions: Sequence[Subscription] | None = None,
 ) -> int:
     """Queue ``event`` for every active endpoint subscribed to it; how many were queued.
 
-    The body is fixed here, so every retry sends (and signs) exactly the same bytes and the
-    receiver can deduplicate by the event ``id``.
+    ``subscriptions`` is the list of active endpoints when the caller has it at hand (see
+    :class:`SubscriptionCache`); otherwise it is read in this transaction. The body is fixed
+    here, so every retry sends (and signs) exactly the same bytes and the receiver can
+    deduplicate by the event ``id``.
     """
     if event not in WEBHOOK_EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
-    endpoints = connection.execute(
-        select(webhook_endpoints.c.id, webhook_endpoints.c.events).where(
-            webhook_endpoints.c.disabled_at.is_(None)
-        )
-    ).all()
-    targets = [row.id for row in endpoints if event in (row.events or ())]
+    if subscriptions is None:
+        subscriptions = active_subscriptions(connection)
+    targets = [endpoint_id for endpoint_id, events in subscriptions if event in events]
     if not targets:
         return 0
     event_id = str(uuid.uuid4())
@@ -155,8 +181,54 @@ def enqueue_event(
     return len(targets)
 
 
+class SubscriptionCache:
+    """The active endpoints as last read, trusted for ``ttl_seconds`` (see
+    :data:`ENDPOINT_CACHE_SECONDS`); ``clock`` is monotonic seconds (injectable for tests)."""
+
+    def __init__(
+        self,
+        ttl_seconds: float = ENDPOINT_CACHE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._clock = clock
+        self._entry: tuple[float, tuple[Subscription, ...]] | None = None
+        # Counts clears, so that a list read before a change is not kept after it.
+        self._generation = 0
+
+    def get(self, connection: Connection) -> tuple[Subscription, ...]:
+        """The cached list, or the list read through ``connection`` once its time is up."""
+        entry = self._entry
+        if entry is not None and self._clock() < entry[0]:
+            return entry[1]
+        generation = self._generation
+        subscriptions = active_subscriptions(connection)
+        if self.ttl_seconds > 0 and generation == self._generation:
+            self._entry = (self._clock() + self.ttl_seconds, subscriptions)
+        return subscriptions
+
+    def clear(self) -> None:
+        """Forget the list (after an endpoint was added or disabled)."""
+        self._generation += 1
+        self._entry = None
+
+
 class WebhookStore(TransactionalStore):
-    """Webhook endpoints and deliveries; mixed into :class:`Repository`."""
+    """Webhook endpoints and deliveries; mixed into :class:`Repository`.
+
+    ``subscription_cache`` keeps the list of active endpoints for a few seconds (see
+    :class:`SubscriptionCache`).
+    """
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(engine, clock)
+        self.subscription_cache = SubscriptionCache()
+
+    def _queue_event(
+        self, connection: Connection, event: str, data: Mapping[str, Any], now: datetime
+    ) -> int:
+        """:func:`enqueue_event` with the cached list of active endpoints."""
+        return enqueue_event(connection, event, data, now, self.subscription_cache.get(connection))
 
     def add_webhook_endpoint(self, url: str, secret: str, events: Sequence[str]) -> EndpointRow:
         """Register a receiver for ``events`` (all of :data:`WEBHOOK_EVENTS` when empty)."""
@@ -175,6 +247,7 @@ class WebhookStore(TransactionalStore):
             row = connection.execute(
                 select(webhook_endpoints).where(webhook_endpoints.c.id == new_id)
             ).mappings().one()
+        self.subscription_cache.clear()
         return _endpoint(row)
 
     def list_webhook_endpoints(self) -> list[EndpointRow]:
@@ -193,6 +266,7 @@ class WebhookStore(TransactionalStore):
                 .where(webhook_endpoints.c.id == endpoint_id)
                 .values(disabled_at=self._now())
             ).rowcount
+        self.subscription_cache.clear()
         if changed != 1:
             raise NotFound(f"no webhook endpoint {endpoint_id}")
 

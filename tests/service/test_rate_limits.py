@@ -196,3 +196,20 @@ def test_in_memory_counters_start_no_thread_per_hit_and_still_expire(monkeypatch
     while storage.events.get("LIMITER/address/3/1/second") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not storage.events.get("LIMITER/address/3/1/second")  # expired entries dropped
+
+
+def test_limits_still_hold_in_memory_while_redis_is_unreachable(monkeypatch) -> None:
+    from limits import parse
+
+    from service import ratelimits
+
+    counters = ratelimits.RateCounters(
+        "redis://127.0.0.1:1/0", {"socket_timeout": 1, "socket_connect_timeout": 1}
+    )
+    item = parse("2 per minute")
+    assert [counters.allows(item, "198.51.100.1", "api.get_challenge") for _ in range(3)] == [
+        True, True, False,
+    ]
+    assert counters.limiter is counters.local
+    monkeypatch.setattr(ratelimits, "_SHARED_RETRY_SECONDS", 0)
+    assert counters.limiter is counters.shared  # Redis is tried again after a while
