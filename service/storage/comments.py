@@ -1,4 +1,4 @@
-"""Comments, the moderation queue and the decisions moderators take on it."""
+"""Comments: storing submissions, reading them back, the moderation queue and threads."""
 
 from __future__ import annotations
 
@@ -7,36 +7,30 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, false, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from service.storage import keyset
 from service.storage.desk import QueueFilter, filter_clauses, uncertainty_column
-from service.storage.errors import ConflictError, NotFound, StorageError
+from service.storage.errors import NotFound, StorageError
 from service.storage.privacy import ERASED_TEXT
-from service.storage.records import CommentRow, DecisionRow, as_utc
+from service.storage.records import CommentRow, as_utc
 from service.storage.schema import (
-    ACTION_TO_STATUS,
     COMMENT_STATUSES,
     SCORE_BANDS,
     challenge_redemptions,
     comments,
-    decisions,
 )
 from service.storage.webhooks import WebhookStore
 
-__all__ = ["MAX_PAGE_SIZE", "ChallengeAlreadyRedeemed", "CommentStore"]
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "ChallengeAlreadyRedeemed",
+    "CommentStore",
+    "comment_by_public_id",
+    "event_data",
+]
 
 MAX_PAGE_SIZE = 1000
-# A decision without an expected row_version retries this often when another moderator
-# changes the same comment between our read and our write.
-_DECIDE_ATTEMPTS = 3
-_LABEL_OF_ACTION = {"approve": "ham", "ham": "ham", "spam": "spam"}
-_LABEL_OF_STATUS = {"approved": "ham", "spam": "spam"}
-_EVENT_OF_STATUS = {
-    "approved": "comment.approved",
-    "rejected": "comment.rejected",
-    "spam": "comment.spam",
-}
 
 
 def event_data(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -177,7 +171,7 @@ class CommentStore(WebhookStore):
     def get_comment(self, public_id: str) -> CommentRow:
         """The comment with ``public_id``; :class:`NotFound` if there is none."""
         with self._transaction() as connection:
-            return CommentRow.from_row(_comment_by_public_id(connection, public_id))
+            return CommentRow.from_row(comment_by_public_id(connection, public_id))
 
     def find_akismet_check(
         self, text: str, author_name: str, permalink: str | None
@@ -277,84 +271,6 @@ class CommentStore(WebhookStore):
             oldest = connection.execute(query).scalar_one_or_none()
         return None if oldest is None else as_utc(oldest)
 
-    def decide(
-        self,
-        public_id: str,
-        action: str,
-        moderator: str,
-        expected_row_version: int | None = None,
-    ) -> CommentRow:
-        """Apply a moderator's ``action`` (approve, reject, spam, ham) and record it.
-
-        With ``expected_row_version`` the change only happens if nobody changed the comment
-        since the moderator saw it; otherwise :class:`ConflictError`.
-        """
-        if action not in ACTION_TO_STATUS:
-            raise ValueError(f"unknown moderation action {action!r}")
-        for _ in range(_DECIDE_ATTEMPTS):
-            with self._write_transaction() as connection:
-                # FOR UPDATE makes concurrent PostgreSQL decisions queue instead of retrying;
-                # SQLite ignores it and relies on the row_version guard and the retries.
-                current = _comment_by_public_id(connection, public_id, for_update=True)
-                version = (
-                    current["row_version"] if expected_row_version is None else expected_row_version
-                )
-                updated = self._apply_decision(connection, current, action, moderator, version)
-                if updated is not None:
-                    return updated
-            if expected_row_version is not None:
-                break
-        raise ConflictError("the comment was changed by someone else; reload it and try again")
-
-    def _apply_decision(
-        self,
-        connection: Connection,
-        current: Mapping[str, Any],
-        action: str,
-        moderator: str,
-        version: int,
-    ) -> CommentRow | None:
-        now, to_status = self._now(), ACTION_TO_STATUS[action]
-        changed = connection.execute(
-            comments.update()
-            .where(comments.c.id == current["id"], comments.c.row_version == version)
-            .values(
-                status=to_status,
-                decided_at=now,
-                decided_by=moderator,
-                row_version=comments.c.row_version + 1,
-            )
-        ).rowcount
-        if changed != 1:
-            return None
-        updated = _comment_by_public_id(connection, current["public_id"])
-        if current["status"] != to_status:
-            self._queue_event(connection, _EVENT_OF_STATUS[to_status], event_data(updated), now)
-        connection.execute(
-            decisions.insert().values(
-                comment_id=current["id"],
-                action=action,
-                from_status=current["status"],
-                to_status=to_status,
-                moderator=moderator,
-                created_at=now,
-            )
-        )
-        return CommentRow.from_row(updated)
-
-    def decisions_for(self, public_id: str) -> list[DecisionRow]:
-        """Every decision on the comment, oldest first; :class:`NotFound` for an unknown id."""
-        query = (
-            select(decisions, comments.c.public_id)
-            .join(comments, decisions.c.comment_id == comments.c.id)
-            .where(comments.c.public_id == public_id)
-            .order_by(decisions.c.id)
-        )
-        with self._transaction() as connection:
-            _comment_by_public_id(connection, public_id)
-            rows = connection.execute(query).mappings().all()
-        return [DecisionRow.from_row(row) for row in rows]
-
     def approved_comments(self, thread_id: str, limit: int = 200) -> list[CommentRow]:
         """The published comments of a thread, oldest first."""
         query = (
@@ -371,59 +287,6 @@ class CommentStore(WebhookStore):
             rows = connection.execute(query).mappings().all()
         return [CommentRow.from_row(row) for row in rows]
 
-    def training_labels(self, since: datetime | None = None) -> list[dict[str, Any]]:
-        """Labelled examples from moderators' latest decision on each comment.
-
-        approve and ham make a ``ham`` label, spam a ``spam`` label. A plain reject is not a
-        label: comments are rejected for rudeness or being off-topic, which says nothing about
-        spam. A later decision overrides an earlier one, so corrections win. ``since`` keeps
-        only comments whose latest decision is at or after that time.
-        """
-        latest = (
-            select(func.max(decisions.c.id).label("id")).group_by(decisions.c.comment_id).subquery()
-        )
-        query = (
-            select(comments, decisions.c.action, decisions.c.created_at.label("labelled_at"))
-            .select_from(latest)
-            .join(decisions, decisions.c.id == latest.c.id)
-            .join(comments, comments.c.id == decisions.c.comment_id)
-            .where(
-                decisions.c.action.in_((*_LABEL_OF_ACTION, "undo")),
-                comments.c.text != ERASED_TEXT,  # an erased comment teaches nothing
-                comments.c.is_test == false(),  # Akismet's is_test=1: never training data
-            )
-            .order_by(decisions.c.id)
-        )
-        if since is not None:
-            query = query.where(decisions.c.created_at >= as_utc(since))
-        with self._transaction() as connection:
-            rows = connection.execute(query).mappings().all()
-        return [
-            {
-                "id": row["public_id"],
-                "text": row["text"],
-                "label": label,
-                "author": row["author_name"],
-                "email": row["author_email"],
-                "url": row["author_url"],
-                "lang": row["lang"],
-                "decided_at": as_utc(row["labelled_at"]),
-            }
-            for row in rows
-            if (label := _label_of(row["action"], row["status"])) is not None
-        ]
-
-
-def _label_of(action: str, status: str) -> str | None:
-    """The training label of a comment's latest decision.
-
-    An undo brings the earlier decision's status back, so the status then tells the label.
-    """
-    if action == "undo":
-        return _LABEL_OF_STATUS.get(status)
-    return _LABEL_OF_ACTION.get(action)
-
-
 # Built once, the values passed as parameters: building them per call cost more than running
 # them, inside the write lock. RETURNING (SQLite 3.35+, PostgreSQL) saves reading the row back.
 _INSERT_COMMENT = comments.insert().returning(*comments.c)
@@ -432,7 +295,7 @@ _COMMENT_BY_IDEMPOTENCY_KEY = select(comments).where(
 )
 
 
-def _comment_by_public_id(
+def comment_by_public_id(
     connection: Connection, public_id: str, for_update: bool = False
 ) -> Mapping[str, Any]:
     query = select(comments).where(comments.c.public_id == public_id)

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from service.storage.accounts import AccountStore
 from service.storage.catalog import ModelCatalog
 from service.storage.comments import CommentStore
+from service.storage.decisions import DecisionStore
 from service.storage.desk import DeskStore
 from service.storage.privacy import PrivacyStore
 from service.storage.records import as_utc
@@ -23,6 +24,7 @@ __all__ = ["Repository"]
 
 class Repository(
     CommentStore,
+    DecisionStore,
     DeskStore,
     AccountStore,
     ModelCatalog,
