@@ -113,10 +113,13 @@ class CompiledScorer:
             raise ValueError("feature blocks and classifier coefficients do not line up")
 
     def _block_weights(
-        self, block: _TextBlock, comment: PreparedComment
+        self, block: _TextBlock, comment: PreparedComment, terms: list[str] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Column indices and normalised TF-IDF weights of the block's terms in ``comment``."""
-        counts = Counter(map(block.vocabulary.get, block.analyzer(comment)))
+        """Column indices and normalised TF-IDF weights of the block's terms in ``comment``
+        (``terms``: the block's analyzer output for it, when the caller has it already)."""
+        if terms is None:
+            terms = block.analyzer(comment)
+        counts = Counter(map(block.vocabulary.get, terms))
         counts.pop(None, None)  # terms the model never saw
         if not counts:
             return np.empty(0, dtype=np.intp), np.empty(0)
@@ -160,13 +163,14 @@ class CompiledScorer:
         total = self.intercept
         terms: dict[str, dict[str, float]] = {}
         for block in self.blocks:
-            indices, weights = self._block_weights(block, comment)
+            present = block.analyzer(comment)
+            indices, weights = self._block_weights(block, comment, present)
             parts = weights * block.coef[indices]
             total += float(parts.sum())
             by_index = dict(zip(indices.tolist(), parts.tolist(), strict=True))
             terms[block.name] = {
                 term: by_index[index]
-                for term in set(block.analyzer(comment))
+                for term in set(present)
                 if (index := block.vocabulary.get(term)) is not None
             }
         signals: dict[str, tuple[float, float]] = {}
