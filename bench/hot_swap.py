@@ -29,7 +29,15 @@ import httpx
 import numpy as np
 
 from bench.http import accepted_texts, benchmark_texts
-from bench.http_servers import VENV_BIN, RunningServer, _spawn, free_port, spamschutz_env, stop
+from bench.http_servers import (
+    VENV_BIN,
+    RunningServer,
+    _spawn,
+    free_port,
+    serve_command,
+    spamschutz_env,
+    stop,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,17 +95,8 @@ def start_instance(env: dict[str, str], data_dir: Path) -> RunningServer:
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = data_dir / "serve.log"
-    command = [
-        str(VENV_BIN / "spamschutz"),
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-    ]
-    process = _spawn(command, env={**env, "SPAMSCHUTZ_DATA_DIR": str(data_dir)}, log=log)
+    instance_env = {**env, "SPAMSCHUTZ_DATA_DIR": str(data_dir)}
+    process = _spawn(serve_command(port, 1), env=instance_env, log=log)
     server = RunningServer("spamschutz", f"http://127.0.0.1:{port}", process, log, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

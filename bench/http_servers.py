@@ -20,6 +20,7 @@ __all__ = [
     "ANSWER",
     "RunningServer",
     "free_port",
+    "serve_command",
     "server_cpu_seconds",
     "start_bare_flask",
     "start_spamd",
@@ -58,6 +59,14 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def serve_command(port: int, workers: int) -> list[str]:
+    """``spamschutz serve`` on a loopback ``port`` with ``workers`` worker processes."""
+    return [
+        str(VENV_BIN / "spamschutz"),
+        *("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
+    ]
 
 
 def spamschutz_env(data_dir: Path, database_url: str | None, threads: int) -> dict[str, str]:
@@ -116,16 +125,7 @@ def start_spamschutz(
     log = data_dir / f"serve-{port}.log"
     started = time.monotonic()
     process = _spawn(
-        [
-            str(VENV_BIN / "spamschutz"),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
+        serve_command(port, workers),
         env=env,
         log=log,
     )
