@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -15,7 +14,8 @@ import httpx
 import pytest
 
 from model import StoredModel
-from tests.e2e.conftest import QUESTIONS, free_port, spamschutz_command
+from tests.e2e.conftest import QUESTIONS, launch, wait_ready
+from tests.e2e.conftest import stop as stop_server
 from tests.e2e.test_postgres_outage import _catalogue
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -26,7 +26,6 @@ def test_sighup_reload_drops_no_request(tmp_path: Path, tiny_model: StoredModel)
     _catalogue(url, tiny_model)
     questions = tmp_path / "questions.json"
     questions.write_text(json.dumps(QUESTIONS))
-    port = free_port()
     env = {
         **os.environ,
         "SPAMSCHUTZ_DATA_DIR": str(tmp_path / "data"),
@@ -35,15 +34,8 @@ def test_sighup_reload_drops_no_request(tmp_path: Path, tiny_model: StoredModel)
         "SPAMSCHUTZ_RATE_LIMIT_CHALLENGES": "100000 per minute",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    log_path = tmp_path / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*spamschutz_command(), "serve", "--port", str(port), "--workers", "2"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
+    server = launch(env, tmp_path / "data", workers=2)
+    base = server.url
     outcomes: list[int | str] = []
     stop = threading.Event()
 
@@ -57,33 +49,24 @@ def test_sighup_reload_drops_no_request(tmp_path: Path, tiny_model: StoredModel)
                         outcomes.append(type(error).__name__)
 
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
-            time.sleep(0.2)
+        wait_ready(server, timeout=60)
         clients = [threading.Thread(target=loop) for _ in range(3)]
         for thread in clients:
             thread.start()
         for _ in range(2):
             time.sleep(1.5)
-            process.send_signal(signal.SIGHUP)
+            server.process.send_signal(signal.SIGHUP)
         time.sleep(3)
         stop.set()
         for thread in clients:
             thread.join(timeout=30)
     finally:
         stop.set()
-        process.terminate()
-        process.wait(timeout=30)
+        stop_server(server)
     errors = [outcome for outcome in outcomes if outcome != 200]
     assert len(outcomes) > 100, "the client hardly ran"
     assert errors == [], f"{len(errors)} of {len(outcomes)} requests failed: {errors[:5]}"
-    log_text = log_path.read_text()
+    log_text = (server.data_dir / "server.log").read_text()
     gunicorn_lines = [line for line in log_text.splitlines() if "gunicorn" in line]
     assert [
         json.loads(line)["logger"] for line in gunicorn_lines if "Handling signal: hup" in line

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from sqlalchemy import select
 from model import StoredModel
 from service.storage import Repository, create_engine_for, upgrade_database
 from service.storage.schema import comments
-from tests.e2e.conftest import QUESTIONS, Server, free_port, spamschutz_command
+from tests.e2e.conftest import QUESTIONS, Server, launch, stop
 from tests.e2e.private_postgres import PrivateCluster, private_cluster
 
 pytestmark = pytest.mark.e2e
@@ -52,7 +51,6 @@ def outage_setup(
         _catalogue(cluster.url, tiny_model)
         questions = tmp_path / "questions.json"
         questions.write_text(json.dumps(QUESTIONS))
-        port = free_port()
         env = {
             **os.environ,
             "SPAMSCHUTZ_DATA_DIR": str(tmp_path / "data"),
@@ -64,27 +62,16 @@ def outage_setup(
             "SPAMSCHUTZ_SPOOL_REPLAY_SECONDS": "0.5",
             "SPAMSCHUTZ_RATE_LIMIT_COMMENTS": "1000 per minute",
         }
-        log_path = tmp_path / "server.log"
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [*spamschutz_command(), "serve", "--port", str(port), "--workers", "2"],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        server = Server(f"http://127.0.0.1:{port}", env, tmp_path / "data", process)
+        server = launch(env, tmp_path / "data", workers=2)
         try:
             _wait_for(lambda: _ready(server) == 200, 60, "the server answers /readyz")
             yield server, cluster
         except BaseException:
-            print(log_path.read_text(errors="replace")[-4000:], cluster.log()[-2000:])
+            log = (server.data_dir / "server.log").read_text(errors="replace")
+            print(log[-4000:], cluster.log()[-2000:])
             raise
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(server)
 
 
 def _ready(server: Server) -> int | None:
