@@ -16,7 +16,7 @@ one sparse product with the coefficients.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -26,6 +26,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 from sklearn.pipeline import Pipeline
 
+from model.contributions import CreditBlock, credit_for
 from model.features import META_FEATURES, MetaFeatures, PreparedComment
 from model.hashed import HashedColumns
 from model.term_counts import CountTerms, Vocabulary, term_counter
@@ -47,6 +48,7 @@ class _TextBlock:
     sublinear: bool
     term_analyzer: Callable[[PreparedComment], list[str]] | None = None
     _counter: CountTerms | None = field(default=None, repr=False)
+    _credit: CreditBlock | None = field(default=None, repr=False)
 
     def count_terms(self, comments: Sequence[PreparedComment]) -> sparse.csr_matrix:
         """``comments × columns`` term counts; the counting tables are built on first use."""
@@ -54,13 +56,19 @@ class _TextBlock:
             self._counter = term_counter(self.term_analyzer or self.analyzer, self.vocabulary)
         return self._counter(comments)
 
+    def credit(self, comment: PreparedComment) -> tuple[float, dict[str, float]]:
+        """The block's part of ``comment``'s decision value, credited to its words."""
+        if self._credit is None:
+            self._credit = credit_for(self)
+        return self._credit(comment)
+
 
 @dataclass(frozen=True)
 class Contributions:
-    """Each present feature's share of the decision value, by block."""
+    """The decision value and its parts: by word (all text blocks together) and by signal."""
 
     decision: float
-    terms: dict[str, dict[str, float]]  # block name -> term -> contribution
+    words: dict[str, float]  # word as written (or token pair) -> its part
     signals: dict[str, tuple[float, float]]  # signal -> (centred value, contribution)
 
 
@@ -159,20 +167,14 @@ class CompiledScorer:
         return total
 
     def contributions(self, comment: PreparedComment) -> Contributions:
-        """The decision value and every present feature's part in it."""
+        """The decision value, each word's part in it and each signal's."""
         total = self.intercept
-        terms: dict[str, dict[str, float]] = {}
+        words: dict[str, float] = defaultdict(float)
         for block in self.blocks:
-            present = block.analyzer(comment)
-            indices, weights = self._block_weights(block, comment, present)
-            parts = weights * block.coef[indices]
-            total += float(parts.sum())
-            by_index = dict(zip(indices.tolist(), parts.tolist(), strict=True))
-            terms[block.name] = {
-                term: by_index[index]
-                for term in set(present)
-                if (index := block.vocabulary.get(term)) is not None
-            }
+            part, credits = block.credit(comment)
+            total += part
+            for word, credit in credits.items():
+                words[word] += credit
         signals: dict[str, tuple[float, float]] = {}
         if self.meta is not None:
             values = self._meta_values(comment)
@@ -182,7 +184,7 @@ class CompiledScorer:
                 name: (float(value), float(part))
                 for name, value, part in zip(META_FEATURES, values, parts, strict=True)
             }
-        return Contributions(decision=total, terms=terms, signals=signals)
+        return Contributions(decision=total, words=words, signals=signals)
 
 
 def _own_analyzer(

@@ -7,18 +7,13 @@ words ("casino", "link to pills.example"), never fragments.
 
 from __future__ import annotations
 
-import string
-from collections import defaultdict
 from dataclasses import dataclass
-from itertools import pairwise
 
-from model.features import PreparedComment, prepare_comment
+from model.features import prepare_comment
 from model.pipeline import Comment, SpamModel
-from model.text import DOMAIN_PREFIX, EMAIL_MARKER, PHONE_MARKER, URL_MARKER, stem
+from model.text import DOMAIN_PREFIX, EMAIL_MARKER, PHONE_MARKER, URL_MARKER
 
 __all__ = ["Reason", "explain", "score_with_reasons"]
-
-_PUNCTUATION = string.punctuation + "„“”‚‘’«»…"
 
 # Signal name -> (text when above a typical comment, text when below).
 _SIGNAL_TEXT = {
@@ -65,29 +60,6 @@ def _describe_word(word: str) -> str:
     }.get(word, f"“{word}”")
 
 
-def _surface_contributions(prepared: PreparedComment, terms: dict[str, dict[str, float]]):
-    """Credit word-block (stems, stem bigrams) and char-block (n-grams) parts to surface words."""
-    stems_to_tokens: dict[str, set[str]] = defaultdict(set)
-    stems = [stem(token, prepared.lang) for token in prepared.tokens]
-    for token, token_stem in zip(prepared.tokens, stems, strict=True):
-        stems_to_tokens[token_stem].add(token)
-    for (a, sa), (b, sb) in pairwise(zip(prepared.tokens, stems, strict=True)):
-        stems_to_tokens[f"{sa} {sb}"].add(f"{a} {b}")
-    # char_wb n-grams are taken from white-space separated words padded with spaces.
-    padded_words = {f" {word} ": word.strip(_PUNCTUATION) or word for word in prepared.text.split()}
-
-    totals: dict[str, float] = defaultdict(float)
-    for block, parts in terms.items():
-        for feature, value in parts.items():
-            if block == "words":
-                owners = sorted(stems_to_tokens.get(feature, ()))
-            else:
-                owners = [word for padded, word in padded_words.items() if feature in padded]
-            for owner in owners:
-                totals[owner] += value / len(owners)
-    return totals
-
-
 def score_with_reasons(
     model: SpamModel, comment: Comment, top: int = 6
 ) -> tuple[float, list[Reason]]:
@@ -101,7 +73,7 @@ def score_with_reasons(
 
     reasons = [
         Reason("word", word, weight, _describe_word(word))
-        for word, weight in _surface_contributions(prepared, parts.terms).items()
+        for word, weight in parts.words.items()
     ]
     for signal, (value, weight) in parts.signals.items():
         above, below = _SIGNAL_TEXT[signal]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from model import ModelStore, StoredModel, explain, score_with_reasons
+from model.features import prepare_comment
 
 
 def _model(stored: StoredModel):
@@ -32,3 +33,18 @@ def test_ham_reasons_point_towards_ham(tiny_model: StoredModel) -> None:
     model = _model(tiny_model)
     reasons = explain(model, {"text": "Thanks for the report on the council meeting."})
     assert any(r.as_dict()["direction"] == "ham" for r in reasons)
+
+
+def test_word_credits_add_up_to_the_whole_text_part_of_the_score(tiny_model: StoredModel) -> None:
+    # Every n-gram, stem and stem pair is credited to some word, so nothing a moderator is
+    # shown is lost or counted twice: the words' credits and the signals' parts are the score.
+    model = _model(tiny_model)
+    comment = prepare_comment(
+        {"text": "GRATIS Casino-Bonus!!! Jetzt spielen: casino-bonus.example.ru casino casino"}
+    )
+    parts = model.compiled.contributions(comment)
+    signals = sum(part for _, part in parts.signals.values())
+    assert abs(parts.decision - model.compiled.decision(comment)) < 1e-9
+    words = sum(parts.words.values())
+    assert abs(model.compiled.intercept + signals + words - parts.decision) < 1e-9
+    assert "casino" in parts.words

@@ -1,0 +1,149 @@
+"""One comment's decision value split into parts, each credited to the words it came from.
+
+The classifier is linear, so a feature's part of the decision is its TF-IDF weight times its
+coefficient. A moderator reads words, not features:
+
+- a character n-gram's part is shared equally among the distinct words of the text that hold it;
+- a stem's part goes to the tokens with that stem, a stem pair's to the token pairs.
+
+Character n-grams are most of a comment's features. They are handled per distinct word: a
+word's n-gram columns are looked up once and kept, and the comment's term frequencies, norm and
+the credit of every word are then a handful of numpy calls, not a loop over n-grams.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from functools import lru_cache
+from itertools import pairwise
+from typing import Protocol
+
+import numpy as np
+
+from model.features import PreparedComment, char_ngrams, char_terms, word_terms
+from model.language import stem
+from model.term_counts import Vocabulary
+
+__all__ = ["BlockTables", "CreditBlock", "credit_for"]
+
+# What is stripped from a white-space separated word to name it ("Casino!" is "casino").
+_PUNCTUATION = string.punctuation + "„“”‚‘’«»…"
+# Distinct words whose n-gram columns each worker keeps (a few MB; words repeat across comments).
+_KEPT_WORDS = 20_000
+
+# One block's part of the decision value and the credit of each word, for one comment.
+CreditBlock = Callable[[PreparedComment], tuple[float, dict[str, float]]]
+
+
+class BlockTables(Protocol):
+    """What a compiled feature block offers: its analyzer, vocabulary, idf and coefficients."""
+
+    analyzer: Callable[[PreparedComment], list[str]]
+    term_analyzer: Callable[[PreparedComment], list[str]] | None
+    vocabulary: Vocabulary
+    idf: np.ndarray
+    coef: np.ndarray
+    sublinear: bool
+
+
+def credit_for(block: BlockTables) -> CreditBlock:
+    """The crediting function suited to ``block``'s analyzer."""
+    if block.term_analyzer is char_terms:
+        return CharGramCredit(block)
+    if block.term_analyzer is word_terms:
+        return lambda comment: _credit_stems(block, comment)
+    return lambda comment: _credit_any_terms(block, comment)
+
+
+def _normalised(block: BlockTables, columns: np.ndarray, tf: np.ndarray) -> np.ndarray:
+    """The L2-normalised TF-IDF weights of the present ``columns``."""
+    weights = ((1.0 + np.log(tf)) if block.sublinear else tf) * block.idf[columns]
+    return weights / math.sqrt(float(weights @ weights))
+
+
+class CharGramCredit:
+    """Character n-grams: per distinct word, its kept columns; per comment, numpy over them."""
+
+    def __init__(self, block: BlockTables) -> None:
+        self.block = block
+        self.word_columns = lru_cache(maxsize=_KEPT_WORDS)(self._word_columns)
+
+    def _word_columns(self, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """The known columns of ``word``'s n-grams, each once, and how often each occurs."""
+        lookup = self.block.vocabulary.get
+        counts = Counter(column for column in map(lookup, char_ngrams(word)) if column is not None)
+        return (
+            np.fromiter(counts.keys(), dtype=np.intp, count=len(counts)),
+            np.fromiter(counts.values(), dtype=np.float64, count=len(counts)),
+        )
+
+    def __call__(self, comment: PreparedComment) -> tuple[float, dict[str, float]]:
+        words = Counter(comment.text.split())
+        looked_up = list(map(self.word_columns, words))
+        sizes = [columns.size for columns, _ in looked_up]
+        if not any(sizes):
+            return 0.0, {}
+        all_columns = np.concatenate([columns for columns, _ in looked_up])
+        occurrences = np.concatenate(
+            [times * repeats for (_, times), repeats in zip(looked_up, words.values(), strict=True)]
+        )
+        present, position = np.unique(all_columns, return_inverse=True)
+        tf = np.bincount(position, weights=occurrences)
+        parts = _normalised(self.block, present, tf) * self.block.coef[present]
+        holders = np.bincount(position)  # how many distinct words hold each n-gram
+        word_of = np.repeat(np.arange(len(sizes)), sizes)
+        per_word = np.bincount(word_of, weights=(parts / holders)[position], minlength=len(sizes))
+        credits: dict[str, float] = defaultdict(float)
+        for word, part in zip(words, per_word.tolist(), strict=True):
+            credits[word.strip(_PUNCTUATION) or word] += part
+        return float(parts.sum()), credits
+
+
+def _term_parts(block: BlockTables, terms: list[str]) -> dict[str, float]:
+    """Each known term's part of the decision value, from the comment's list of ``terms``."""
+    lookup = block.vocabulary.get
+    counts = Counter(terms)
+    known = [(term, column) for term in counts if (column := lookup(term)) is not None]
+    if not known:
+        return {}
+    columns = np.fromiter((column for _, column in known), dtype=np.intp, count=len(known))
+    tf = np.fromiter((counts[term] for term, _ in known), dtype=np.float64, count=len(known))
+    parts = _normalised(block, columns, tf) * block.coef[columns]
+    return dict(zip((term for term, _ in known), parts.tolist(), strict=True))
+
+
+def _credit_stems(block: BlockTables, comment: PreparedComment) -> tuple[float, dict[str, float]]:
+    """Stems and stem pairs (:func:`~model.features.word_terms`), credited to their tokens."""
+    tokens = comment.tokens
+    stems = [stem(token, comment.lang) for token in tokens]
+    pairs = [f"{a} {b}" for a, b in pairwise(stems)]
+    parts = _term_parts(block, stems + pairs)
+    holders: dict[str, set[str]] = defaultdict(set)
+    for token, token_stem in zip(tokens, stems, strict=True):
+        holders[token_stem].add(token)
+    for (a, b), pair in zip(pairwise(tokens), pairs, strict=True):
+        holders[pair].add(f"{a} {b}")
+    return _share(parts, lambda term: sorted(holders[term]))
+
+
+def _credit_any_terms(
+    block: BlockTables, comment: PreparedComment
+) -> tuple[float, dict[str, float]]:
+    """Any other analyzer: a term is credited to the words that contain it."""
+    parts = _term_parts(block, block.analyzer(comment))
+    padded = {f" {word} ": word.strip(_PUNCTUATION) or word for word in comment.text.split()}
+    return _share(parts, lambda term: [word for pad, word in padded.items() if term in pad])
+
+
+def _share(
+    parts: dict[str, float], holders_of: Callable[[str], list[str]]
+) -> tuple[float, dict[str, float]]:
+    credits: dict[str, float] = defaultdict(float)
+    for term, part in parts.items():
+        holders = holders_of(term)
+        for holder in holders:
+            credits[holder] += part / len(holders)
+    return sum(parts.values()), credits
