@@ -21,6 +21,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from flask import Flask
 
     from service.api import register_api
+    from service.api.hot_path import ScoreHotPath
     from service.auth import SESSION_LIFETIME
     from service.challenge_guard import init_challenge_guard
     from service.config import load_config
@@ -67,6 +68,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     init_rate_limits(app)
     init_challenge_guard(app)
     init_cors(app)
+    # Inside ProxyFix, so it sees the request as Flask would.
+    app.wsgi_app = ScoreHotPath(app, app.wsgi_app)  # type: ignore[method-assign]
     trust_proxies(app)
     app.session_interface = SecureWhenHttpsSessionInterface()
     return app

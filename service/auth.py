@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import g, request, session
 
 from service.extensions import runtime
+from service.storage import Repository
 
 __all__ = [
     "ROLES",
@@ -22,6 +23,7 @@ __all__ = [
     "log_in",
     "log_out",
     "new_token",
+    "principal_for_header",
     "session_moderator",
     "token_principal",
     "verify_password",
@@ -73,11 +75,15 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def token_principal() -> Principal | None:
     """The caller named by ``Authorization: Bearer <token>``, if the token is valid."""
-    header = request.headers.get("Authorization", "")
+    return principal_for_header(request.headers.get("Authorization", ""), runtime().repository)
+
+
+def principal_for_header(header: str, repository: Repository) -> Principal | None:
+    """The caller named by an ``Authorization`` header's bearer token, if the token is valid."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    row = runtime().repository.find_api_token(hash_token(token.strip()))
+    row = repository.find_api_token(hash_token(token.strip()))
     return Principal(name=row.name, role=row.role, via="token") if row else None
 
 

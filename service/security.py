@@ -7,6 +7,8 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
+    "NO_STORE_PREFIXES",
+    "SECURITY_HEADERS",
     "SecureWhenHttpsSessionInterface",
     "register_security_headers",
 ]
@@ -18,6 +20,17 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+# Answers under these paths are personal or change with every request: never cached.
+NO_STORE_PREFIXES = ("/api/", "/moderation")
 
 
 class SecureWhenHttpsSessionInterface(SecureCookieSessionInterface):
@@ -53,11 +66,8 @@ def register_security_headers(app: Flask) -> None:
     @app.after_request
     def add_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if request.path.startswith("/api/") or request.path.startswith("/moderation"):
+        for name, value in SECURITY_HEADERS:
+            headers.setdefault(name, value)
+        if request.path.startswith(NO_STORE_PREFIXES):
             headers.setdefault("Cache-Control", "no-store")
         return response

@@ -19,11 +19,11 @@ from flask import Flask
 from service.background import PokedJob
 from service.storage import Repository, Spool, drain_spool
 
-__all__ = ["SpoolReplayer", "init_spool_replay"]
+__all__ = ["SPOOL_REPLAYER_EXTENSION", "SpoolReplayer", "init_spool_replay"]
 
 log = logging.getLogger(__name__)
 
-_EXTENSION = "spamschutz.spool_replayer"
+SPOOL_REPLAYER_EXTENSION = "spamschutz.spool_replayer"
 
 
 class SpoolReplayer:
@@ -60,5 +60,5 @@ def init_spool_replay(app: Flask) -> None:
         return
     runtime = app.extensions["spamschutz"]
     replayer = SpoolReplayer(runtime.spool, runtime.repository, interval)
-    app.extensions[_EXTENSION] = replayer
+    app.extensions[SPOOL_REPLAYER_EXTENSION] = replayer
     app.before_request(replayer.poke)

@@ -27,6 +27,7 @@ from service.background import PokedJob
 from service.storage import Repository
 
 __all__ = [
+    "WEBHOOK_WORKER_EXTENSION",
     "DeliveryPolicy",
     "WebhookWorker",
     "deliver_due",
@@ -37,7 +38,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_EXTENSION = "spamschutz.webhook_worker"
+WEBHOOK_WORKER_EXTENSION = "spamschutz.webhook_worker"
 SIGNATURE_HEADER = "X-Spamschutz-Signature"
 # A delivery is claimed for this long; a worker that dies mid-send frees it when it ends.
 _LEASE = timedelta(seconds=120)
@@ -188,7 +189,7 @@ def init_webhook_worker(app: Flask) -> None:
     worker = WebhookWorker(
         runtime.repository, DeliveryPolicy.from_config(app.config), interval
     )
-    app.extensions[_EXTENSION] = worker
+    app.extensions[WEBHOOK_WORKER_EXTENSION] = worker
     app.after_request(_poke_after(worker))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import current_app
 
 from service.api import bp
@@ -11,15 +14,27 @@ from service.api.validation import optional_text, read_payload, required_text
 from service.extensions import runtime
 from service.scoring import score_comment
 
-__all__ = ["score_text"]
+__all__ = ["SCORE_ROLES", "score_answer", "score_text"]
+
+# Who may score: comment forms and integrations, and moderators (admin always may).
+SCORE_ROLES = ("site", "moderator")
 
 
 @bp.post("/score")
-@require("site", "moderator")
+@require(*SCORE_ROLES)
 def score_text():
     """Score ``text`` (with optional ``author``, ``email``, ``url``) for integrations."""
-    payload = read_payload()
-    config = current_app.config
+    return score_answer(read_payload(), current_app.config, runtime())
+
+
+def score_answer(
+    payload: Mapping[str, Any], config: Mapping[str, Any], serving: Any
+) -> dict[str, Any]:
+    """The answer to a score request's ``payload``; :class:`APIError` for what is refused.
+
+    ``serving`` is the app's runtime (only its ``models`` are used). Shared with the hot path
+    (:mod:`service.api.hot_path`), so both answer alike.
+    """
     # The same rules as a comment's: an integration never gets a score for text the comment
     # form would refuse.
     comment = {
@@ -34,7 +49,7 @@ def score_text():
         "email": optional_text(payload, "email", 320) or "",
         "url": optional_text(payload, "url", 2000) or "",
     }
-    result = score_comment(runtime().models, comment)
+    result = score_comment(serving.models, comment)
     if result is None:
         raise APIError(
             503, "model_unavailable", "No spam model is loaded right now. Try again shortly."

@@ -26,6 +26,7 @@ __all__ = [
     "check_line",
     "is_public_id",
     "optional_text",
+    "parse_json_object",
     "read_payload",
     "required_text",
     "validate_email",
@@ -65,7 +66,7 @@ def read_payload(lang: str = "en") -> dict[str, Any]:
     An oversized body raises 413 from Werkzeug (``MAX_CONTENT_LENGTH``) before it is parsed.
     """
     if request.is_json:
-        return _read_json(_body(), lang)
+        return parse_json_object(_body(), lang)
     if request.mimetype == "application/x-www-form-urlencoded":
         _check_form_encoding(_body(), lang)
         return request.form.to_dict()
@@ -95,7 +96,8 @@ def _body() -> bytes:
     return raw
 
 
-def _read_json(raw: bytes, lang: str) -> dict[str, Any]:
+def parse_json_object(raw: bytes, lang: str = "en") -> dict[str, Any]:
+    """A JSON body that must hold an object, checked for encoding and depth."""
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:

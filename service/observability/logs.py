@@ -24,8 +24,10 @@ __all__ = [
     "MaskPersonalData",
     "RequestContext",
     "init_request_logging",
+    "log_access",
     "logging_config",
     "mask_personal_data",
+    "request_id_for",
 ]
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -43,6 +45,7 @@ _IPV6_CANDIDATE = re.compile(
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 _RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _CONTEXT_FIELDS = ("request_id", "method", "path", "status", "duration")
+_ACCESS = logging.getLogger("spamschutz.access")
 
 
 def _mask_ipv6(match: re.Match[str]) -> str:
@@ -156,13 +159,11 @@ def logging_config(level: str = "INFO", log_format: str = "json") -> dict[str, A
     }
 
 
-def _request_id() -> str:
+def request_id_for(offered: str, trusted_proxies: int) -> str:
+    """The id of a request whose ``X-Request-ID`` header is ``offered`` (may be empty)."""
     # A proxy's id is only believed from a proxy we trust (the same setting ProxyFix uses),
     # so a client cannot choose the id that ties its requests together in the log.
-    from flask import current_app
-
-    offered = request.headers.get(REQUEST_ID_HEADER, "")
-    if int(current_app.config.get("TRUSTED_PROXIES") or 0) > 0 and _REQUEST_ID.match(offered):
+    if trusted_proxies > 0 and _REQUEST_ID.match(offered):
         return offered
     # 128 random bits as 32 hex digits, the shape of the uuid4 hex used before. An id only
     # ties log lines together and guards nothing, so the process's own generator will do
@@ -170,16 +171,38 @@ def _request_id() -> str:
     return f"{random.getrandbits(128):032x}"
 
 
+def log_access(
+    request_id: str | None, method: str, path: str, status: int, duration: float
+) -> None:
+    """The access line of one answered request (``duration`` in seconds)."""
+    _ACCESS.log(
+        logging.WARNING if status >= 500 else logging.INFO,
+        "%s %s %s",
+        method,
+        path,
+        status,
+        extra={
+            "request_id": request_id,
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration": round(duration, 4),
+        },
+    )
+
+
 def init_request_logging(app: Flask) -> None:
     """Give each request an id (echoed in ``X-Request-ID``) and log one access line per
     request, except successful health checks and scrapes."""
     if not logging.getLogger().handlers:
         dictConfig(logging_config(str(app.config["LOG_LEVEL"]), str(app.config["LOG_FORMAT"])))
-    access = logging.getLogger("spamschutz.access")
 
     @app.before_request
     def _start_request() -> None:
-        g.request_id = _request_id()
+        g.request_id = request_id_for(
+            request.headers.get(REQUEST_ID_HEADER, ""),
+            int(app.config.get("TRUSTED_PROXIES") or 0),
+        )
         g.request_started = time.perf_counter()
 
     @app.after_request
@@ -190,19 +213,11 @@ def init_request_logging(app: Flask) -> None:
         started = g.get("request_started")
         if started is None or (request.path in QUIET_PATHS and response.status_code < 400):
             return response
-        duration = round(time.perf_counter() - started, 4)
-        access.log(
-            logging.WARNING if response.status_code >= 500 else logging.INFO,
-            "%s %s %s",
+        log_access(
+            request_id,
             request.method,
             request.path,
             response.status_code,
-            extra={
-                "request_id": request_id,
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration": duration,
-            },
+            time.perf_counter() - started,
         )
         return response

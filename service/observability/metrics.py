@@ -37,12 +37,22 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-__all__ = ["init_metrics", "record_challenge_outcome", "record_verdict", "scoring_timer"]
+__all__ = [
+    "SERVING_EXTENSION",
+    "ServingModelGauge",
+    "init_metrics",
+    "observe_request",
+    "record_challenge_outcome",
+    "record_verdict",
+    "scoring_timer",
+]
 
 log = logging.getLogger(__name__)
 
 # The classic text format generate_latest writes by default, which every Prometheus parses.
 _CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+# Where the app keeps its ServingModelGauge, for whatever answers requests besides Flask's views.
+SERVING_EXTENSION = "spamschutz.serving_gauge"
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 REQUESTS = Counter(
@@ -77,6 +87,29 @@ SERVING_MODEL = Gauge(
     ["version"],
     multiprocess_mode="livemax",
 )
+
+
+def observe_request(method: str, endpoint: str, status: int, seconds: float) -> None:
+    """Count one answered request and its time, by route template (``endpoint``)."""
+    REQUEST_LATENCY.labels(method, endpoint).observe(seconds)
+    REQUESTS.labels(method, endpoint, str(status)).inc()
+
+
+class ServingModelGauge:
+    """Keeps ``spamschutz_model_serving`` at 1 for the version this worker serves."""
+
+    def __init__(self) -> None:
+        self.version: str | None = None
+
+    def update(self, version: str | None) -> None:
+        """Note that ``version`` is serving now (``None``: no model loaded yet)."""
+        if version == self.version:
+            return
+        if self.version is not None:
+            SERVING_MODEL.labels(self.version).set(0)
+        if version is not None:
+            SERVING_MODEL.labels(version).set(1)
+        self.version = version
 
 
 def record_verdict(status: str, band: str | None) -> None:
@@ -233,7 +266,7 @@ def _may_scrape() -> bool:
 def init_metrics(app: Flask) -> None:
     """Time and count every request and serve ``/metrics``."""
     figures = DatabaseFigures(app)
-    serving: dict[str, str | None] = {"version": None}
+    serving = app.extensions[SERVING_EXTENSION] = ServingModelGauge()
 
     @app.before_request
     def _start_timer() -> None:
@@ -243,16 +276,10 @@ def init_metrics(app: Flask) -> None:
     def _observe(response: Response) -> Response:
         started = g.pop("metrics_started", None)
         if started is not None:
-            endpoint = _endpoint()
-            REQUEST_LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
-            REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
-        version = app.extensions["spamschutz"].models.version
-        if version != serving["version"]:
-            if serving["version"] is not None:
-                SERVING_MODEL.labels(serving["version"]).set(0)
-            if version is not None:
-                SERVING_MODEL.labels(version).set(1)
-            serving["version"] = version
+            observe_request(
+                request.method, _endpoint(), response.status_code, time.perf_counter() - started
+            )
+        serving.update(app.extensions["spamschutz"].models.version)
         return response
 
     @app.get("/metrics")
