@@ -119,6 +119,9 @@ class CompiledScorer:
             offset += width
         if offset != coef.size:
             raise ValueError("feature blocks and classifier coefficients do not line up")
+        self._meta_lists = (
+            None if self.meta is None else (self.meta[0].tolist(), self.meta[1].tolist())
+        )
 
     def _block_weights(
         self, block: _TextBlock, comment: PreparedComment, terms: list[str] | None = None
@@ -176,14 +179,15 @@ class CompiledScorer:
             for word, credit in credits.items():
                 words[word] += credit
         signals: dict[str, tuple[float, float]] = {}
-        if self.meta is not None:
-            values = self._meta_values(comment)
-            parts = values * self.meta[1]
-            total += float(parts.sum())
-            signals = {
-                name: (float(value), float(part))
-                for name, value, part in zip(META_FEATURES, values, parts, strict=True)
-            }
+        if self._meta_lists is not None:
+            # Ten numbers: plain floats, cheaper than numpy calls for one comment.
+            means, weights = self._meta_lists
+            for name, value, mean, weight in zip(
+                META_FEATURES, MetaFeatures._row(comment), means, weights, strict=True
+            ):
+                centred = value - mean
+                signals[name] = (centred, centred * weight)
+                total += centred * weight
         return Contributions(decision=total, words=words, signals=signals)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import string
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from functools import lru_cache
@@ -31,8 +32,11 @@ __all__ = ["BlockTables", "CreditBlock", "credit_for"]
 
 # What is stripped from a white-space separated word to name it ("Casino!" is "casino").
 _PUNCTUATION = string.punctuation + "„“”‚‘’«»…"
-# Distinct words whose n-gram columns each worker keeps (a few MB; words repeat across comments).
+# Distinct words whose n-gram columns each worker keeps (a few MB; words repeat across comments),
+# and stems or stem pairs whose weights it keeps.
 _KEPT_WORDS = 20_000
+_KEPT_TERMS = 100_000
+_UNSEEN = object()
 
 # One block's part of the decision value and the credit of each word, for one comment.
 CreditBlock = Callable[[PreparedComment], tuple[float, dict[str, float]]]
@@ -54,7 +58,7 @@ def credit_for(block: BlockTables) -> CreditBlock:
     if block.term_analyzer is char_terms:
         return CharGramCredit(block)
     if block.term_analyzer is word_terms:
-        return lambda comment: _credit_stems(block, comment)
+        return StemCredit(block)
     return lambda comment: _credit_any_terms(block, comment)
 
 
@@ -65,41 +69,52 @@ def _normalised(block: BlockTables, columns: np.ndarray, tf: np.ndarray) -> np.n
 
 
 class CharGramCredit:
-    """Character n-grams: per distinct word, its kept columns; per comment, numpy over them."""
+    """Character n-grams: per distinct word, its kept columns; per comment, plain Python.
+
+    A single comment touches a few hundred columns. Numpy's per-call cost, large when the
+    request's other work has pushed its code out of the processor's caches, outweighs its
+    speed on arrays that small, so the sums run in Python over ``memoryview`` s of the
+    block's idf and coefficients (read in place, no copy).
+    """
 
     def __init__(self, block: BlockTables) -> None:
         self.block = block
+        self.idf = memoryview(np.ascontiguousarray(block.idf, dtype=np.float64))
+        self.coef = memoryview(np.ascontiguousarray(block.coef, dtype=np.float64))
         self.word_columns = lru_cache(maxsize=_KEPT_WORDS)(self._word_columns)
 
-    def _word_columns(self, word: str) -> tuple[np.ndarray, np.ndarray]:
+    def _word_columns(self, word: str) -> tuple[array[int], bytes]:
         """The known columns of ``word``'s n-grams, each once, and how often each occurs."""
         lookup = self.block.vocabulary.get
         counts = Counter(column for column in map(lookup, char_ngrams(word)) if column is not None)
-        return (
-            np.fromiter(counts.keys(), dtype=np.intp, count=len(counts)),
-            np.fromiter(counts.values(), dtype=np.float64, count=len(counts)),
-        )
+        return array("q", map(int, counts.keys())), bytes(counts.values())
 
     def __call__(self, comment: PreparedComment) -> tuple[float, dict[str, float]]:
         words = Counter(comment.text.split())
         looked_up = list(map(self.word_columns, words))
-        sizes = [columns.size for columns, _ in looked_up]
-        if not any(sizes):
+        tf: dict[int, int] = {}
+        holders: dict[int, int] = {}  # how many distinct words hold each n-gram
+        for (columns, times), repeats in zip(looked_up, words.values(), strict=True):
+            for column, count in zip(columns, times, strict=True):
+                tf[column] = tf.get(column, 0) + count * repeats
+                holders[column] = holders.get(column, 0) + 1
+        if not tf:
             return 0.0, {}
-        all_columns = np.concatenate([columns for columns, _ in looked_up])
-        occurrences = np.concatenate(
-            [times * repeats for (_, times), repeats in zip(looked_up, words.values(), strict=True)]
-        )
-        present, position = np.unique(all_columns, return_inverse=True)
-        tf = np.bincount(position, weights=occurrences)
-        parts = _normalised(self.block, present, tf) * self.block.coef[present]
-        holders = np.bincount(position)  # how many distinct words hold each n-gram
-        word_of = np.repeat(np.arange(len(sizes)), sizes)
-        per_word = np.bincount(word_of, weights=(parts / holders)[position], minlength=len(sizes))
+        idf, coef, log, sublinear = self.idf, self.coef, math.log, self.block.sublinear
+        share: dict[int, float] = {}  # weight × coefficient, shared among the holders
+        squares = 0.0
+        for column, count in tf.items():
+            weight = ((1.0 + log(count)) if sublinear else count) * idf[column]
+            squares += weight * weight
+            share[column] = weight * coef[column] / holders[column]
+        scale = 1.0 / math.sqrt(squares)
         credits: dict[str, float] = defaultdict(float)
-        for word, part in zip(words, per_word.tolist(), strict=True):
+        total = 0.0
+        for word, (columns, _) in zip(words, looked_up, strict=True):
+            part = sum(map(share.__getitem__, columns)) * scale
             credits[word.strip(_PUNCTUATION) or word] += part
-        return float(parts.sum()), credits
+            total += part
+        return total, credits
 
 
 def _term_parts(block: BlockTables, terms: list[str]) -> dict[str, float]:
@@ -115,18 +130,56 @@ def _term_parts(block: BlockTables, terms: list[str]) -> dict[str, float]:
     return dict(zip((term for term, _ in known), parts.tolist(), strict=True))
 
 
-def _credit_stems(block: BlockTables, comment: PreparedComment) -> tuple[float, dict[str, float]]:
-    """Stems and stem pairs (:func:`~model.features.word_terms`), credited to their tokens."""
-    tokens = comment.tokens
-    stems = [stem(token, comment.lang) for token in tokens]
-    pairs = [f"{a} {b}" for a, b in pairwise(stems)]
-    parts = _term_parts(block, stems + pairs)
-    holders: dict[str, set[str]] = defaultdict(set)
-    for token, token_stem in zip(tokens, stems, strict=True):
-        holders[token_stem].add(token)
-    for (a, b), pair in zip(pairwise(tokens), pairs, strict=True):
-        holders[pair].add(f"{a} {b}")
-    return _share(parts, lambda term: sorted(holders[term]))
+class StemCredit:
+    """Stems and stem pairs (:func:`~model.features.word_terms`), credited to their tokens.
+
+    A comment has a few dozen such terms, too few for numpy's per-call cost to pay off: each
+    term's idf and coefficient are kept as plain floats, and the arithmetic is plain Python.
+    """
+
+    def __init__(self, block: BlockTables) -> None:
+        self.block = block
+        self.known: dict[str, tuple[float, float] | None] = {}
+
+    def _look_up(self, term: str) -> tuple[float, float] | None:
+        column = self.block.vocabulary.get(term)
+        found = (
+            None
+            if column is None
+            else (float(self.block.idf[column]), float(self.block.coef[column]))
+        )
+        if len(self.known) >= _KEPT_TERMS:
+            self.known.clear()
+        self.known[term] = found
+        return found
+
+    def __call__(self, comment: PreparedComment) -> tuple[float, dict[str, float]]:
+        tokens = comment.tokens
+        stems = [stem(token, comment.lang) for token in tokens]
+        pairs = [f"{a} {b}" for a, b in pairwise(stems)]
+        counts = Counter(stems)
+        counts.update(pairs)
+        sublinear = self.block.sublinear
+        weights: dict[str, tuple[float, float]] = {}
+        for term, times in counts.items():
+            found = self.known.get(term, _UNSEEN)
+            if found is _UNSEEN:
+                found = self._look_up(term)
+            if found is not None:
+                idf, coef = found
+                weights[term] = ((1.0 + math.log(times)) if sublinear else times) * idf, coef
+        if not weights:
+            return 0.0, {}
+        norm = math.sqrt(sum(weight * weight for weight, _ in weights.values()))
+        holders: dict[str, set[str]] = defaultdict(set)
+        for token, token_stem in zip(tokens, stems, strict=True):
+            if token_stem in weights:
+                holders[token_stem].add(token)
+        for (a, b), pair in zip(pairwise(tokens), pairs, strict=True):
+            if pair in weights:
+                holders[pair].add(f"{a} {b}")
+        parts = {term: weight / norm * coef for term, (weight, coef) in weights.items()}
+        return _share(parts, lambda term: sorted(holders[term]))
 
 
 def _credit_any_terms(

@@ -7,8 +7,10 @@ words ("casino", "link to pills.example"), never fragments.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
+from model.compiled import Contributions
 from model.features import prepare_comment
 from model.pipeline import Comment, SpamModel
 from model.text import DOMAIN_PREFIX, EMAIL_MARKER, PHONE_MARKER, URL_MARKER
@@ -69,18 +71,25 @@ def score_with_reasons(
     """
     prepared = prepare_comment(comment)
     parts = model.compiled.contributions(prepared)
-    score = float(model.calibrate(parts.decision))
+    score = model.calibrate_one(parts.decision)
 
-    reasons = [
-        Reason("word", word, weight, _describe_word(word))
-        for word, weight in parts.words.items()
-    ]
-    for signal, (value, weight) in parts.signals.items():
-        above, below = _SIGNAL_TEXT[signal]
-        reasons.append(Reason("signal", signal, weight, above if value > 0 else below))
-    reasons = [reason for reason in reasons if abs(reason.weight) >= 0.01]
-    reasons.sort(key=lambda reason: abs(reason.weight), reverse=True)
-    return score, reasons[:top]
+    # The strongest first; among equals, words before signals, each in the order met. Only
+    # those shown become Reasons.
+    candidates = [("word", word, weight) for word, weight in parts.words.items()]
+    candidates += [("signal", name, weight) for name, (_, weight) in parts.signals.items()]
+    strongest = heapq.nlargest(
+        top,
+        (candidate for candidate in candidates if abs(candidate[2]) >= 0.01),
+        key=lambda candidate: abs(candidate[2]),
+    )
+    return score, [_reason(kind, feature, weight, parts) for kind, feature, weight in strongest]
+
+
+def _reason(kind: str, feature: str, weight: float, parts: Contributions) -> Reason:
+    if kind == "word":
+        return Reason(kind, feature, weight, _describe_word(feature))
+    above, below = _SIGNAL_TEXT[feature]
+    return Reason(kind, feature, weight, above if parts.signals[feature][0] > 0 else below)
 
 
 def explain(model: SpamModel, comment: Comment, top: int = 6) -> list[Reason]:

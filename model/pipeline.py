@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -119,6 +120,11 @@ class SpamModel:
         """Map raw decision values to spam probabilities in [0, 1]."""
         slope, intercept = self.calibration
         return 1.0 / (1.0 + np.exp(-(slope * np.asarray(decision_values) + intercept)))
+
+    def calibrate_one(self, decision_value: float) -> float:
+        """:meth:`calibrate` for one value, in plain floats."""
+        slope, intercept = self.calibration
+        return 1.0 / (1.0 + math.exp(-(slope * decision_value + intercept)))
 
     def score(self, comments: Sequence[Comment]) -> np.ndarray:
         """Calibrated spam probability for each comment."""

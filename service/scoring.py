@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from model import ModelRegistry, Thresholds, score_with_reasons
-from service.observability.metrics import scoring_timer
+from service.observability.metrics import observe_scoring
 
 __all__ = ["ScoreResult", "score_comment"]
 
@@ -35,8 +36,9 @@ def score_comment(models: ModelRegistry, comment: dict[str, object]) -> ScoreRes
         return None
     version, model = serving
     try:
-        with scoring_timer():
-            score, reasons = score_with_reasons(model, comment)
+        started = time.perf_counter()
+        score, reasons = score_with_reasons(model, comment)
+        observe_scoring(time.perf_counter() - started)
     except Exception:
         log.exception("model %s failed to score a comment", version)
         return None

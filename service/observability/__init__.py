@@ -10,9 +10,9 @@ from service.observability.logs import (
 )
 from service.observability.metrics import (
     init_metrics,
+    observe_scoring,
     record_challenge_outcome,
     record_verdict,
-    scoring_timer,
 )
 
 __all__ = [
@@ -23,7 +23,7 @@ __all__ = [
     "init_request_logging",
     "logging_config",
     "mask_personal_data",
+    "observe_scoring",
     "record_challenge_outcome",
     "record_verdict",
-    "scoring_timer",
 ]
