@@ -8,7 +8,7 @@ coefficient. A moderator reads words, not features:
 
 Character n-grams are most of a comment's features. They are handled per distinct word: a
 word's n-gram columns are looked up once and kept, and the comment's term frequencies, norm and
-the credit of every word are then a handful of numpy calls, not a loop over n-grams.
+the credit of every word are sums over those columns.
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ class CharGramCredit:
 
     A single comment touches a few hundred columns. Numpy's per-call cost, large when the
     request's other work has pushed its code out of the processor's caches, outweighs its
-    speed on arrays that small, so the sums run in Python over ``memoryview`` s of the
-    block's idf and coefficients (read in place, no copy).
+    speed on arrays that small, so the sums run in Python over memoryviews of the block's idf
+    and coefficients (read in place, no copy).
     """
 
     def __init__(self, block: BlockTables) -> None:
