@@ -135,3 +135,20 @@ def test_hot_path_answers_are_logged_and_counted(app, make_token, caplog) -> Non
     assert [(r.method, r.path, r.status) for r in access] == [("POST", "/api/v1/score", 200)]
     assert access[0].request_id == response.headers["X-Request-ID"]
     assert SPAM not in caplog.text
+
+
+def test_behind_a_trusted_proxy_the_proxys_request_id_is_kept(make_app, make_token) -> None:
+    app = make_app(TRUSTED_PROXIES=1)
+    flask_seen = _flask_requests(app)
+    response = Client(app.wsgi_app).post(
+        "/api/v1/score",
+        json={"text": SPAM},
+        headers={
+            "Authorization": f"Bearer {make_token()}",
+            "X-Request-ID": "proxy-7f3a",
+            "X-Forwarded-For": "203.0.113.9",
+        },
+    )
+    assert flask_seen == []
+    assert response.status_code == 200
+    assert response.headers["X-Request-ID"] == "proxy-7f3a"
