@@ -12,7 +12,12 @@ from service.api.errors import APIError
 from service.auth import Principal, session_moderator, token_principal
 from service.extensions import csrf
 
-__all__ = ["require"]
+__all__ = ["allows", "require"]
+
+
+def allows(principal: Principal, roles: tuple[str, ...]) -> bool:
+    """Whether ``principal`` has one of ``roles`` (admin always has)."""
+    return principal.role == "admin" or principal.role in roles
 
 
 def require(
@@ -44,7 +49,7 @@ def require(
                     "unauthorized",
                     "Send a valid API token as 'Authorization: Bearer <token>'.",
                 )
-            if principal.role != "admin" and principal.role not in roles:
+            if not allows(principal, roles):
                 raise APIError(
                     403, "forbidden", f"This needs one of the roles: {', '.join(roles)}."
                 )

@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import Flask
 
+from service.api.access import allows
 from service.api.score import SCORE_ROLES, score_answer
 from service.api.validation import parse_json_object
 from service.auth import principal_for_header
@@ -33,7 +34,6 @@ from service.webhooks import WEBHOOK_WORKER_EXTENSION
 __all__ = ["ScoreHotPath"]
 
 PATH = "/api/v1/score"
-_ROLES = frozenset((*SCORE_ROLES, "admin"))
 _HEADERS = (*SECURITY_HEADERS, ("Cache-Control", "no-store"))
 
 StartResponse = Callable[..., Any]
@@ -111,9 +111,9 @@ class ScoreHotPath:
             principal = principal_for_header(
                 environ.get("HTTP_AUTHORIZATION", ""), self.runtime.repository
             )
-            if principal is None or principal.role not in _ROLES:
+            if principal is None or not allows(principal, SCORE_ROLES):
                 return None
-            answer = score_answer(parse_json_object(body), self.app.config, self.runtime)
+            answer = score_answer(parse_json_object(body), self.app.config, self.runtime.models)
         except Exception:
             # A refusal (APIError) or a failure: Flask answers the request again, refuses or
             # logs it, as for any other request.

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import current_app
 
+from model import ModelRegistry
 from service.api import bp
 from service.api.access import require
 from service.api.errors import APIError
@@ -24,16 +25,15 @@ SCORE_ROLES = ("site", "moderator")
 @require(*SCORE_ROLES)
 def score_text():
     """Score ``text`` (with optional ``author``, ``email``, ``url``) for integrations."""
-    return score_answer(read_payload(), current_app.config, runtime())
+    return score_answer(read_payload(), current_app.config, runtime().models)
 
 
 def score_answer(
-    payload: Mapping[str, Any], config: Mapping[str, Any], serving: Any
+    payload: Mapping[str, Any], config: Mapping[str, Any], models: ModelRegistry
 ) -> dict[str, Any]:
     """The answer to a score request's ``payload``; :class:`APIError` for what is refused.
 
-    ``serving`` is the app's runtime (only its ``models`` are used). Shared with the hot path
-    (:mod:`service.api.hot_path`), so both answer alike.
+    Shared with the hot path (:mod:`service.api.hot_path`), so both answer alike.
     """
     # The same rules as a comment's: an integration never gets a score for text the comment
     # form would refuse.
@@ -49,7 +49,7 @@ def score_answer(
         "email": optional_text(payload, "email", 320) or "",
         "url": optional_text(payload, "url", 2000) or "",
     }
-    result = score_comment(serving.models, comment)
+    result = score_comment(models, comment)
     if result is None:
         raise APIError(
             503, "model_unavailable", "No spam model is loaded right now. Try again shortly."
