@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Executable, RowMapping, Table, exc
+from sqlalchemy import Connection, Engine, Executable, Table, exc
 from sqlalchemy.dialects import postgresql, sqlite
 
 from service.storage.engine import write_lock_for
@@ -66,7 +66,14 @@ class TransactionalStore:
             with self._transaction() as connection:
                 yield connection
             return
-        with translate_driver_errors(), lock.held(), self.engine.begin() as connection:
+        # The connection is taken from the pool before queueing: the lock is held for the
+        # transaction alone.
+        with (
+            translate_driver_errors(),
+            self.engine.connect() as connection,
+            lock.held(),
+            connection.begin(),
+        ):
             yield connection
 
     def _insert_unless_duplicate(
@@ -78,28 +85,16 @@ class TransactionalStore:
         for the same key cannot both insert, and the loser's transaction stays usable (a
         caught IntegrityError would abort a PostgreSQL transaction and log an error).
         """
-        statement = _insert_ignoring_duplicates(connection.dialect.name, table, key, False)
+        statement = _insert_ignoring_duplicates(connection.dialect.name, table, key)
         return connection.execute(statement, dict(values)).rowcount == 1
-
-    def _insert_returning_unless_duplicate(
-        self, connection: Connection, table: Table, values: Mapping[str, Any], key: str
-    ) -> RowMapping | None:
-        """:meth:`_insert_unless_duplicate` returning the inserted row (``None``: a row with
-        the same ``key`` existed). RETURNING needs SQLite 3.35 or PostgreSQL."""
-        statement = _insert_ignoring_duplicates(connection.dialect.name, table, key, True)
-        return connection.execute(statement, dict(values)).mappings().one_or_none()
 
 
 @functools.cache
-def _insert_ignoring_duplicates(
-    dialect_name: str, table: Table, key: str, returning: bool
-) -> Executable:
+def _insert_ignoring_duplicates(dialect_name: str, table: Table, key: str) -> Executable:
     # Built once per table and kept: the values go in as parameters. Building the statement
     # with .values() cost more than executing it, and that time was spent holding the
     # database's write lock.
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     statement = dialect.insert(table).on_conflict_do_nothing(index_elements=[key])
-    if returning:
-        return statement.returning(*table.c)
     # rowcount of an INSERT is only reported when asked for (SQLAlchemy 2.0.28+).
     return statement.execution_options(preserve_rowcount=True)

@@ -324,3 +324,41 @@ def test_comment_and_its_token_redemption_are_one_transaction(repository, make_c
     with pytest.raises(IntegrityError):
         make_comment(public_id=taken, challenge_token_id="token-3")
     assert repository.redeem_challenge("token-3")  # still unused
+
+
+def test_concurrent_comments_each_get_their_own_outcome(repository, make_comment):
+    # Comments stored at the same time share transactions: a replayed token refuses only
+    # its comment, a taken public id fails only its own, and every other one is stored.
+    taken = make_comment().public_id
+    barrier, outcomes = threading.Barrier(13), {}
+
+    def submit(index: int, **fields):
+        barrier.wait()
+        try:
+            outcomes[index] = make_comment(text=f"Kommentar {index}", **fields)
+        except Exception as error:  # collected: an exception in a thread is otherwise lost
+            outcomes[index] = error
+
+    threads = [
+        threading.Thread(
+            target=submit,
+            args=(i,),
+            kwargs={"challenge_token_id": f"token-{i % 6}", "refuse_redeemed_token": True},
+        )
+        for i in range(12)
+    ]
+    threads.append(threading.Thread(target=submit, args=(12,), kwargs={"public_id": taken}))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    stored = {i: row for i, row in outcomes.items() if isinstance(row, CommentRow)}
+    refused = [i for i, error in outcomes.items() if isinstance(error, ChallengeAlreadyRedeemed)]
+    assert sorted(i % 6 for i in stored) == list(range(6))  # one comment per token
+    assert sorted(i % 6 for i in refused) == list(range(6))
+    assert isinstance(outcomes[12], IntegrityError)
+    listed = {row.public_id: row for row in repository.list_comments(limit=100)[0]}
+    assert len(listed) == 7
+    for row in stored.values():
+        assert listed[row.public_id] == row
