@@ -130,7 +130,10 @@ def logging_config(level: str = "INFO", log_format: str = "json") -> dict[str, A
         {"()": JsonFormatter}
         if log_format == "json"
         else {
-            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+            # Through the factory: dictConfig passes "defaults" to the formatter only from
+            # Python 3.12 on, and without it every record outside a request failed to format.
+            "()": logging.Formatter,
+            "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
             "defaults": {"request_id": "-"},
         }
     )

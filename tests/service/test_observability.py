@@ -148,3 +148,29 @@ def test_mask_filter_masks_arguments_and_formatter_masks_tracebacks() -> None:
         failing = logging.makeLogRecord({"msg": "failed", "exc_info": sys.exc_info()})
     line = json.loads(JsonFormatter().format(failing))
     assert "c@d.de" not in line["exception"] and "[email]" in line["exception"]
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_lines_logged_outside_a_request_are_written_in_either_format(log_format) -> None:
+    # gunicorn's own lines ("Booting worker ...") come from no request, so they carry no
+    # request id; a formatter that needs one writes "--- Logging error ---" instead.
+    import io
+    import logging.config
+
+    from service.observability.logs import logging_config
+
+    config = logging_config("INFO", log_format)
+    config["handlers"]["stderr"]["stream"] = stream = io.StringIO()
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    try:
+        logging.config.dictConfig(config)
+        logging.getLogger("gunicorn.error").info("Booting worker with pid: %s", 42)
+    finally:
+        root.handlers[:], root.level = saved_handlers, saved_level
+    line = stream.getvalue().strip()
+    assert "Booting worker with pid: 42" in line
+    if log_format == "text":
+        assert line.endswith("INFO gunicorn.error [-] Booting worker with pid: 42")
+    else:
+        assert json.loads(line)["logger"] == "gunicorn.error"
