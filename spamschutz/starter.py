@@ -15,7 +15,6 @@ from pathlib import Path
 
 import click
 
-from model import file_sha256
 from spamschutz.context import Context
 
 __all__ = ["baked_model", "ensure_active_model"]
@@ -25,6 +24,10 @@ def baked_model(directory: str | Path) -> tuple[str, Path, str, dict[str, object
     """The newest ``<version>/model.joblib`` in ``directory`` with its recorded SHA-256 and
     metadata, or ``None`` when there is none. :class:`click.ClickException` when its content
     does not match the hash recorded beside it at build time."""
+    # Imported here: importing ``model`` loads scikit-learn (1.5 s), which the server's master
+    # process needs for nothing when a model is active already; only its workers score.
+    from model import file_sha256
+
     root = Path(directory)
     candidates = sorted(path for path in root.glob("*/model.joblib") if path.is_file())
     if not candidates:
