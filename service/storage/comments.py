@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from service.storage import keyset
 from service.storage.desk import QueueFilter, filter_clauses, uncertainty_column
-from service.storage.errors import NotFound, StorageError
+from service.storage.errors import NotFound, StorageError, StorageUnavailable
 from service.storage.group_commit import GroupCommit
 from service.storage.privacy import ERASED_TEXT
 from service.storage.records import CommentRow, as_utc, utc_now
@@ -76,7 +76,7 @@ class CommentStore(WebhookStore):
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = utc_now) -> None:
         super().__init__(engine, clock)
-        self._comment_writes = GroupCommit(self._write_comments)
+        self._comment_writes = GroupCommit(self._write_comments, batch_errors=(StorageUnavailable,))
 
     def add_comment(
         self,

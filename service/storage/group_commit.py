@@ -11,7 +11,8 @@ waits for a batch to fill.
 One item's refusal (say, a challenge token used before) is its own result and does not touch
 the others. When the batch's transaction fails, each item is written again on its own, so a
 comment that breaks a transaction cannot take its neighbours with it, and each caller gets
-its own error.
+its own error. Errors that say the database cannot be used at all (``batch_errors``) are not
+tried again item by item: every caller gets its own copy at once, as it would have alone.
 """
 
 from __future__ import annotations
@@ -41,16 +42,21 @@ class GroupCommit(Generic[Item, Result]):
 
     ``write_batch(items)`` runs one transaction and returns one outcome per item, in order: a
     result, or an exception to raise in that item's caller. Exceptions it raises itself roll
-    the whole batch back; then ``write_batch`` is called again for each item on its own.
+    the whole batch back; then ``write_batch`` is called again for each item on its own,
+    unless the exception is one of ``batch_errors``: each caller then raises a copy of it.
     """
 
     def __init__(
-        self, write_batch: Callable[[Sequence[Item]], list[Result | Exception]], max_batch: int = 64
+        self,
+        write_batch: Callable[[Sequence[Item]], list[Result | Exception]],
+        max_batch: int = 64,
+        batch_errors: tuple[type[Exception], ...] = (),
     ) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self._write_batch = write_batch
         self._max_batch = max_batch
+        self._batch_errors = batch_errors
         self._waiting: list[_Pending[Item]] = []
         self._waiting_guard = threading.Lock()
         # Held by the thread writing a batch; the others queue on it and, once they hold it,
@@ -83,6 +89,10 @@ class GroupCommit(Generic[Item, Result]):
         try:
             try:
                 outcomes = self._write_batch([pending.item for pending in batch])
+            except self._batch_errors as error:
+                # Trying each item again would make every caller wait for the database's
+                # timeout once more.
+                outcomes = [error] if len(batch) == 1 else [_copy(error) for _ in batch]
             except Exception as error:  # the caller of a lone item raises it
                 outcomes = (
                     [error] if len(batch) == 1 else [self._write_alone(p.item) for p in batch]
@@ -100,3 +110,10 @@ class GroupCommit(Generic[Item, Result]):
             return self._write_batch([item])[0]
         except Exception as error:  # the caller of this item raises it
             return error
+
+
+def _copy(error: Exception) -> Exception:
+    """A copy of ``error`` for one caller (an exception object is raised in one thread only)."""
+    copy = type(error)(*error.args)
+    copy.__cause__ = error
+    return copy

@@ -10,21 +10,33 @@ import pytest
 from service.storage.group_commit import GroupCommit
 
 
+class DatabaseDown(Exception):
+    """Stands for "the database cannot be used": no item would fare better alone."""
+
+
 class Recorder:
     """A batch writer that records its batches; the first batch can be held open."""
 
-    def __init__(self, fail_on: set[str] = frozenset(), refuse: set[str] = frozenset()):
+    def __init__(
+        self,
+        fail_on: set[str] = frozenset(),
+        refuse: set[str] = frozenset(),
+        down_on: set[str] = frozenset(),
+    ):
         self.batches: list[list[str]] = []
         self.release_first = threading.Event()
         self.first_started = threading.Event()
         self.fail_on = fail_on
         self.refuse = refuse
+        self.down_on = down_on
 
     def write(self, items):
         if not self.batches:
             self.first_started.set()
             self.release_first.wait(10)
         self.batches.append(list(items))
+        if any(item in self.down_on for item in items):
+            raise DatabaseDown("the database is unavailable")
         if any(item in self.fail_on for item in items):
             raise RuntimeError(f"cannot write {sorted(set(items) & self.fail_on)}")
         return [ValueError(f"refused {i}") if i in self.refuse else i.upper() for i in items]
@@ -109,6 +121,16 @@ def test_a_failed_batch_is_written_again_item_by_item():
     assert isinstance(results["bad"], RuntimeError)
     assert sorted(recorder.batches[1]) == ["bad", "c1", "c3"]
     assert sorted(recorder.batches[2:]) == [["bad"], ["c1"], ["c3"]]
+
+
+def test_when_the_database_is_down_each_caller_gets_its_own_error_at_once():
+    recorder = Recorder(down_on={"c2"})
+    group = GroupCommit(recorder.write, batch_errors=(DatabaseDown,))
+    results = _hold_first_batch_then_queue(recorder, group, ["c1", "c2", "c3"])
+    errors = [results[item] for item in ("c1", "c2", "c3")]
+    assert all(isinstance(error, DatabaseDown) for error in errors)
+    assert len({id(error) for error in errors}) == 3  # one exception object per caller
+    assert len(recorder.batches) == 2  # not tried again item by item
 
 
 def test_a_lone_write_that_fails_raises_in_its_caller():
