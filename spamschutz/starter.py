@@ -24,8 +24,8 @@ def baked_model(directory: str | Path) -> tuple[str, Path, str, dict[str, object
     """The newest ``<version>/model.joblib`` in ``directory`` with its recorded SHA-256 and
     metadata, or ``None`` when there is none. :class:`click.ClickException` when its content
     does not match the hash recorded beside it at build time."""
-    # Imported here: importing ``model`` loads scikit-learn (1.5 s), which the other commands
-    # that check for an active model need for nothing.
+    # Imported here: importing ``model`` loads scikit-learn (1.5 s), which ``spamschutz models
+    # bootstrap`` (run before every deploy) needs for nothing when a model is active already.
     from model import file_sha256
 
     root = Path(directory)
