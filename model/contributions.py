@@ -7,8 +7,9 @@ coefficient. A moderator reads words, not features:
 - a stem's part goes to the tokens with that stem, a stem pair's to the token pairs.
 
 Character n-grams are most of a comment's features. They are handled per distinct word: a
-word's n-gram columns are looked up once and kept, and the comment's term frequencies, norm and
-the credit of every word are sums over those columns.
+word's n-gram columns and its sums over them are looked up once and kept, so a comment's norm
+and the credit of every word are those sums, corrected for the few n-grams that occur more than
+once in the comment.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from functools import lru_cache
-from itertools import pairwise
-from typing import Protocol
+from itertools import chain, pairwise
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -68,50 +69,69 @@ def _normalised(block: BlockTables, columns: np.ndarray, tf: np.ndarray) -> np.n
     return weights / math.sqrt(float(weights @ weights))
 
 
-class CharGramCredit:
-    """Character n-grams: per distinct word, its kept columns; per comment, plain Python.
+class _WordGrams(NamedTuple):
+    """A word's known n-gram columns, and its part of the decision as if no other word (and no
+    repeat of itself) shared them: what most n-grams of most comments are."""
 
-    A single comment touches a few hundred columns. Numpy's per-call cost, large when the
-    request's other work has pushed its code out of the processor's caches, outweighs its
-    speed on arrays that small, so the sums run in Python over memoryviews of the block's idf
-    and coefficients (read in place, no copy).
+    columns: array[int]  # each column once
+    occurrences: array[int]  # each column as often as the word holds it
+    alone_part: float  # sum of idf × coefficient over the columns
+    alone_square: float  # sum of idf² over the columns
+
+
+class CharGramCredit:
+    """Character n-grams: per distinct word, its columns and sums kept; per comment, a
+    correction for the n-grams two words share or one word repeats.
+
+    A single comment touches a few hundred columns. The weight of an n-gram that occurs once in
+    the comment is its idf, so a word whose n-grams are all its own contributes sums kept with
+    the word: per comment, only the columns that occur more than once are looked up in the
+    block's idf and coefficients, and the counting runs in ``Counter``'s C loop.
     """
 
     def __init__(self, block: BlockTables) -> None:
         self.block = block
         self.idf = memoryview(np.ascontiguousarray(block.idf, dtype=np.float64))
         self.coef = memoryview(np.ascontiguousarray(block.coef, dtype=np.float64))
-        self.word_columns = lru_cache(maxsize=_KEPT_WORDS)(self._word_columns)
+        self.word_grams = lru_cache(maxsize=_KEPT_WORDS)(self._word_grams)
 
-    def _word_columns(self, word: str) -> tuple[array[int], bytes]:
-        """The known columns of ``word``'s n-grams, each once, and how often each occurs."""
+    def _word_grams(self, word: str) -> _WordGrams:
         lookup = self.block.vocabulary.get
-        counts = Counter(column for column in map(lookup, char_ngrams(word)) if column is not None)
-        return array("q", map(int, counts.keys())), bytes(counts.values())
+        found = [int(column) for column in map(lookup, char_ngrams(word)) if column is not None]
+        columns = array("q", dict.fromkeys(found))
+        idf, coef = self.idf, self.coef
+        return _WordGrams(
+            columns=columns,
+            occurrences=columns if len(columns) == len(found) else array("q", found),
+            alone_part=sum(idf[column] * coef[column] for column in columns),
+            alone_square=sum(idf[column] * idf[column] for column in columns),
+        )
 
     def __call__(self, comment: PreparedComment) -> tuple[float, dict[str, float]]:
         words = Counter(comment.text.split())
-        looked_up = list(map(self.word_columns, words))
-        tf: dict[int, int] = {}
-        holders: dict[int, int] = {}  # how many distinct words hold each n-gram
-        for (columns, times), repeats in zip(looked_up, words.values(), strict=True):
-            for column, count in zip(columns, times, strict=True):
-                tf[column] = tf.get(column, 0) + count * repeats
-                holders[column] = holders.get(column, 0) + 1
-        if not tf:
+        grams = list(map(self.word_grams, words))
+        holders = Counter(chain.from_iterable(gram.columns for gram in grams))
+        if not holders:
             return 0.0, {}
+        repeated = zip(grams, words.values(), strict=True)
+        tf = Counter(chain.from_iterable(gram.occurrences * times for gram, times in repeated))
         idf, coef, log, sublinear = self.idf, self.coef, math.log, self.block.sublinear
-        share: dict[int, float] = {}  # weight × coefficient, shared among the holders
-        squares = 0.0
-        for column, count in tf.items():
-            weight = ((1.0 + log(count)) if sublinear else count) * idf[column]
-            squares += weight * weight
-            share[column] = weight * coef[column] / holders[column]
+        squares = sum(gram.alone_square for gram in grams)
+        # Each shared or repeated n-gram: its real weight instead of idf once per holder.
+        correction: dict[int, float] = {}
+        for column in [column for column, count in tf.items() if count > 1]:
+            count, shared_by, column_idf = tf[column], holders[column], idf[column]
+            weight = ((1.0 + log(count)) if sublinear else count) * column_idf
+            squares += weight * weight - shared_by * column_idf * column_idf
+            correction[column] = coef[column] * (weight / shared_by - column_idf)
         scale = 1.0 / math.sqrt(squares)
         credits: dict[str, float] = defaultdict(float)
         total = 0.0
-        for word, (columns, _) in zip(words, looked_up, strict=True):
-            part = sum(map(share.__getitem__, columns)) * scale
+        for word, gram in zip(words, grams, strict=True):
+            part = gram.alone_part
+            if correction:
+                part += sum(map(correction.get, correction.keys() & gram.columns))
+            part *= scale
             credits[word.strip(_PUNCTUATION) or word] += part
             total += part
         return total, credits

@@ -1,5 +1,7 @@
-"""Crediting a block whose analyzer is not one of the project's own (models trained before
-character n-grams were the project's ``char_terms``, with scikit-learn's ``char_wb``)."""
+"""Crediting a block's part of the decision to words: the general rule (every term to the words
+that hold it), used for analyzers that are not the project's own (models trained before
+character n-grams were ``char_terms``, with scikit-learn's ``char_wb``), and the fast crediting
+of the project's character n-grams, which must agree with it."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.contributions import credit_for
-from model.features import prepare_comment
+from model import ModelStore, StoredModel
+from model.contributions import _credit_any_terms, credit_for
+from model.features import char_terms, prepare_comment
 from model.term_counts import Vocabulary
+from tests.factories import HAM_TEXTS, SPAM_TEXTS
 
 
 @dataclass
@@ -39,3 +43,22 @@ def test_terms_of_another_analyzer_are_credited_to_the_words_that_hold_them() ->
     # "casino!" and "casino," hold both terms; both are the word "casino"; "kasse" holds none.
     assert set(credits) == {"casino"}
     assert math.isclose(credits["casino"], expected)
+
+
+def test_character_ngrams_are_credited_as_the_general_rule_credits_them(
+    tiny_model: StoredModel,
+) -> None:
+    # The n-gram crediting keeps per-word sums and corrects for shared n-grams; it must give
+    # each word what crediting every n-gram to the words that hold it gives.
+    model = ModelStore(tiny_model.path.parent.parent).load(tiny_model.version, tiny_model.sha256)
+    block = next(block for block in model.compiled.blocks if block.term_analyzer is char_terms)
+    credit = credit_for(block)
+    texts = [*HAM_TEXTS, *SPAM_TEXTS, "the the them there", "aaaa aaaaaa", "Casino! casino, Kasse"]
+    for text in texts:
+        comment = prepare_comment(text)
+        part, credits = credit(comment)
+        expected_part, expected_credits = _credit_any_terms(block, comment)
+        assert math.isclose(part, expected_part, abs_tol=1e-12), text
+        assert credits.keys() >= {word for word, value in expected_credits.items() if value}
+        for word, value in credits.items():
+            assert math.isclose(value, expected_credits.get(word, 0.0), abs_tol=1e-12), word
