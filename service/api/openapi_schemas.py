@@ -11,6 +11,7 @@ from typing import Any
 
 from service.api.moderation import ACTIONS, MAX_BULK_IDS, STATUSES
 from service.api.validation import MAX_JSON_DEPTH
+from service.storage.webhooks import WEBHOOK_EVENTS
 
 __all__ = ["component_schemas"]
 
@@ -190,8 +191,7 @@ def _delivery() -> dict[str, Any]:
             "event_id": {"type": "string"},
             "event": {
                 "type": "string",
-                "enum": ["comment.received", "comment.approved", "comment.rejected",
-                         "comment.spam"],
+                "enum": list(WEBHOOK_EVENTS),
             },
             "status": {"type": "string", "enum": ["pending", "delivered", "failed"]},
             "attempts": {"type": "integer", "minimum": 0},

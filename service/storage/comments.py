@@ -22,38 +22,16 @@ from service.storage.schema import (
     challenge_redemptions,
     comments,
 )
-from service.storage.webhooks import WebhookStore
+from service.storage.webhooks import WebhookStore, event_data
 
 __all__ = [
     "MAX_PAGE_SIZE",
     "ChallengeAlreadyRedeemed",
     "CommentStore",
     "comment_by_public_id",
-    "event_data",
 ]
 
 MAX_PAGE_SIZE = 1000
-
-
-def event_data(row: Mapping[str, Any]) -> dict[str, Any]:
-    """What a webhook tells a CMS about a comment: enough to publish it without polling."""
-    created = as_utc(row["created_at"])
-    return {
-        "comment": {
-            "id": row["public_id"],
-            "thread_id": row["thread_id"],
-            "author": row["author_name"],
-            "url": row["author_url"],
-            "text": row["text"],
-            "lang": row["lang"],
-            "status": row["status"],
-            "score": row["score"],
-            "band": row["band"],
-            "source": row["source"],
-            "site": row["site"],
-            "created_at": created.isoformat(),
-        }
-    }
 
 
 class ChallengeAlreadyRedeemed(StorageError):

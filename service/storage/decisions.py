@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import Connection, false, func, select
 
-from service.storage.comments import comment_by_public_id, event_data
+from service.storage.comments import comment_by_public_id
 from service.storage.errors import ConflictError
 from service.storage.privacy import ERASED_TEXT
 from service.storage.records import CommentRow, DecisionRow, as_utc
 from service.storage.schema import ACTION_TO_STATUS, comments, decisions
-from service.storage.webhooks import WebhookStore
+from service.storage.webhooks import EVENT_OF_STATUS, WebhookStore, event_data
 
 __all__ = ["DecisionStore"]
 
@@ -22,11 +22,6 @@ __all__ = ["DecisionStore"]
 _DECIDE_ATTEMPTS = 3
 _LABEL_OF_ACTION = {"approve": "ham", "ham": "ham", "spam": "spam"}
 _LABEL_OF_STATUS = {"approved": "ham", "spam": "spam"}
-_EVENT_OF_STATUS = {
-    "approved": "comment.approved",
-    "rejected": "comment.rejected",
-    "spam": "comment.spam",
-}
 
 
 class DecisionStore(WebhookStore):
@@ -84,7 +79,7 @@ class DecisionStore(WebhookStore):
             return None
         updated = comment_by_public_id(connection, current["public_id"])
         if current["status"] != to_status:
-            self._queue_event(connection, _EVENT_OF_STATUS[to_status], event_data(updated), now)
+            self._queue_event(connection, EVENT_OF_STATUS[to_status], event_data(updated), now)
         connection.execute(
             decisions.insert().values(
                 comment_id=current["id"],

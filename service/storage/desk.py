@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Float, Text, and_, case, cast, func, or_, 
 from service.storage.errors import ConflictError, NotFound
 from service.storage.records import CommentRow, DecisionRow, as_utc
 from service.storage.schema import comments, decisions
-from service.storage.transactions import TransactionalStore
+from service.storage.webhooks import EVENT_OF_STATUS, WebhookStore, event_data
 
 __all__ = [
     "UNDO_SECONDS",
@@ -120,7 +120,7 @@ class DashboardNumbers:
     overrule_window_days: int
 
 
-class DeskStore(TransactionalStore):
+class DeskStore(WebhookStore):
     """Desk-related repository methods; mixed into :class:`Repository`."""
 
     def commenter_histories(
@@ -178,7 +178,9 @@ class DeskStore(TransactionalStore):
     def undo_decision(self, public_id: str, moderator: str) -> CommentRow:
         """Take back the latest decision on a comment: its earlier status comes back.
 
-        The undo is itself recorded (action ``undo``), so the audit trail keeps both. Refused
+        The undo is itself recorded (action ``undo``), so the audit trail keeps both, and the
+        webhook of the status the comment is in again is queued (``comment.pending`` when it
+        is back in the review queue), so a site takes back what it published. Refused
         with :class:`ConflictError` when the latest decision is an undo already, is older than
         :data:`UNDO_SECONDS`, or the comment changed since (its status is not the decision's).
         """
@@ -221,6 +223,7 @@ class DeskStore(TransactionalStore):
             row = connection.execute(
                 select(comments).where(comments.c.id == current["id"])
             ).mappings().one()
+            self._queue_event(connection, EVENT_OF_STATUS[row["status"]], event_data(row), now)
         return CommentRow.from_row(row)
 
     def dashboard_numbers(self, days: int = 14, overrule_days: int = 30) -> DashboardNumbers:

@@ -38,8 +38,9 @@ def _lock_out_other_migrators(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def upgrade_database(url: str) -> None:
-    """Bring the database at ``url`` to the newest schema; a no-op when it is already there.
+def upgrade_database(url: str, revision: str = "head") -> None:
+    """Bring the database at ``url`` to the newest schema (or to ``revision``); a no-op when it
+    is already there.
 
     Everything runs in one transaction, so a failed upgrade leaves the schema as it was.
     Raises :class:`StorageUnavailable` when the database cannot be reached.
@@ -48,7 +49,7 @@ def upgrade_database(url: str) -> None:
     try:
         with translate_driver_errors(), engine.begin() as connection:
             _lock_out_other_migrators(connection)
-            command.upgrade(_alembic_config(connection), "head")
+            command.upgrade(_alembic_config(connection), revision)
     finally:
         engine.dispose()
 

@@ -25,15 +25,31 @@ from service.storage.transactions import TransactionalStore
 
 __all__ = [
     "ENDPOINT_CACHE_SECONDS",
+    "EVENT_OF_STATUS",
     "WEBHOOK_EVENTS",
     "DeliveryRow",
     "EndpointRow",
     "SubscriptionCache",
     "WebhookStore",
     "enqueue_event",
+    "event_data",
 ]
 
-WEBHOOK_EVENTS = ("comment.received", "comment.approved", "comment.rejected", "comment.spam")
+WEBHOOK_EVENTS = (
+    "comment.received",
+    "comment.approved",
+    "comment.rejected",
+    "comment.spam",
+    "comment.pending",
+)
+# The event telling a receiver that a moderator's decision (or its undo) put a comment in a
+# status. ``comment.pending``: an undone decision put the comment back in the review queue.
+EVENT_OF_STATUS = {
+    "approved": "comment.approved",
+    "rejected": "comment.rejected",
+    "spam": "comment.spam",
+    "pending": "comment.pending",
+}
 # How long a worker trusts the list of active endpoints it read before reading it again. Every
 # stored comment queues an event, and reading the (usually empty) list was a tenth of the
 # comment's database work. An endpoint added or disabled through the same repository counts
@@ -128,6 +144,27 @@ _DELIVERY_COLUMNS = (webhook_deliveries, webhook_endpoints.c.url, webhook_endpoi
 _ACTIVE_ENDPOINTS = select(webhook_endpoints.c.id, webhook_endpoints.c.events).where(
     webhook_endpoints.c.disabled_at.is_(None)
 )
+
+
+def event_data(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What a webhook tells a CMS about a comment: enough to publish it without polling."""
+    created = as_utc(row["created_at"])
+    return {
+        "comment": {
+            "id": row["public_id"],
+            "thread_id": row["thread_id"],
+            "author": row["author_name"],
+            "url": row["author_url"],
+            "text": row["text"],
+            "lang": row["lang"],
+            "status": row["status"],
+            "score": row["score"],
+            "band": row["band"],
+            "source": row["source"],
+            "site": row["site"],
+            "created_at": created.isoformat(),
+        }
+    }
 
 
 def active_subscriptions(connection: Connection) -> tuple[Subscription, ...]:

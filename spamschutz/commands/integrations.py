@@ -53,7 +53,7 @@ def webhooks() -> None:
     "--events",
     default="",
     help="Comma-separated events (default: all): comment.received, comment.approved, "
-    "comment.rejected, comment.spam.",
+    "comment.rejected, comment.spam, comment.pending.",
 )
 @pass_context
 def webhooks_add(context: Context, url: str, secret: str, events: str) -> None:
