@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,11 +23,19 @@ from service.storage import (
     StorageUnavailable,
 )
 from service.storage.comments import ChallengeAlreadyRedeemed
-from service.storage.records import utc_now
+from service.storage.records import CommentRow, utc_now
 
-__all__ = ["StoredSubmission", "store_submission"]
+__all__ = ["IdempotencyKeyReused", "StoredSubmission", "store_submission"]
 
 log = logging.getLogger(__name__)
+
+# What makes two submissions the same comment. A retry may carry a new challenge token and
+# answer (the first answer was lost), never another text or author.
+CONTENT_FIELDS = ("thread_id", "author_name", "author_email", "author_url", "text")
+
+
+class IdempotencyKeyReused(Exception):
+    """The idempotency key belongs to an earlier submission of a different comment."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ def store_submission(
     claim_challenge: Callable[[str], bool],
     challenge_token_id: str | None,
     idempotency_key: str | None,
+    content: Mapping[str, Any],
     build_comment: Callable[[], dict[str, Any]],
     clock: Callable[[], datetime] = utc_now,
 ) -> StoredSubmission | None:
@@ -59,7 +68,9 @@ def store_submission(
     ``build_comment`` returns the keyword arguments of :meth:`Repository.add_comment` (without
     the idempotency key); it is called once, and only when the comment is to be stored, so a
     client's retry costs no scoring. A retry with the same ``idempotency_key`` gets the first
-    attempt's id, whether that attempt is in the database or still in the spool.
+    attempt's id, whether that attempt is in the database or still in the spool; the key of a
+    different comment (``content``: the :data:`CONTENT_FIELDS`) raises
+    :class:`IdempotencyKeyReused` rather than lose the new one behind the old one's id.
 
     ``challenge_token_id`` is ``None`` for a comment stored without a question (a site in
     ``unsure`` or ``never`` challenge mode): there is nothing to redeem.
@@ -67,6 +78,7 @@ def store_submission(
     if idempotency_key:
         spooled = spool.find(idempotency_key)
         if spooled is not None:
+            _check_same_content(spooled.comment, content)
             return StoredSubmission(spooled.public_id, spooled=True)
     # Chosen before the database is tried and used there too: if the database commits but
     # the answer is lost on the way back, the replay finds that row by this key instead of
@@ -79,6 +91,7 @@ def store_submission(
         if idempotency_key:
             existing = repository.find_comment_by_idempotency_key(idempotency_key)
             if existing is not None:
+                _check_same_content(_content_of(existing), content)
                 return StoredSubmission(existing.public_id, spooled=False)
         if challenge_token_id is not None and not claim_challenge(challenge_token_id):
             return None
@@ -90,6 +103,8 @@ def store_submission(
             challenge_token_id=challenge_token_id,
             refuse_redeemed_token=True,
         )
+        if row.public_id != public_id:  # a request with the same key stored its comment first
+            _check_same_content(_content_of(row), content)
         return StoredSubmission(row.public_id, spooled=False)
     except ChallengeAlreadyRedeemed:
         return None
@@ -112,3 +127,12 @@ def store_submission(
             ) from error
         log.warning("database unavailable (%s): comment %s spooled", unavailable, stored.public_id)
         return StoredSubmission(stored.public_id, spooled=True)
+
+
+def _content_of(row: CommentRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in CONTENT_FIELDS}
+
+
+def _check_same_content(first: Mapping[str, Any], content: Mapping[str, Any]) -> None:
+    if any(first.get(name) != content.get(name) for name in CONTENT_FIELDS):
+        raise IdempotencyKeyReused("the idempotency key was used for a different comment")

@@ -125,6 +125,12 @@ _MESSAGES = {
         "de": "Der Idempotency-Key muss 1 bis 128 sichtbare ASCII-Zeichen lang sein.",
         "en": "The Idempotency-Key must be 1 to 128 visible ASCII characters.",
     },
+    "idempotency_key_reused": {
+        "de": "Dieser Idempotency-Key gehört schon zu einem anderen Beitrag. Bitte senden Sie "
+        "diesen Beitrag mit einem neuen Schlüssel.",
+        "en": "This Idempotency-Key already belongs to a different comment. Please send this "
+        "comment with a new key.",
+    },
 }
 
 # How the fields of the comment form are called in messages to the person filling it in.

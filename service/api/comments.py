@@ -26,7 +26,7 @@ from service.challenge_guard import (
 )
 from service.decision import Signals, decide_verdict
 from service.extensions import runtime
-from service.intake import store_submission
+from service.intake import IdempotencyKeyReused, store_submission
 from service.messages import message, pick_language
 from service.observability.metrics import record_challenge_outcome, record_verdict
 from service.privacy import keyed_hash, truncate_ip
@@ -144,14 +144,27 @@ def submit_comment():
         raise
 
     # One call stores the comment: in the database, or in the spool while it is unavailable.
-    stored = store_submission(
-        runtime().repository,
-        runtime().spool,
-        claim_challenge=claim_challenge,
-        challenge_token_id=verified.token_id if verified else None,
-        idempotency_key=idempotency_key,
-        build_comment=lambda: _comment_fields(payload, fields, verified, lang, site, scored),
-    )
+    try:
+        stored = store_submission(
+            runtime().repository,
+            runtime().spool,
+            claim_challenge=claim_challenge,
+            challenge_token_id=verified.token_id if verified else None,
+            idempotency_key=idempotency_key,
+            content=fields,
+            build_comment=lambda: _comment_fields(payload, fields, verified, lang, site, scored),
+        )
+    except IdempotencyKeyReused as reused:
+        # With a fresh question, like every 422 here: the comment is sent again with a new key.
+        error = APIError(
+            422,
+            "idempotency_key_reused",
+            message("idempotency_key_reused", lang),
+            challenge=challenge_json(lang),
+        )
+        if _wants_html():
+            return _form_again(payload, lang, error)
+        raise error from reused
     if stored is None:
         error = _challenge_failed("challenge_used", lang)
         return _form_again(payload, lang, error) if _wants_html() else error.response()

@@ -114,7 +114,9 @@ def _comment_paths() -> dict[str, Any]:
                     "422": _html_or_json(
                         "ChallengeError",
                         "The question was not passed (wrong, expired, used, invalid, unknown, "
-                        "too many wrong answers); answer the fresh one included.",
+                        "too many wrong answers), or the Idempotency-Key belongs to a different "
+                        "comment (idempotency_key_reused: send it with a new key); answer the "
+                        "fresh question included.",
                     ),
                     "409": _html_or_json(
                         "ChallengeError",

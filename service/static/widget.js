@@ -225,7 +225,10 @@
 
     let challenge = null;
     let challengeMode = "always";
+    // The key of the comment being sent, kept with the content it names: a retry of the same
+    // comment after a lost answer reuses it, an edited comment is a new submission.
     let idempotencyKey = null;
+    let keyedContent = null;
     let busy = false;
 
     function say(text, kind) {
@@ -321,6 +324,9 @@
         return;
       }
       say(body.message || t.failed, "error");
+      if (body.error === "idempotency_key_reused") {
+        idempotencyKey = null;
+      }
       if (status === 422) {
         showChallenge(body.challenge); // the text stays; only the question is new
         inputs.answer.focus();
@@ -347,11 +353,17 @@
           }
         }
         // Kept until the server accepts, so a retry after a lost answer is not stored twice.
-        idempotencyKey = idempotencyKey || newIdempotencyKey();
+        const sent = payload();
+        const content = JSON.stringify(
+          [sent.thread_id, sent.author, sent.email, sent.url, sent.text]);
+        if (!idempotencyKey || content !== keyedContent) {
+          idempotencyKey = newIdempotencyKey();
+          keyedContent = content;
+        }
         const { status, body } = await callApi("/comments", {
           method: "POST",
           headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey },
-          body: JSON.stringify(payload()),
+          body: JSON.stringify(sent),
         });
         handleAnswer(status, body);
       } catch (error) {

@@ -66,6 +66,41 @@ def test_wrong_answer_keeps_the_text_and_shows_a_new_question(server, watched):
     page.locator(".ssz-message--success").wait_for()
 
 
+def test_comment_edited_after_a_lost_answer_is_kept_as_a_new_comment(server, watched):
+    # The first answer is lost on the way back (the comment was stored); the reader edits the
+    # text and sends again. The edit must be stored, not answered with the first comment's id.
+    watched.expected = ("status of 422", "net::ERR_FAILED")
+    page = watched.page
+    lost = []
+
+    def lose_first_answer(route) -> None:
+        if lost:
+            route.continue_()
+            return
+        lost.append(route.fetch().status)
+        route.abort()
+
+    page.route("**/api/v1/comments", lose_first_answer)
+    page.goto(f"{server.url}/demo")
+    widget_form(page)
+    marker = f"Verloren{uuid.uuid4().hex[:8]}"
+    fill_widget(page, f"{marker} erste Fassung", "7")
+    page.get_by_role("button", name="Kommentar absenden").click()
+    page.locator(".ssz-message--error").wait_for()
+    assert lost == [202]
+    page.locator("textarea[name=text]").fill(f"{marker} zweite Fassung, mit Korrektur")
+    page.get_by_role("button", name="Kommentar absenden").click()
+    page.locator(".ssz-message--error", has_text="neue Frage").wait_for()  # the question was used
+    page.locator("input[name=challenge_answer]").fill("7")
+    page.get_by_role("button", name="Kommentar absenden").click()
+    page.locator(".ssz-message--success").wait_for()
+    log_in(page, server)
+    page.goto(f"{server.url}/moderation/?q={marker}")
+    texts = page.locator("article.card .card__text").all_text_contents()
+    assert sorted(text.strip() for text in texts) == [
+        f"{marker} erste Fassung", f"{marker} zweite Fassung, mit Korrektur"]
+
+
 def test_moderator_sees_score_and_reasons_approves_with_the_keyboard(server, watched):
     marker = f"Radweg{uuid.uuid4().hex[:8]}"
     post_comment(server, text=f"{marker}: Der Stadtrat hat richtig entschieden, danke.")

@@ -85,6 +85,31 @@ def test_retry_with_the_same_idempotency_key_creates_no_duplicate(client, app, r
     assert sum(repository.count_by_status().values()) == 1
 
 
+def test_idempotency_key_of_a_different_comment_is_refused_not_answered_with_its_id(
+    client, app, repository
+) -> None:
+    headers = {"Idempotency-Key": "article-7-comment"}
+    challenge = fresh_challenge(client)
+    first = client.post("/api/v1/comments", headers=headers,
+                        json=submission(challenge, answer_for(app, challenge["question"])))
+    assert first.status_code == 202
+    challenge = fresh_challenge(client)
+    other = submission(challenge, answer_for(app, challenge["question"]),
+                       text="Ein ganz anderer Beitrag unter demselben Schlüssel.")
+    refused = client.post("/api/v1/comments", json=other, headers=headers)
+    assert refused.status_code == 422
+    body = refused.get_json()
+    assert body["error"] == "idempotency_key_reused"
+    assert "neuen Schlüssel" in body["message"]
+    assert body["challenge"]["token"]
+    # Sent again with a new key, the second comment is stored beside the first.
+    retried = client.post("/api/v1/comments", json=other, headers={"Idempotency-Key": "new-key"})
+    assert retried.status_code == 202
+    stored = {repository.get_comment(answer.get_json()["id"]).text for answer in (first, retried)}
+    assert "Ein ganz anderer Beitrag unter demselben Schlüssel." in stored
+    assert len(stored) == 2
+
+
 def test_form_encoded_submission_is_accepted(client, app) -> None:
     challenge = fresh_challenge(client)
     body = submission(challenge, answer_for(app, challenge["question"]))

@@ -118,6 +118,22 @@ def test_retry_stored_directly_after_recovery_is_not_duplicated_by_the_replay(
     assert len(_all_comments(repository)) == 1
 
 
+def test_key_of_a_spooled_comment_is_refused_for_a_different_comment(
+    client, app, repository, runner
+) -> None:
+    challenge = fresh_challenge(client)
+    body = submission(challenge, answer_for(app, challenge["question"]))
+    with database_file_replaced_by_a_directory(app):
+        first = client.post("/api/v1/comments", json=body, headers={"Idempotency-Key": "k-10"})
+        other = {**body, "text": "Eine zweite, andere Meinung zum Artikel."}
+        refused = client.post("/api/v1/comments", json=other, headers={"Idempotency-Key": "k-10"})
+    assert first.status_code == 202
+    assert refused.status_code == 422
+    assert refused.get_json()["error"] == "idempotency_key_reused"
+    runner("spool", "drain")
+    assert [comment.text for comment in _all_comments(repository)] == [body["text"]]
+
+
 def test_challenge_reused_during_an_outage_keeps_every_comment_but_flags_the_copies(
     client, app, repository, runner
 ) -> None:
