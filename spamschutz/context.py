@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -135,9 +135,11 @@ class Context:
         promote: bool,
         sources: Sequence[dict[str, object]] = (),
         target_ham_blocked: float = 0.005,
+        pipeline_params: Mapping[str, object] | None = None,
         quiet: bool = False,
     ) -> StoredModel:
-        """Train, save the artefact, record it in the catalog, and optionally activate it."""
+        """Train, save the artefact, record it in the catalog, and optionally activate it
+        (``pipeline_params``: see :func:`training.train_model`)."""
         from training import TrainingError, train_model
 
         def progress(step: str) -> None:
@@ -149,6 +151,7 @@ class Context:
                 comments,
                 target_ham_blocked=target_ham_blocked,
                 sources=sources or [{"kind": "starter", "n": len(comments)}],
+                pipeline_params=pipeline_params,
                 progress=progress,
             )
         except TrainingError as error:

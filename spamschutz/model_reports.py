@@ -33,6 +33,7 @@ def keep_training_report(
     comments: Sequence[LabelledComment],
     *,
     target_ham_blocked: float = 0.005,
+    pipeline_params: Mapping[str, object] | None = None,
     quiet: bool = False,
 ) -> Path | None:
     """Write the training report of ``stored`` beside its artefact and note it in the catalog.
@@ -55,6 +56,7 @@ def keep_training_report(
             path,
             stored.version,
             target_ham_blocked=target_ham_blocked,
+            pipeline_params=pipeline_params,
             progress=progress,
         )
     except (ProtocolError, TrainingError) as error:

@@ -9,7 +9,7 @@ on comments it had never seen.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold, StratifiedKFold
@@ -111,6 +111,7 @@ def _run_folds(
     target_ham_blocked: float,
     keep_models: bool,
     progress: Progress,
+    pipeline_params: Mapping[str, object] | None = None,
 ) -> dict[str, object]:
     comments = list(comments)
     scores = np.zeros(len(comments))
@@ -127,6 +128,7 @@ def _run_folds(
             [comments[i] for i in train],
             target_ham_blocked=target_ham_blocked,
             seed=seed,
+            pipeline_params=pipeline_params,
             progress=lambda step, label=label: progress(f"{label}: {step}"),
         )
         trained = time.perf_counter()
@@ -180,9 +182,11 @@ def cross_validate(
     target_ham_blocked: float = 0.005,
     *,
     keep_models: bool = False,
+    pipeline_params: Mapping[str, object] | None = None,
     progress: Progress = _quiet,
 ) -> dict[str, object]:
-    """Stratified K-fold cross-validation of the whole training procedure.
+    """Stratified K-fold cross-validation of the whole training procedure (with
+    ``pipeline_params``, as :func:`~training.train.train_model` takes them).
 
     Repeated texts are removed first (the later label wins, as in training); otherwise a copy
     in the training part would score its twin in the test part and flatter the figures.
@@ -201,6 +205,7 @@ def cross_validate(
         target_ham_blocked=target_ham_blocked,
         keep_models=keep_models,
         progress=progress,
+        pipeline_params=pipeline_params,
     )
     return {
         "protocol": f"stratified {folds}-fold",

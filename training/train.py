@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version as package_version
 
@@ -85,13 +85,18 @@ def train_model(
     folds: int = 5,
     seed: int = 0,
     sources: Sequence[dict[str, object]] = (),
+    pipeline_params: Mapping[str, object] | None = None,
     progress: Progress = _quiet,
 ) -> SpamModel:
     """Train a calibrated model on ``comments``.
 
     Cross-validated decision values give the Platt calibration, the serving thresholds and the
     figures stored with the model; the final pipeline is then fitted on all data.
+    ``pipeline_params`` overrides settings of :func:`model.build_pipeline`'s pipeline by their
+    scikit-learn names (``classifier__C``, ``features__words__min_df``: what
+    ``spamschutz train --search`` ranks); an unknown name raises ``ValueError``.
     """
+    pipeline = build_pipeline().set_params(**(pipeline_params or {}))
     data = deduplicate(comments)
     labels = np.asarray([comment.label for comment in data], dtype=int)
     counts = Counter(labels.tolist())
@@ -107,7 +112,6 @@ def train_model(
         # for calibration and thresholds, and save two classifier fits.
         folds = min(folds, 3)
     started = datetime.now(UTC)
-    pipeline = build_pipeline()
     steps = pipeline.named_steps
 
     # Normalisation and the TF-IDF vocabulary are computed once, on all comments: they see no
@@ -140,7 +144,12 @@ def train_model(
             "languages": dict(Counter(comment.lang or "unknown" for comment in data)),
             "sources": list(sources),
         },
-        "params": {"target_ham_blocked": target_ham_blocked, "folds": folds, "seed": seed},
+        "params": {
+            "target_ham_blocked": target_ham_blocked,
+            "folds": folds,
+            "seed": seed,
+            "pipeline": dict(pipeline_params or {}),
+        },
         "cv_metrics": quality_metrics(labels, cv_scores, thresholds),
         "score_histogram": score_histogram(cv_scores),  # the reference for drift watching
         "thresholds": {"spam": thresholds.spam, "unsure": thresholds.unsure},

@@ -8,7 +8,7 @@ The report's folds train their own models (vocabulary included) on their trainin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from training.data import LabelledComment
@@ -29,10 +29,12 @@ def write_training_report(
     version: str,
     *,
     target_ham_blocked: float = 0.005,
+    pipeline_params: Mapping[str, object] | None = None,
     progress: Callable[[str], None] = _quiet,
 ) -> Path:
     """Cross-validate on ``comments`` and write the HTML report of model ``version`` to
-    ``path``, with the thresholds chosen as training chose them (``target_ham_blocked``).
+    ``path``, with the thresholds and pipeline settings training used (``target_ham_blocked``,
+    ``pipeline_params``).
     Raises ``training.ProtocolError`` or ``TrainingError`` when the data is too
     small to split into folds."""
     from training.report import write_report  # matplotlib only when a report is written
@@ -42,6 +44,7 @@ def write_training_report(
         REPORT_FOLDS,
         target_ham_blocked=target_ham_blocked,
         keep_models=True,
+        pipeline_params=pipeline_params,
         progress=progress,
     )
     held_out = result.pop("held_out")

@@ -74,6 +74,15 @@ def _echo_json(data: object) -> None:
     help="Only search hyper-parameters by cross-validation and print the best; stores no model.",
 )
 @click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    callback=lambda _context, _option, values: _parse_params(values),
+    help="Set a pipeline parameter by its scikit-learn name, e.g. classifier__C=3 or "
+    "features__words__min_df=1 (what --search ranks). Repeatable.",
+)
+@click.option(
     "--backend",
     type=click.Choice(["loky", "dask"]),
     default="loky",
@@ -96,6 +105,7 @@ def train(
     as_json: bool,
     streaming_above: int | None,
     search: bool,
+    params: dict[str, object],
     backend: str,
     scheduler: str | None,
 ) -> None:
@@ -107,24 +117,38 @@ def train(
     if streaming_above is None:
         streaming_above = int(context.config["STREAMING_ABOVE"])  # type: ignore[call-overload]
     streaming = _count_comments(data_files) > streaming_above
+    if streaming and params:
+        raise click.ClickException(
+            "--param sets the in-memory pipeline; these files are learnt chunk by chunk "
+            "(raise --streaming-above to train them in memory)."
+        )
     if streaming:
         stored = _train_streaming(
             context, data_files, (from_db, since, starter), target_ham_blocked, promote, as_json
         )
     else:
         comments, sources = context.gather_training_data(data_files, from_db, since, starter)
-        stored = context.train_and_store(
-            comments,
-            promote=promote,
-            sources=sources,
-            target_ham_blocked=target_ham_blocked,
-            quiet=as_json,
-        )
+        try:
+            stored = context.train_and_store(
+                comments,
+                promote=promote,
+                sources=sources,
+                target_ham_blocked=target_ham_blocked,
+                pipeline_params=params,
+                quiet=as_json,
+            )
+        except ValueError as error:  # a value the pipeline refuses, e.g. classifier__C=-1
+            raise click.ClickException(f"--param: {error}") from error
     report = None
     # The training report cross-validates the batch model in memory: not for streamed data.
     if not (no_report or streaming):
         report = keep_training_report(
-            context, stored, comments, target_ham_blocked=target_ham_blocked, quiet=as_json
+            context,
+            stored,
+            comments,
+            target_ham_blocked=target_ham_blocked,
+            pipeline_params=params,
+            quiet=as_json,
         )
     if as_json:
         _echo_json(
@@ -148,6 +172,32 @@ def train(
         )
         if report:
             click.echo(f"  report: {report}")
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, object]:
+    """``NAME=VALUE`` pairs; a value is read as JSON (3, 1.5, true, null), else as text."""
+    if not values:
+        return {}
+    from model import build_pipeline
+
+    params: dict[str, object] = {}
+    for pair in values:
+        name, equals, raw = pair.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--param")
+        try:
+            params[name.strip()] = json.loads(raw)
+        except ValueError:
+            params[name.strip()] = raw
+    known = build_pipeline().get_params()
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise click.BadParameter(
+            f"unknown pipeline parameter {', '.join(unknown)}; for example classifier__C, "
+            "features__words__min_df, features__chars__min_df",
+            param_hint="--param",
+        )
+    return params
 
 
 def _count_comments(data_files: tuple[str, ...]) -> int:
@@ -217,6 +267,10 @@ def _search(
     click.echo(result.table())
     best = ", ".join(f"{key}={value}" for key, value in result.best_params.items())
     click.echo(f"Best: {best} (ROC-AUC {result.best_score:.4f}).")
+    settings = " ".join(
+        f"--param {key}={json.dumps(value)}" for key, value in result.best_params.items()
+    )
+    click.echo(f"To train a model with them, run this command without --search, with {settings}")
 
 
 @click.group()

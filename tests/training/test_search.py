@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from model import ModelStore
 from tests.factories import labelled_comments
 from training.search import parallel_backend, search_parameters
 
@@ -87,3 +88,34 @@ def test_train_search_on_dask_needs_the_scheduler_address(runner) -> None:
     result = runner("train", "--starter", "--search", "--backend", "dask")
     assert result.exit_code != 0
     assert "--scheduler" in result.output
+
+
+def test_train_with_the_parameters_a_search_found(runner, app_config, tmp_path) -> None:
+    data = tmp_path / "labels.csv"
+    data.write_text(
+        "text,label\n" + "".join(f'"{c.text}",{c.label}\n' for c in labelled_comments())
+    )
+    searched = runner("train", "--data", str(data), "--search")
+    assert searched.exit_code == 0, searched.output
+    hint = next(line for line in searched.output.splitlines() if "--param" in line)
+    settings = hint[hint.index("--param"):].split()
+    assert len(settings) == 6  # three parameters, each "--param NAME=VALUE"
+    result = runner("train", "--data", str(data), "--no-report", "--json", *settings)
+    assert result.exit_code == 0, result.output
+    version = json.loads(result.output)["version"]
+    [row] = [r for r in json.loads(runner("models", "list", "--json").output)
+             if r["version"] == version]
+    chosen = row["metadata"]["params"]["pipeline"]
+    assert set(chosen) == {"classifier__C", "features__words__min_df", "features__chars__min_df"}
+    model = ModelStore(str(app_config["MODEL_DIR"])).load(version, row["sha256"])
+    assert {name: model.pipeline.get_params()[name] for name in chosen} == chosen
+
+
+def test_train_refuses_an_unknown_or_invalid_parameter_with_its_name(runner) -> None:
+    unknown = runner("train", "--starter", "--param", "classifier__CC=3")
+    assert unknown.exit_code != 0
+    assert "classifier__CC" in unknown.output
+    invalid = runner("train", "--starter", "--no-report", "--param", "classifier__C=-1")
+    assert invalid.exit_code != 0
+    assert "--param" in invalid.output and "'C'" in invalid.output
+    assert "Traceback" not in invalid.output
