@@ -35,13 +35,6 @@ __all__ = [
     "event_data",
 ]
 
-WEBHOOK_EVENTS = (
-    "comment.received",
-    "comment.approved",
-    "comment.rejected",
-    "comment.spam",
-    "comment.pending",
-)
 # The event telling a receiver that a moderator's decision (or its undo) put a comment in a
 # status. ``comment.pending``: an undone decision put the comment back in the review queue.
 EVENT_OF_STATUS = {
@@ -50,6 +43,7 @@ EVENT_OF_STATUS = {
     "spam": "comment.spam",
     "pending": "comment.pending",
 }
+WEBHOOK_EVENTS = ("comment.received", *EVENT_OF_STATUS.values())
 # How long a worker trusts the list of active endpoints it read before reading it again. Every
 # stored comment queues an event, and reading the (usually empty) list was a tenth of the
 # comment's database work. An endpoint added or disabled through the same repository counts

@@ -137,7 +137,10 @@ def train(
                 pipeline_params=params,
                 quiet=as_json,
             )
-        except ValueError as error:  # a value the pipeline refuses, e.g. classifier__C=-1
+        except ValueError as error:
+            if not params:
+                raise
+            # A value the pipeline refuses, e.g. classifier__C=-1.
             raise click.ClickException(f"--param: {error}") from error
     report = None
     # The training report cross-validates the batch model in memory: not for streamed data.
