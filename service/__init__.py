@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from service.demo import bp as demo_bp
     from service.extensions import Runtime, csrf
     from service.health import bp as health_bp
+    from service.i18n import init_i18n
     from service.moderation import bp as moderation_bp
     from service.observability import init_metrics, init_request_logging
     from service.proxies import trust_proxies
@@ -58,6 +59,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     init_spool_replay(app)
     init_webhook_worker(app)
     csrf.init_app(app)
+    init_i18n(app)
 
     register_api(app)
     app.register_blueprint(health_bp)

@@ -30,7 +30,7 @@ from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
-from service.messages import message, pick_language
+from service.i18n import message, pick_language
 from service.proxies import client_address
 
 __all__ = [

@@ -112,3 +112,10 @@ def test_the_images_virtualenv_builds_from_exactly_the_copied_files(tmp_path: Pa
         [spamschutz, "models", "bootstrap"], env=env, check=True, capture_output=True, timeout=300
     )
     assert list((tmp_path / "baked-model").glob("*/model.joblib"))
+    # The compiled catalogs ship with the package: the desk speaks German when installed.
+    python = str(venv / "bin" / "python")
+    said = subprocess.run(
+        [python, "-c", "from service.i18n import translate; "
+         "print(translate('queue.pending', 'de'))"],
+        cwd=tmp_path, check=True, capture_output=True, text=True).stdout
+    assert said.strip() == "Zu prüfen"

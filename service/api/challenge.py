@@ -6,7 +6,7 @@ from flask import request
 
 from service.api import bp
 from service.extensions import runtime
-from service.messages import EXPLANATION, pick_language
+from service.i18n import pick_language, translate
 from service.sites import challenge_mode
 
 __all__ = ["challenge_json", "get_challenge"]
@@ -20,7 +20,7 @@ def challenge_json(lang: str) -> dict[str, object]:
         "question": issued.question.question,
         "lang": issued.question.lang,
         "expires_in": issued.expires_in,
-        "explanation": EXPLANATION.get(issued.question.lang, EXPLANATION["de"]),
+        "explanation": translate("reader.explanation", issued.question.lang),
     }
 
 

@@ -26,8 +26,8 @@ from service.challenge_guard import (
 )
 from service.decision import Signals, decide_verdict
 from service.extensions import runtime
+from service.i18n import message, pick_language
 from service.intake import IdempotencyKeyReused, store_submission
-from service.messages import message, pick_language
 from service.observability.metrics import record_challenge_outcome, record_verdict
 from service.privacy import keyed_hash, truncate_ip
 from service.proxies import client_address

@@ -9,7 +9,7 @@ from flask import Flask, Response, jsonify, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from service.messages import has_message, message, pick_language
+from service.i18n import has_message, message, pick_language
 from service.storage import StorageUnavailable
 
 __all__ = ["APIError", "register_error_handlers"]
@@ -92,7 +92,7 @@ def register_error_handlers(app: Flask) -> None:
         code, text = _HTTP_MESSAGES.get(error.code or 500, ("error", error.description or ""))
         if isinstance(error, CSRFError):
             code, text = "csrf_failed", _CSRF_MESSAGE
-        elif request.endpoint in _PUBLIC_ENDPOINTS and has_message(code):
+        elif request.endpoint in _PUBLIC_ENDPOINTS and has_message(f"reader.{code}"):
             # Readers get problems with their request in their own language.
             text = message(code, pick_language(request.args.get("lang")))
         return APIError(error.code or 500, code, text).response()

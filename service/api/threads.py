@@ -7,7 +7,7 @@ from flask import request
 from service.api import bp
 from service.api.validation import check_line
 from service.extensions import runtime
-from service.messages import pick_language
+from service.i18n import pick_language
 
 __all__ = ["thread_comments"]
 

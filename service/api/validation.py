@@ -1,7 +1,7 @@
 """Reading and checking request input, with 4xx errors a person can act on.
 
 Every check raises :class:`APIError` with a stable ``error`` code, the offending ``field`` and a
-message from :mod:`service.messages` in the caller's language (the public comment endpoint
+message from :mod:`service.i18n` in the caller's language (the public comment endpoint
 passes the commenter's; integrations get English). Unknown fields are ignored, so a newer
 widget can talk to an older server.
 """
@@ -19,7 +19,7 @@ from flask import request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from service.api.errors import APIError
-from service.messages import message
+from service.i18n import message
 
 __all__ = [
     "MAX_JSON_DEPTH",

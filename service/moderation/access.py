@@ -47,6 +47,7 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.context_processor
 def _inject_moderator() -> dict[str, Any]:
-    from service.moderation.i18n import desk_language, translate
+    from service.moderation.language import desk_language
 
-    return {"moderator": g.get("moderator"), "t": translate, "desk_lang": desk_language()}
+    lang = desk_language()
+    return {"moderator": g.get("moderator"), "desk_lang": lang, "lang": lang}

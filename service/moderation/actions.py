@@ -12,10 +12,11 @@ from flask import abort, flash, g, jsonify, redirect, request, url_for
 
 from service.api.validation import is_public_id
 from service.extensions import runtime
+from service.i18n import translate
 from service.moderation import bp
 from service.moderation.access import login_required
-from service.moderation.cards import ACTION_LABELS
-from service.moderation.i18n import translate
+from service.moderation.cards import ACTION_DONE, ACTIONS, QUEUES
+from service.moderation.language import desk_language
 from service.moderation.views import queue_view
 from service.storage import ConflictError, NotFound
 
@@ -44,8 +45,9 @@ def _back_to_queue():
 
 def _done_text(action: str, row: Any) -> str:
     if action == "undo":
-        return translate("done.undo", queue=translate(f"queue.{row.status}"))
-    return translate(f"done.{action}")
+        return translate("done.undo", desk_language(),
+                         queue=translate(QUEUES[row.status], desk_language()))
+    return translate(ACTION_DONE[action], desk_language())
 
 
 def _result(row: Any, action: str) -> dict[str, object]:
@@ -53,7 +55,7 @@ def _result(row: Any, action: str) -> dict[str, object]:
         "id": row.public_id,
         "status": row.status,
         "row_version": row.row_version,
-        "message": translate("flash.decided", author=row.author_name,
+        "message": translate("flash.decided", desk_language(), author=row.author_name,
                              done=_done_text(action, row)),
         "undo_url": url_for(".undo", public_id=row.public_id),
     }
@@ -73,7 +75,7 @@ def decide(public_id: str):
     if not is_public_id(public_id):
         abort(404)
     action = request.form.get("action", "")
-    if action not in ACTION_LABELS:
+    if action not in ACTIONS:
         abort(400)
     queue_view(request.form)  # refuse impossible return addresses before acting
     expected = _expected_version(request.form.get("row_version"))
@@ -83,7 +85,7 @@ def decide(public_id: str):
     except NotFound:
         abort(404)
     except ConflictError:
-        return _refused(translate("flash.conflict"), 409)
+        return _refused(translate("flash.conflict", desk_language()), 409)
     result = _result(row, action)
     if _wants_json():
         return jsonify(result)
@@ -105,7 +107,7 @@ def undo(public_id: str):
     except NotFound:
         abort(404)
     except ConflictError:
-        return _refused(translate("flash.undo_conflict"), 409)
+        return _refused(translate("flash.undo_conflict", desk_language()), 409)
     result = _result(row, "undo")
     if _wants_json():
         return jsonify(result)
@@ -118,21 +120,22 @@ def undo(public_id: str):
 def decide_many():
     """Apply one ``action`` to every selected comment (``ids``) of the page."""
     action = request.form.get("action", "")
-    if action not in ACTION_LABELS:
+    if action not in ACTIONS:
         abort(400)
     queue_view(request.form)
     ids = list(dict.fromkeys(request.form.getlist("ids")))
     if len(ids) > MAX_BULK or not all(is_public_id(item) for item in ids):
         abort(400)
     if not ids:
-        return _refused(translate("flash.bulk_none"), 400)
+        return _refused(translate("flash.bulk_none", desk_language()), 400)
     decided = []
     for public_id in ids:
         try:
             decided.append(runtime().repository.decide(public_id, action, g.moderator.name))
         except (NotFound, ConflictError):
             continue
-    message = translate("flash.bulk", count=len(decided), done=translate(f"done.{action}"))
+    message = translate("flash.bulk", desk_language(), count=len(decided),
+                        done=translate(ACTION_DONE[action], desk_language()))
     if _wants_json():
         return jsonify({"decided": [_result(row, action) for row in decided],
                         "message": message})

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from service import formats
+from service.i18n import N_, translate
 from service.moderation.highlight import Segment, highlight_segments
-from service.moderation.i18n import translate
+from service.moderation.reasons import ReasonLine, reason_lines
 
 __all__ = [
+    "ACTIONS",
     "ACTION_DONE",
-    "ACTION_LABELS",
+    "BANDS",
     "QUEUES",
-    "SORT_LABELS",
+    "SORTS",
     "AuditLine",
     "CommentCard",
     "HistoryLine",
@@ -33,36 +35,43 @@ __all__ = [
     "signal_lines",
 ]
 
+# Status, sort order, decision and band -> the catalog key of its label.
 QUEUES = {
-    "pending": "Zu prüfen",
-    "spam": "Spam-Ordner",
-    "approved": "Freigegeben",
-    "rejected": "Abgelehnt",
+    "pending": N_("queue.pending"),
+    "spam": N_("queue.spam"),
+    "approved": N_("queue.approved"),
+    "rejected": N_("queue.rejected"),
 }
-SORT_LABELS = {
-    "age": "Älteste zuerst",
-    "score": "Höchster Spam-Wert zuerst",
-    "uncertainty": "Unsicherste zuerst",
+SORTS = {
+    "age": N_("sort.age"),
+    "score": N_("sort.score"),
+    "uncertainty": N_("sort.uncertainty"),
 }
-ACTION_LABELS = {"approve": "Freigeben", "reject": "Ablehnen", "spam": "Spam", "ham": "Kein Spam"}
+ACTIONS = {
+    "approve": N_("action.approve"),
+    "reject": N_("action.reject"),
+    "spam": N_("action.spam"),
+    "ham": N_("action.ham"),
+}
 ACTION_DONE = {
-    "approve": "freigegeben",
-    "reject": "abgelehnt",
-    "spam": "als Spam markiert",
-    "ham": "als „Kein Spam“ freigegeben",
+    "approve": N_("done.approve"),
+    "reject": N_("done.reject"),
+    "spam": N_("done.spam"),
+    "ham": N_("done.ham"),
 }
-_BAND_LABELS = {"ham": "unbedenklich", "unsure": "unsicher", "spam": "Spam"}
-
-def _newsroom_zone() -> tzinfo:
-    # The desk serves German newsrooms, so times are shown as their clocks show them; a
-    # system without time-zone data still shows correct UTC times.
-    try:
-        return ZoneInfo("Europe/Berlin")
-    except ZoneInfoNotFoundError:
-        return UTC
-
-
-_LOCAL_TIME = _newsroom_zone()
+_AUDIT_ACTIONS = {**ACTIONS, "undo": N_("action.undo")}
+BANDS = {"ham": N_("band.ham"), "unsure": N_("band.unsure"), "spam": N_("band.spam")}
+# What the form reported about the question, and the decision rules that applied.
+_CHALLENGE_KEYS = {"passed": N_("challenge.passed"), "not_asked": N_("challenge.not_asked")}
+_RULE_KEYS = {
+    "honeypot": N_("rule.honeypot"),
+    "too_fast": N_("rule.too_fast"),
+    "unscored": N_("rule.unscored"),
+    "score_unsure": N_("rule.score_unsure"),
+    "score_spam": N_("rule.score_spam"),
+    "akismet_test_spam": N_("rule.akismet_test_spam"),
+    "akismet_test_ham": N_("rule.akismet_test_ham"),
+}
 
 
 @dataclass(frozen=True)
@@ -71,16 +80,6 @@ class ScoreBadge:
 
     label: str
     tone: str  # ham (green), unsure (amber), spam (red) or none (grey)
-
-
-@dataclass(frozen=True)
-class ReasonLine:
-    """One reason for the score: ``↑ spam: link to x.ru`` or ``↓ ham: “stadtrat”``."""
-
-    arrow: str
-    direction: str
-    description: str
-    weight: float | None
 
 
 @dataclass(frozen=True)
@@ -160,72 +159,34 @@ def score_badge(score: float | None, band: str | None, lang: str = "de") -> Scor
     """
     if score is None:
         return ScoreBadge(translate("badge.none", lang), "none")
-    tone = band if band in _BAND_LABELS else "none"
+    tone = band if band in BANDS else "none"
     percent = round(score * 100)
     if percent >= 100 and score < 1:
-        return ScoreBadge("> 99 %", tone)
+        return ScoreBadge("> " + formats.percent(0.99, lang, 0), tone)
     if percent <= 0 < score:
-        return ScoreBadge("< 1 %", tone)
-    return ScoreBadge(f"{percent} %", tone)
+        return ScoreBadge("< " + formats.percent(0.01, lang, 0), tone)
+    return ScoreBadge(formats.percent(percent / 100, lang, 0), tone)
 
 
 def format_duration(hours: float, lang: str = "de") -> str:
     """A moderator-friendly duration: ``3 Std. 12 Min.``, ``2 Tage 4 Std.`` (or English)."""
-    if lang == "en":
-        return _english_duration(hours)
-    minutes = max(0, int(hours * 60))
-    if minutes < 1:
-        return "weniger als 1 Min."
-    days, minutes = divmod(minutes, 24 * 60)
-    whole_hours, minutes = divmod(minutes, 60)
-    if days:
-        day_word = "Tag" if days == 1 else "Tage"
-        return f"{days} {day_word} {whole_hours} Std." if whole_hours else f"{days} {day_word}"
-    if whole_hours:
-        return f"{whole_hours} Std. {minutes} Min." if minutes else f"{whole_hours} Std."
-    return f"{minutes} Min."
+    return formats.duration(hours, lang)
 
 
-def _english_duration(hours: float) -> str:
-    minutes = max(0, int(hours * 60))
-    if minutes < 1:
-        return "less than 1 min"
-    days, minutes = divmod(minutes, 24 * 60)
-    whole_hours, minutes = divmod(minutes, 60)
-    if days:
-        day_word = "day" if days == 1 else "days"
-        return f"{days} {day_word} {whole_hours} h" if whole_hours else f"{days} {day_word}"
-    if whole_hours:
-        return f"{whole_hours} h {minutes} min" if minutes else f"{whole_hours} h"
-    return f"{minutes} min"
-
-
-def reason_lines(reasons: Iterable[Any]) -> list[ReasonLine]:
-    """The model's reasons as short lines; entries of an unexpected shape are skipped."""
-    lines = []
-    for reason in reasons:
-        if not isinstance(reason, Mapping) or not reason.get("description"):
-            continue
-        weight = reason.get("weight")
-        weight = float(weight) if isinstance(weight, int | float) else None
-        direction = reason.get("direction")
-        if direction not in ("spam", "ham"):
-            direction = "spam" if (weight or 0) > 0 else "ham"
-        lines.append(ReasonLine("↑" if direction == "spam" else "↓", direction,
-                                str(reason["description"]), weight))
-    return lines
+def _label(keys: dict[str, str], code: str, lang: str) -> str:
+    # A code this version does not know (stored by a newer one) is shown as it is.
+    return translate(keys[code], lang) if code in keys else code
 
 
 def _yes_no(value: object, lang: str) -> str:
-    return translate("yes" if value else "no", lang)
+    return translate(N_("yes") if value else N_("no"), lang)
 
 
 def signal_lines(signals: Mapping[str, Any], lang: str = "de") -> list[tuple[str, str]]:
     """The form's bot signals as (label, value) pairs: honeypot, time, challenge, rules."""
     seconds = signals.get("seconds_to_submit")
     if isinstance(seconds, int | float):
-        seconds_text = f"{seconds:.1f} s"
-        seconds_text = seconds_text.replace(".", ",") if lang == "de" else seconds_text
+        seconds_text = formats.seconds(seconds, lang)
     else:
         seconds_text = translate("unknown", lang)
     lines = [
@@ -234,10 +195,13 @@ def signal_lines(signals: Mapping[str, Any], lang: str = "de") -> list[tuple[str
         (translate("signal.too_fast", lang), _yes_no(signals.get("too_fast"), lang)),
     ]
     if signals.get("challenge"):
-        lines.append((translate("signal.challenge", lang), str(signals["challenge"])))
+        challenge = str(signals["challenge"])
+        lines.append((translate("signal.challenge", lang),
+                       _label(_CHALLENGE_KEYS, challenge, lang)))
     verdict = signals.get("verdict_reasons")
     if isinstance(verdict, list) and verdict:
-        lines.append((translate("signal.verdict", lang), ", ".join(map(str, verdict))))
+        lines.append((translate("signal.verdict", lang),
+                       ", ".join(_label(_RULE_KEYS, str(code), lang) for code in verdict)))
     return lines
 
 
@@ -245,9 +209,9 @@ def _hours_between(earlier: datetime, later: datetime) -> float:
     return (later - earlier).total_seconds() / 3600
 
 
-def local_time(moment: datetime) -> str:
+def local_time(moment: datetime, lang: str = "de") -> str:
     """``moment`` on the newsroom's clock, as ``31.12.2025, 18:05``."""
-    return moment.astimezone(_LOCAL_TIME).strftime("%d.%m.%Y, %H:%M")
+    return formats.local_datetime(moment, lang)
 
 
 def history_lines(entries: Iterable[Any], lang: str = "de") -> list[HistoryLine]:
@@ -255,11 +219,11 @@ def history_lines(entries: Iterable[Any], lang: str = "de") -> list[HistoryLine]
     return [
         HistoryLine(
             thread_id=entry.thread_id,
-            when=local_time(entry.created_at),
+            when=local_time(entry.created_at, lang),
             status=entry.status,
-            status_label=translate(f"queue.{entry.status}", lang),
+            status_label=_label(QUEUES, entry.status, lang),
             excerpt=entry.text if len(entry.text) <= 120 else entry.text[:119] + "…",
-            link=translate("history.email" if entry.same_email else "history.ip", lang),
+            link=translate(N_("history.email") if entry.same_email else N_("history.ip"), lang),
         )
         for entry in entries
     ]
@@ -270,8 +234,8 @@ def audit_lines(decisions: Iterable[Any], lang: str = "de") -> list[AuditLine]:
     return [
         AuditLine(
             when_iso=decision.created_at.isoformat(),
-            text=translate("audit.entry", lang, when=local_time(decision.created_at),
-                           action=translate(f"action.{decision.action}", lang),
+            text=translate("audit.entry", lang, when=local_time(decision.created_at, lang),
+                           action=_label(_AUDIT_ACTIONS, decision.action, lang),
                            who=decision.moderator),
         )
         for decision in decisions
@@ -297,18 +261,17 @@ def comment_card(
         text=row.text,
         status=row.status,
         created_iso=row.created_at.isoformat(),
-        created_local=local_time(row.created_at),
+        created_local=local_time(row.created_at, lang),
         age=format_duration(age_hours, lang),
         overdue=row.status == "pending" and age_hours > promise_hours,
         badge=score_badge(row.score, row.band, lang),
         band=row.band,
-        band_label=translate(f"band.{row.band}" if row.band in _BAND_LABELS else "band.none",
-                             lang),
-        reasons=reason_lines(row.reasons or ()),
+        band_label=translate(BANDS.get(row.band or "", N_("band.none")), lang),
+        reasons=reason_lines(row.reasons or (), lang),
         signals=signal_lines(row.signals or {}, lang),
         row_version=row.row_version,
         decided_by=row.decided_by,
-        lang=lang,
+        lang=getattr(row, "lang", None) or lang,
         segments=highlight_segments(row.text, row.reasons or ()),
         history=history_lines(history, lang),
         audit=audit_lines(decisions, lang),

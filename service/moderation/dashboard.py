@@ -8,15 +8,24 @@ from datetime import UTC, datetime, timedelta
 from flask import render_template
 
 from service.extensions import runtime
+from service.i18n import N_
 from service.model_watch import DRIFT_DAYS, MIN_RECENT_COMMENTS, score_drift
 from service.moderation import bp
 from service.moderation.access import login_required
-from service.moderation.i18n import format_percent
+from service.moderation.cards import QUEUES
 
 __all__ = ["AGREEMENT_WEEKS", "SHOWN_VERSIONS", "dashboard"]
 
 AGREEMENT_WEEKS = 8
 SHOWN_VERSIONS = 10
+# Drift levels and model statuses -> the catalog keys of what the dashboard says about them.
+DRIFT_LEVELS = {
+    "stable": N_("drift.stable"), "moderate": N_("drift.moderate"), "major": N_("drift.major"),
+}
+VERSION_STATUSES = {
+    "active": N_("versions.active"), "candidate": N_("versions.candidate"),
+    "retired": N_("versions.retired"),
+}
 
 
 @bp.get("/dashboard")
@@ -41,10 +50,12 @@ def dashboard():
         most=max([1, *numbers.decisions_per_day, *numbers.pending_at_day_end]),
         active=active,
         counts=repository.count_by_status(),
+        queues=QUEUES,
         drift=drift,
         min_recent=MIN_RECENT_COMMENTS,
         weeks=repository.agreement_by_week(AGREEMENT_WEEKS),
         versions=repository.list_models()[:SHOWN_VERSIONS],
         by_version=by_version,
-        percent=format_percent,
+        drift_levels=DRIFT_LEVELS,
+        version_statuses=VERSION_STATUSES,
     )

@@ -8,18 +8,13 @@ from flask import Response, flash, g, make_response, redirect, render_template, 
 
 from service.auth import log_in, log_out, session_moderator, verify_password
 from service.extensions import runtime
+from service.i18n import translate
 from service.moderation import bp
 from service.moderation.access import safe_next
+from service.moderation.language import desk_language
 
-__all__ = ["LOGIN_FAILED", "LOGIN_THROTTLED", "login", "logout", "throttled_login_page"]
+__all__ = ["login", "logout", "throttled_login_page"]
 
-# One message for an unknown name, a wrong password and a disabled account, so the form
-# cannot be used to find out which moderator names exist.
-LOGIN_FAILED = "Name oder Passwort ist falsch."
-LOGIN_THROTTLED = (
-    "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie {minutes} Minuten und versuchen "
-    "Sie es dann erneut."
-)
 # Longer input is no account of ours; it is refused without a database query, after the same
 # password work as any other attempt.
 _MAX_NAME_LENGTH = 200
@@ -64,7 +59,10 @@ def login():
         _forget_csrf_token()
         return render_template("moderation/login.html", next_url=next_url,
                                name=_CONTROL.sub("", name[:_MAX_NAME_LENGTH]),
-                               error=LOGIN_FAILED)
+                               # One message for an unknown name, a wrong password and
+                               # a disabled account: the form must not tell which
+                               # moderator names exist.
+                               error=translate("login.failed", desk_language()))
     _forget_csrf_token()
     return redirect(next_url or url_for(".queue"), 303)
 
@@ -75,7 +73,8 @@ def throttled_login_page(seconds: int) -> Response:
         "moderation/login.html",
         next_url=safe_next(request.values.get("next")),
         name=_CONTROL.sub("", request.form.get("name", "")[:_MAX_NAME_LENGTH]),
-        error=LOGIN_THROTTLED.format(minutes=max(1, -(-seconds // 60))),
+        error=translate("login.throttled", desk_language(),
+                        minutes=max(1, -(-seconds // 60))),
     ))
 
 
@@ -84,5 +83,5 @@ def logout():
     """End the session (a POST with CSRF token, so no other site can log a moderator out)."""
     log_out()
     _forget_csrf_token()
-    flash("Sie sind abgemeldet.", "success")
+    flash(translate("flash.logged_out", desk_language()), "success")
     return redirect(url_for(".login"), 303)

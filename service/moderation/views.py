@@ -18,19 +18,26 @@ from flask import (
 )
 
 from service.extensions import runtime
+from service.i18n import N_, translate
 from service.moderation import bp
 from service.moderation.access import login_required, safe_next
-from service.moderation.cards import ACTION_LABELS, QUEUES, SORT_LABELS, comment_card, queue_health
-from service.moderation.i18n import DESK_LANGUAGES, LANG_COOKIE, desk_language, translate
+from service.moderation.cards import ACTIONS, QUEUES, SORTS, comment_card, queue_health
+from service.moderation.language import DESK_LANGUAGES, LANG_COOKIE, desk_language
 from service.storage.desk import QueueFilter
 
-__all__ = ["PAGE_SIZE", "QueueView", "queue", "queue_view", "switch_language"]
+__all__ = ["KEY_HELP", "PAGE_SIZE", "QueueView", "queue", "queue_view", "switch_language"]
 
 PAGE_SIZE = 25
 _FILTER_FIELDS = ("q", "thread", "lang", "min", "max", "reason")
 _MAX_FILTER_LENGTH = 200
 # Comments due within this many hours are flagged as "due soon" on the promise bar.
 _DUE_SOON_HOURS = 2
+# The keyboard shortcuts' help: key and what it does.
+KEY_HELP = (
+    ("j", N_("key.j")), ("k", N_("key.k")), ("a", N_("key.a")), ("r", N_("key.r")),
+    ("s", N_("key.s")), ("h", N_("key.h")), ("x", N_("key.x")), ("u", N_("key.u")),
+    ("?", N_("key.q")),
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ def queue_view(source: Any) -> QueueView:
     """The view described by a query string or a posted form; 400 for impossible values."""
     status = source.get("status") or "pending"
     sort = source.get("sort") or "age"
-    if status not in QUEUES or sort not in SORT_LABELS:
+    if status not in QUEUES or sort not in SORTS:
         abort(400)
     filters = {}
     for name in _FILTER_FIELDS:
@@ -120,7 +127,7 @@ def queue():
             view.status, sort=view.sort, limit=PAGE_SIZE, after=view.after,
             filters=_query_filter(view))
     except ValueError:
-        flash(translate("flash.bad_cursor"), "error")
+        flash(translate("flash.bad_cursor", lang), "error")
         return redirect(url_for(".queue", **view.url_args(after=None)), 303)
 
     now = datetime.now(UTC)
@@ -148,8 +155,9 @@ def queue():
         health=queue_health(repository.oldest_pending_at(), now, promise_hours, overdue,
                             due_soon, lang),
         queues=QUEUES,
-        sort_labels=SORT_LABELS,
-        action_labels=ACTION_LABELS,
+        sorts=SORTS,
+        actions=ACTIONS,
+        key_help=KEY_HELP,
     )
 
 

@@ -231,7 +231,7 @@ def test_forged_page_cursor_is_refused(client: FlaskClient, make_token, after: s
 
 
 def test_login_with_hostile_name_gets_the_usual_answer(client: FlaskClient, moderator) -> None:
-    from service.moderation.login import LOGIN_FAILED
+    LOGIN_FAILED = "Name oder Passwort ist falsch."
     from tests.conftest import csrf_token_from
 
     for name in ("red\x00aktion", "x" * 5000, "red\u202eaktion"):

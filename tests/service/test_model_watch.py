@@ -12,7 +12,7 @@ from service.model_watch import (
     population_stability,
     score_drift,
 )
-from service.moderation.i18n import LANG_COOKIE
+from service.moderation.language import LANG_COOKIE
 from tests.conftest import csrf_token_from
 from tests.factories import HAM_TEXTS, SPAM_TEXTS
 from tests.service.helpers import post_comment
@@ -90,7 +90,7 @@ def test_a_spam_wave_and_overruled_decisions_show_on_the_dashboard_and_in_metric
     week_row = week_row[: week_row.index("</tr>")]
     assert "<td>3</td>" in week_row  # three decided comments this week
     assert "data-week-false-positives>1<" in week_row and "data-week-misses>1<" in week_row
-    assert "66,7 %" in week_row  # two of three overruled
+    assert "66,7\u00a0%" in week_row  # two of three overruled
     version_row = html[html.index(f'data-version="{version}"') :]
     assert "aktiv" in version_row[: version_row.index("</tr>")]
 

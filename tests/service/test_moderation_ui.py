@@ -11,11 +11,12 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from service.moderation.cards import format_duration, score_badge
-from service.moderation.login import LOGIN_FAILED
 from service.moderation.views import PAGE_SIZE
 from service.storage import Repository
 from tests.conftest import MODERATOR_PASSWORD, csrf_token_from
 from tests.service.helpers import post_comment
+
+LOGIN_FAILED = "Name oder Passwort ist falsch."  # what the German login page says
 
 XSS_TEXT = "Achtung <script>alert(1)</script> und <img src=x onerror=alert(1)> hier."
 
@@ -36,12 +37,12 @@ def decide_through_form(client: FlaskClient, comment_id: str, action: str, statu
 
 
 @pytest.mark.parametrize("score, band, label, tone", [
-    (0.97, "spam", "97 %", "spam"),
-    (0.5, "unsure", "50 %", "unsure"),
-    (0.12, "ham", "12 %", "ham"),
-    (0.999, "spam", "> 99 %", "spam"),
-    (0.001, "ham", "< 1 %", "ham"),
-    (0.0, "ham", "0 %", "ham"),
+    (0.97, "spam", "97\u00a0%", "spam"),
+    (0.5, "unsure", "50\u00a0%", "unsure"),
+    (0.12, "ham", "12\u00a0%", "ham"),
+    (0.999, "spam", "> 99\u00a0%", "spam"),
+    (0.001, "ham", "< 1\u00a0%", "ham"),
+    (0.0, "ham", "0\u00a0%", "ham"),
     (None, None, "ohne Bewertung", "none"),
 ])
 def test_score_badge_always_shows_the_number(score, band, label, tone):
@@ -165,8 +166,8 @@ def test_queue_shows_author_score_badge_and_reasons(client: FlaskClient, app: Fl
     assert f'class="badge badge--{row.band}"' in html
     assert f"</span> {escape(score_badge(row.score, row.band).label)}</span>" in html
     first = row.reasons[0]
-    arrow = "↑" if first["direction"] == "spam" else "↓"
-    assert f"{arrow} {first['direction']}: {escape(first['description'])}" in html
+    toward = "↑ spricht für Spam" if first["direction"] == "spam" else "↓ spricht gegen Spam"
+    assert f"{toward}: {escape(first['description'])}" in html
     assert "Honeypot ausgefüllt" in html and "Zeit bis zum Absenden" in html
 
 

@@ -6,9 +6,10 @@ import pytest
 from flask import Flask
 
 from service.config import ConfigError, load_config
-from service.moderation.login import LOGIN_FAILED
 from tests.conftest import MODERATOR_PASSWORD, csrf_token_from
 from tests.service.helpers import post_comment
+
+LOGIN_FAILED = "Name oder Passwort ist falsch."  # what the German login page says
 
 
 def _limited(response) -> dict:
