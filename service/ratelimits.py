@@ -31,6 +31,7 @@ from limits.strategies import MovingWindowRateLimiter, RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from service.i18n import message, pick_language
+from service.negotiation import wants_html_page
 from service.proxies import client_address
 
 __all__ = [
@@ -270,11 +271,7 @@ def _reader_wants_page() -> bool:
     # The demo page and the plain HTML form are read by people: they get a page, not JSON.
     if request.endpoint == "demo.article":
         return True
-    return (
-        request.endpoint == "api.submit_comment"
-        and not request.is_json
-        and request.accept_mimetypes.best == "text/html"
-    )
+    return request.endpoint == "api.submit_comment" and wants_html_page()
 
 
 def _rate_limited_page(seconds: int) -> Response:

@@ -28,6 +28,7 @@ from service.decision import Signals, decide_verdict
 from service.extensions import runtime
 from service.i18n import message, pick_language
 from service.intake import IdempotencyKeyReused, store_submission
+from service.negotiation import wants_html_page
 from service.observability.metrics import record_challenge_outcome, record_verdict
 from service.privacy import keyed_hash, truncate_ip
 from service.proxies import client_address
@@ -38,11 +39,6 @@ __all__ = ["HONEYPOT_FIELD", "submit_comment"]
 
 # Hidden from people (CSS and aria-hidden), irresistible to form-filling bots.
 HONEYPOT_FIELD = "phone"
-
-
-def _wants_html() -> bool:
-    """A plain HTML form (no JavaScript) posted this and expects a page back."""
-    return not request.is_json and request.accept_mimetypes.best == "text/html"
 
 
 def _client_address() -> str | None:
@@ -102,7 +98,7 @@ def _challenge_failed(code: str, lang: str) -> APIError:
 
 def _accepted(comment_id: str, lang: str, fields: dict[str, Any]):
     body = {"id": comment_id, "status": "received", "message": message("received", lang)}
-    if _wants_html():
+    if wants_html_page():
         return render_template(
             "public/received.html",
             message=body["message"],
@@ -139,7 +135,7 @@ def submit_comment():
                     challenge=challenge_json(lang),
                 )
     except APIError as error:
-        if _wants_html():
+        if wants_html_page():
             return _form_again(payload, lang, error)
         raise
 
@@ -162,12 +158,12 @@ def submit_comment():
             message("idempotency_key_reused", lang),
             challenge=challenge_json(lang),
         )
-        if _wants_html():
+        if wants_html_page():
             return _form_again(payload, lang, error)
         raise error from reused
     if stored is None:
         error = _challenge_failed("challenge_used", lang)
-        return _form_again(payload, lang, error) if _wants_html() else error.response()
+        return _form_again(payload, lang, error) if wants_html_page() else error.response()
     return _accepted(stored.public_id, lang, fields)
 
 

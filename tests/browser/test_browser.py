@@ -109,7 +109,7 @@ def test_moderator_sees_score_and_reasons_approves_with_the_keyboard(server, wat
     page.goto(f"{server.url}/moderation/?q={marker}")
     card = page.locator("article.card")
     assert card.count() == 1
-    assert re.search(r"\d+ %|< 1 %|> 99 %", card.locator(".badge").text_content())
+    assert re.search(r"\d+\s%|< 1\s%|> 99\s%", card.locator(".badge").text_content())
     assert card.locator(".reasons li").count() >= 1
     assert card.locator(".card__text mark").count() >= 1
     screenshot(page, "desk")

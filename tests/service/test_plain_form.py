@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
@@ -13,6 +15,13 @@ from tests.factories import submission
 from tests.service.helpers import answer_for, fresh_challenge
 
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+# What the browsers people use send when they post a form (Chrome, Edge and Opera alike).
+BROWSER_ACCEPT = {
+    "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+                "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+    "firefox": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "safari": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+}
 
 
 def challenge_and_answer(client: FlaskClient, app: Flask) -> tuple[dict[str, object], str]:
@@ -77,3 +86,27 @@ def test_form_again_keeps_a_missing_field_readable(client: FlaskClient, app: Fla
     assert response.status_code == 400
     assert 'role="alert"' in html
     assert ">Nur Text</textarea>" in html
+
+
+@pytest.mark.parametrize("browser", sorted(BROWSER_ACCEPT))
+def test_every_browser_gets_a_page_not_json(client: FlaskClient, app: Flask, browser: str):
+    challenge, _ = challenge_and_answer(client, app)
+    accept = {"Accept": BROWSER_ACCEPT[browser]}
+    wrong = client.post("/api/v1/comments", data=submission(challenge, "falsch"), headers=accept)
+    assert (wrong.status_code, wrong.mimetype) == (422, "text/html")
+    page = wrong.get_data(as_text=True)
+    token = re.search(r'name="challenge_token" value="([^"]+)"', page).group(1)
+    question = re.search(r'class="ssz-challenge__question">([^<]+)</label>', page).group(1)
+    again = submission({"token": token}, answer_for(app, unescape(question)))
+    right = client.post("/api/v1/comments", data=again, headers=accept)
+    assert (right.status_code, right.mimetype) == (202, "text/html")
+    assert "Vielen Dank!" in right.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("accept", ["*/*", "application/json", ""])
+def test_api_clients_still_get_json_from_a_form_post(client: FlaskClient, app: Flask,
+                                                     accept: str):
+    challenge, answer = challenge_and_answer(client, app)
+    response = client.post("/api/v1/comments", data=submission(challenge, answer),
+                           headers={"Accept": accept} if accept else {})
+    assert (response.status_code, response.mimetype) == (202, "application/json")
