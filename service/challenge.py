@@ -1,7 +1,10 @@
 """Challenge questions: the question bank, signed single-use tokens, forgiving answer matching.
 
 A token carries the question's id, a random nonce and its issue time (a float, so the time a
-reader took is known to the millisecond), signed with the installation's secret. The server
+reader took is known to the millisecond), signed with the installation's secret. A question
+that replaces a wrongly answered one also carries the time the form's first question was
+issued: how long a reader took is measured from there, so a wrong answer followed quickly by
+the right one is not a bot's speed. The server
 keeps no state until a token is answered: wrong answers are counted and redemption is recorded
 by :mod:`service.challenge_guard`, which makes the token single-use across every instance.
 """
@@ -112,20 +115,27 @@ class IssuedChallenge:
 
 @dataclass(frozen=True)
 class OpenedChallenge:
-    """A token with a valid signature, not expired, for a question of the bank."""
+    """A token with a valid signature, not expired, for a question of the bank.
+
+    ``form_started_at`` is when the form's first question was issued (seconds since the
+    epoch); ``seconds_on_form`` the time since then.
+    """
 
     token_id: str
     question: Question
     seconds_since_issue: float
+    form_started_at: float
+    seconds_on_form: float
 
 
 @dataclass(frozen=True)
 class VerifiedChallenge:
-    """A correctly answered challenge, not yet redeemed."""
+    """A correctly answered challenge, not yet redeemed; ``seconds_on_form`` is the time
+    since the form's first question."""
 
     token_id: str
     question: Question
-    seconds_since_issue: float
+    seconds_on_form: float
 
 
 def _question_id(lang: str, question: str) -> str:
@@ -177,11 +187,18 @@ class QuestionBank:
         """Languages the bank has questions for."""
         return {question.lang for question in self.questions}
 
-    def issue(self, lang: str) -> IssuedChallenge:
-        """A random question in ``lang`` (any language if the bank has none in it)."""
+    def issue(self, lang: str, form_started_at: float | None = None) -> IssuedChallenge:
+        """A random question in ``lang`` (any language if the bank has none in it).
+
+        ``form_started_at``: when the form's first question was issued, for a question that
+        replaces a wrongly answered one (see the module docstring).
+        """
         pool = [q for q in self.questions if q.lang == lang] or self.questions
         question = self._random.choice(pool)
-        payload = {"q": question.id, "n": secrets.token_urlsafe(12), "t": round(self._clock(), 3)}
+        now = round(self._clock(), 3)
+        payload: dict[str, object] = {"q": question.id, "n": secrets.token_urlsafe(12), "t": now}
+        if form_started_at is not None and form_started_at < now:
+            payload["f"] = round(form_started_at, 3)
         token = self._serializer.dumps(payload)
         return IssuedChallenge(token=token, question=question, expires_in=self.ttl_seconds)
 
@@ -216,14 +233,18 @@ class QuestionBank:
             raise ChallengeError(
                 "challenge_unknown", "This question is not known here. Please answer the new one."
             )
+        started = payload.get("f")
+        if not isinstance(started, int | float) or isinstance(started, bool) or started > issued_at:
+            started = issued_at
+        on_form = max(0.0, self._clock() - float(started))
         # The signed nonce, not the token string: a re-encoded token must not count as new.
-        return OpenedChallenge(str(payload["n"]), question, age)
+        return OpenedChallenge(str(payload["n"]), question, age, float(started), on_form)
 
     def verify(self, token: str, answer: str) -> VerifiedChallenge:
         """Check ``token`` and ``answer``; raise :class:`ChallengeError` with a distinct code."""
         opened = self.open(token)
         check_answer(opened, answer)
-        return VerifiedChallenge(opened.token_id, opened.question, opened.seconds_since_issue)
+        return VerifiedChallenge(opened.token_id, opened.question, opened.seconds_on_form)
 
 
 def check_answer(opened: OpenedChallenge, answer: str) -> None:

@@ -12,9 +12,10 @@ from service.sites import challenge_mode
 __all__ = ["challenge_json", "get_challenge"]
 
 
-def challenge_json(lang: str) -> dict[str, object]:
-    """A fresh challenge as the API returns it (also inside 422 answers)."""
-    issued = runtime().questions.issue(lang)
+def challenge_json(lang: str, form_started_at: float | None = None) -> dict[str, object]:
+    """A fresh challenge as the API returns it (also inside 422 answers, where
+    ``form_started_at`` carries the time of the form's first question on)."""
+    issued = runtime().questions.issue(lang, form_started_at)
     return {
         "token": issued.token,
         "question": issued.question.question,

@@ -83,17 +83,19 @@ def _verify_challenge(payload: dict[str, Any], lang: str) -> VerifiedChallenge:
             raise ChallengeError("challenge_attempts_exceeded", "too many wrong answers")
         try:
             check_answer(opened, answer)
-        except ChallengeError:
+        except ChallengeError as error:
             record_wrong_answer(opened.token_id, address)
-            raise
+            # The next question continues the same form: its clock keeps running.
+            raise _challenge_failed(error.code, lang, opened.form_started_at) from error
     except ChallengeError as error:
         raise _challenge_failed(error.code, lang) from error
-    return VerifiedChallenge(opened.token_id, opened.question, opened.seconds_since_issue)
+    return VerifiedChallenge(opened.token_id, opened.question, opened.seconds_on_form)
 
 
-def _challenge_failed(code: str, lang: str) -> APIError:
+def _challenge_failed(code: str, lang: str, form_started_at: float | None = None) -> APIError:
     record_challenge_outcome(code)
-    return APIError(422, code, message(code, lang), challenge=challenge_json(lang))
+    return APIError(422, code, message(code, lang),
+                    challenge=challenge_json(lang, form_started_at))
 
 
 def _accepted(comment_id: str, lang: str, fields: dict[str, Any]):
@@ -192,7 +194,7 @@ def _comment_fields(
     ``verified`` is ``None`` when the site's challenge mode let the comment in unasked.
     """
     min_seconds = float(current_app.config["MIN_SUBMIT_SECONDS"])
-    seconds = verified.seconds_since_issue if verified else None
+    seconds = verified.seconds_on_form if verified else None
     signals = Signals(
         honeypot_filled=bool(str(payload.get(HONEYPOT_FIELD) or "").strip()),
         seconds_to_submit=round(seconds, 3) if seconds is not None else None,

@@ -169,3 +169,41 @@ def test_wrong_answer_counts_are_shared_through_redis(make_app, redis_settings) 
     response = second.test_client().post(
         "/api/v1/comments", json=submission(challenge, _right(first, challenge)))
     assert _refusal(response) == "challenge_attempts_exceeded"
+
+
+def test_a_wrong_answer_then_a_quick_right_one_is_timed_from_the_first_question(
+    make_app, monkeypatch
+) -> None:
+    app = make_app(MIN_SUBMIT_SECONDS=3)
+    client = app.test_client()
+    with app.app_context():
+        bank, repository = runtime().questions, runtime().repository
+    monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_000.0)
+    first = fresh_challenge(client)
+    # The reader types for 8 s, answers wrong, and answers the new question within 2 s.
+    monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_008.0)
+    wrong = _post(client, first, "falsch")
+    assert _refusal(wrong) == "challenge_wrong"
+    second = wrong.get_json()["challenge"]
+    monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_010.0)
+    response = _post(client, second, _right(app, second))
+    assert response.status_code == 202, response.get_json()
+    signals = repository.get_comment(response.get_json()["id"]).signals
+    assert signals["too_fast"] is False
+    assert signals["seconds_to_submit"] == pytest.approx(10.0)
+
+
+def test_a_fresh_question_starts_a_fresh_clock(make_app, monkeypatch) -> None:
+    # Only a question that replaces a wrong answer continues the form's clock: a reader who
+    # fetches a new question gets no credit for time spent on an older one.
+    app = make_app(MIN_SUBMIT_SECONDS=3)
+    client = app.test_client()
+    with app.app_context():
+        bank, repository = runtime().questions, runtime().repository
+    monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_000.0)
+    fresh_challenge(client)
+    monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_008.0)
+    challenge = fresh_challenge(client)
+    monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_009.0)
+    response = _post(client, challenge, _right(app, challenge))
+    assert repository.get_comment(response.get_json()["id"]).signals["too_fast"] is True
