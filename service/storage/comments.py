@@ -236,7 +236,7 @@ class CommentStore(WebhookStore):
             select(comments, computed["uncertainty"].label("uncertainty"))
             .order_by(*keyset.order_by(comments, sort, computed))
             .limit(limit + 1)
-            .where(*filter_clauses(filters))
+            .where(_NOT_TEST_TRAFFIC, *filter_clauses(filters))
         )
         if status is not None:
             query = query.where(comments.c.status == status)
@@ -256,7 +256,11 @@ class CommentStore(WebhookStore):
 
     def count_by_status(self) -> dict[str, int]:
         """How many comments each status holds; every status is present."""
-        query = select(comments.c.status, func.count()).group_by(comments.c.status)
+        query = (
+            select(comments.c.status, func.count())
+            .where(_NOT_TEST_TRAFFIC)
+            .group_by(comments.c.status)
+        )
         with self._transaction() as connection:
             counts = dict.fromkeys(COMMENT_STATUSES, 0)
             counts.update({status: count for status, count in connection.execute(query)})
@@ -267,14 +271,16 @@ class CommentStore(WebhookStore):
         query = (
             select(func.count())
             .select_from(comments)
-            .where(comments.c.status == "pending", comments.c.created_at < cutoff)
+            .where(comments.c.status == "pending", comments.c.created_at < cutoff,
+                   _NOT_TEST_TRAFFIC)
         )
         with self._transaction() as connection:
             return int(connection.execute(query).scalar_one())
 
     def oldest_pending_at(self) -> datetime | None:
         """When the longest-waiting pending comment arrived (``None`` if the queue is empty)."""
-        query = select(func.min(comments.c.created_at)).where(comments.c.status == "pending")
+        query = select(func.min(comments.c.created_at)).where(
+            comments.c.status == "pending", _NOT_TEST_TRAFFIC)
         with self._transaction() as connection:
             oldest = connection.execute(query).scalar_one_or_none()
         return None if oldest is None else as_utc(oldest)
@@ -294,6 +300,10 @@ class CommentStore(WebhookStore):
         with self._transaction() as connection:
             rows = connection.execute(query).mappings().all()
         return [CommentRow.from_row(row) for row in rows]
+
+# Akismet's is_test=1 checks are kept (a client's submit-spam finds them) but are no work for
+# the editors: they stay out of the queues, their counts and the review promise.
+_NOT_TEST_TRAFFIC = comments.c.is_test.is_(False)
 
 # Built once, the values passed as parameters: building them per call cost more than running
 # them, inside the write lock.

@@ -172,3 +172,21 @@ def test_akismet_checks_reach_the_moderation_queue(client, site_key, make_token)
         headers={"Authorization": f"Bearer {make_token('moderator')}"},
     ).get_json()
     assert [comment["author"] for comment in queue["comments"]] == ["Frida"]
+
+
+def test_test_traffic_stays_out_of_the_editors_queues(client, site_key, make_token, login):
+    # A plugin's "test connection" button sends Akismet's spam test value with is_test=1.
+    check = client.post("/1.1/comment-check", data={
+        "api_key": site_key, "blog": BLOG, "user_ip": "192.0.2.1", "is_test": "1",
+        "comment_content": HAM_TEXT, "comment_author": "viagra-test-123",
+    })
+    assert check.get_data(as_text=True) == "true"  # answered as Akismet documents
+    moderator = {"Authorization": f"Bearer {make_token('moderator')}"}
+    for status in ("pending", "spam"):
+        queue = client.get(f"/api/v1/moderation/comments?status={status}",
+                           headers=moderator).get_json()
+        assert queue["comments"] == []
+    login()
+    desk = client.get("/moderation/?status=spam").get_data(as_text=True)
+    assert "viagra-test-123" not in desk
+    assert '<span class="tabs__count" data-count="spam">0</span>' in desk
