@@ -91,7 +91,6 @@ class HistoryLine:
     status: str
     status_label: str
     excerpt: str
-    link: str  # "same e-mail" or "same connection"
 
 
 @dataclass(frozen=True)
@@ -127,6 +126,8 @@ class CommentCard:
     lang: str = "de"
     segments: list[Segment] | None = None
     history: list[HistoryLine] | None = None
+    # Other comments from the same network address: a weak hint, shown as a number only.
+    same_address: int = 0
     audit: list[AuditLine] | None = None
 
 
@@ -223,7 +224,6 @@ def history_lines(entries: Iterable[Any], lang: str = "de") -> list[HistoryLine]
             status=entry.status,
             status_label=_label(QUEUES, entry.status, lang),
             excerpt=entry.text if len(entry.text) <= 120 else entry.text[:119] + "…",
-            link=translate(N_("history.email") if entry.same_email else N_("history.ip"), lang),
         )
         for entry in entries
     ]
@@ -247,10 +247,11 @@ def comment_card(
     now: datetime,
     promise_hours: int,
     lang: str = "de",
-    history: Iterable[Any] = (),
+    history: Any = None,
     decisions: Iterable[Any] = (),
 ) -> CommentCard:
-    """The card of one comment (a :class:`service.storage.CommentRow`) at time ``now``."""
+    """The card of one comment (a :class:`service.storage.CommentRow`) at time ``now``;
+    ``history`` is its :class:`service.storage.desk.CommenterHistory`."""
     age_hours = _hours_between(row.created_at, now)
     return CommentCard(
         id=row.public_id,
@@ -273,7 +274,8 @@ def comment_card(
         decided_by=row.decided_by,
         lang=getattr(row, "lang", None) or lang,
         segments=highlight_segments(row.text, row.reasons or ()),
-        history=history_lines(history, lang),
+        history=history_lines(history.same_email if history else (), lang),
+        same_address=history.same_address if history else 0,
         audit=audit_lines(decisions, lang),
     )
 

@@ -139,7 +139,7 @@ def queue():
     histories = repository.commenter_histories(rows)
     audits = repository.decisions_for_many(row.public_id for row in rows)
     cards = [
-        comment_card(row, now, promise_hours, lang, histories.get(row.public_id, ()),
+        comment_card(row, now, promise_hours, lang, histories.get(row.public_id),
                      audits.get(row.public_id, ()))
         for row in rows
     ]

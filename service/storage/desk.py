@@ -19,6 +19,7 @@ from service.storage.webhooks import EVENT_OF_STATUS, WebhookStore, event_data
 
 __all__ = [
     "UNDO_SECONDS",
+    "CommenterHistory",
     "DashboardNumbers",
     "DeskStore",
     "HistoryEntry",
@@ -97,14 +98,23 @@ def uncertainty_column(band: tuple[float, float]) -> ColumnElement[Any]:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """An earlier comment by the same commenter (same e-mail or address hash)."""
+    """An earlier comment by the same commenter (same e-mail address)."""
 
     public_id: str
     thread_id: str
     created_at: datetime
     status: str
     text: str
-    same_email: bool
+
+
+@dataclass(frozen=True)
+class CommenterHistory:
+    """A commenter's other comments: those with the same e-mail address, newest first, and
+    how many others came from the same network address (a weak hint: a household, an office
+    or a proxy share one address)."""
+
+    same_email: list[HistoryEntry]
+    same_address: int = 0
 
 
 @dataclass(frozen=True)
@@ -125,37 +135,46 @@ class DeskStore(WebhookStore):
 
     def commenter_histories(
         self, rows: Sequence[CommentRow], limit: int = 5
-    ) -> dict[str, list[HistoryEntry]]:
-        """For each comment, the commenter's other comments (newest first, at most ``limit``)."""
-        email_hashes = {row.email_hash for row in rows if row.email_hash}
-        ip_hashes = {row.ip_hash for row in rows if row.ip_hash}
-        if not email_hashes and not ip_hashes:
-            return {row.public_id: [] for row in rows}
-        query = (
-            select(comments.c.public_id, comments.c.thread_id, comments.c.created_at,
-                   comments.c.status, comments.c.text, comments.c.email_hash, comments.c.ip_hash)
-            .where(or_(comments.c.email_hash.in_(sorted(email_hashes) or [""]),
-                       comments.c.ip_hash.in_(sorted(ip_hashes) or [""])))
-            .order_by(comments.c.created_at.desc(), comments.c.id.desc())
-            .limit(500)
-        )
+    ) -> dict[str, CommenterHistory]:
+        """For each comment, the commenter's other comments by e-mail (newest first, at most
+        ``limit``) and the number of other comments from the same address hash."""
+        email_hashes = sorted({row.email_hash for row in rows if row.email_hash})
+        ip_hashes = sorted({row.ip_hash for row in rows if row.ip_hash})
+        found: Sequence[Any] = []
+        address_rows: Sequence[Any] = []
         with self._transaction() as connection:
-            found = connection.execute(query).mappings().all()
-        histories: dict[str, list[HistoryEntry]] = {}
+            if email_hashes:
+                found = connection.execute(
+                    select(comments.c.public_id, comments.c.thread_id, comments.c.created_at,
+                           comments.c.status, comments.c.text, comments.c.email_hash)
+                    .where(comments.c.email_hash.in_(email_hashes))
+                    .order_by(comments.c.created_at.desc(), comments.c.id.desc())
+                    .limit(500)
+                ).mappings().all()
+            if ip_hashes:
+                address_rows = connection.execute(
+                    select(comments.c.ip_hash, comments.c.email_hash, func.count())
+                    .where(comments.c.ip_hash.in_(ip_hashes))
+                    .group_by(comments.c.ip_hash, comments.c.email_hash)
+                ).all()
+        histories: dict[str, CommenterHistory] = {}
         for row in rows:
-            entries = []
-            for other in found:
-                if other["public_id"] == row.public_id:
-                    continue
-                same_email = bool(row.email_hash) and other["email_hash"] == row.email_hash
-                same_ip = bool(row.ip_hash) and other["ip_hash"] == row.ip_hash
-                if same_email or same_ip:
-                    entries.append(HistoryEntry(
-                        other["public_id"], other["thread_id"], as_utc(other["created_at"]),
-                        other["status"], other["text"], same_email))
-                if len(entries) >= limit:
-                    break
-            histories[row.public_id] = entries
+            entries = [
+                HistoryEntry(other["public_id"], other["thread_id"], as_utc(other["created_at"]),
+                             other["status"], other["text"])
+                for other in found
+                if row.email_hash and other["email_hash"] == row.email_hash
+                and other["public_id"] != row.public_id
+            ][:limit]
+            # Comments from the address that are neither this one nor by the same e-mail.
+            same_address = sum(
+                count for ip_hash, email_hash, count in address_rows
+                if row.ip_hash and ip_hash == row.ip_hash
+                and not (row.email_hash and email_hash == row.email_hash)
+            )
+            if row.ip_hash and not row.email_hash:
+                same_address -= 1  # the comment itself, counted in the e-mail-less group
+            histories[row.public_id] = CommenterHistory(entries, max(0, same_address))
         return histories
 
     def decisions_for_many(self, public_ids: Iterable[str]) -> dict[str, list[DecisionRow]]:

@@ -26,8 +26,14 @@ def _catalog(lang: str):
         return read_po(po, locale=lang)
 
 
-def _texts(lang: str) -> dict[str, str]:
-    return {entry.id: entry.string for entry in _catalog(lang) if entry.id}
+def _texts(lang: str) -> dict[str, tuple[str, ...]]:
+    """Each key with its text (singular and plural forms for a plural message)."""
+    texts = {}
+    for entry in _catalog(lang):
+        if entry.id:
+            key = entry.id if isinstance(entry.id, str) else entry.id[0]
+            texts[key] = (entry.string,) if isinstance(entry.string, str) else entry.string
+    return texts
 
 
 def _used_keys() -> set[str]:
@@ -45,7 +51,8 @@ def test_german_and_english_have_the_same_keys_and_no_empty_text():
     german, english = _texts("de"), _texts("en")
     assert sorted(set(german) ^ set(english)) == []
     for lang, texts in (("de", german), ("en", english)):
-        empty = sorted(key for key, text in texts.items() if not text.strip())
+        empty = sorted(key for key, forms in texts.items()
+                       if not all(form.strip() for form in forms))
         assert empty == [], f"{lang}: keys without text: {empty}"
         fuzzy = sorted(entry.id for entry in _catalog(lang) if entry.id and entry.fuzzy)
         assert fuzzy == [], f"{lang}: fuzzy (unchecked) texts: {fuzzy}"
@@ -53,9 +60,11 @@ def test_german_and_english_have_the_same_keys_and_no_empty_text():
 
 def test_both_languages_fill_the_same_placeholders():
     german, english = _texts("de"), _texts("en")
+    def placeholders(forms: tuple[str, ...]) -> set[str]:
+        return {name for form in forms for name in PLACEHOLDER.findall(form)}
+
     differing = {key: (german[key], english[key]) for key in german
-                 if set(PLACEHOLDER.findall(german[key]))
-                 != set(PLACEHOLDER.findall(english[key]))}
+                 if placeholders(german[key]) != placeholders(english[key])}
     assert differing == {}
 
 

@@ -95,8 +95,24 @@ def test_commenter_history_shows_earlier_comments_with_outcomes(client: FlaskCli
                            email_hash="h1")
     login()
     html = client.get("/moderation/").get_data(as_text=True)
-    assert "Frühere Beiträge dieser Person (1)" in html
-    assert 'status--spam">Spam-Ordner' in html and "gleiche E-Mail" in html
+    assert "Frühere Beiträge mit gleicher E-Mail-Adresse (1)" in html
+    assert 'status--spam">Spam-Ordner' in html
+
+
+def test_a_shared_address_is_a_weak_hint_never_someone_elses_history(client: FlaskClient,
+                                                                      login, repository):
+    # Behind one network address (a household, an office, a proxy): a spammer and a reader.
+    repository.add_comment(thread_id="alt", author_name="Spammer", lang="de",
+                           text="Billige Pillen hier kaufen", ip_hash="shared", email_hash="s1")
+    repository.add_comment(thread_id="neu", author_name="Leserin", lang="de",
+                           text="Gute Entscheidung des Stadtrats.", ip_hash="shared",
+                           email_hash="r1")
+    login()
+    html = client.get("/moderation/?q=Leserin").get_data(as_text=True)
+    assert "Frühere Beiträge mit gleicher E-Mail-Adresse (0)" in html
+    assert "Billige Pillen" not in html
+    assert ("Schwacher Hinweis: 1 weiterer Beitrag kam vom gleichen Internetanschluss. Das kann "
+            "dieselbe Person sein, aber ebenso ein Haushalt, ein Büro oder ein Proxy.") in html
 
 
 def test_dashboard_counts_overruled_decisions(client: FlaskClient, login, repository):
