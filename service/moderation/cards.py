@@ -15,6 +15,7 @@ from service.moderation.reasons import ReasonLine, reason_lines
 __all__ = [
     "ACTIONS",
     "ACTION_DONE",
+    "ACTION_EFFECTS",
     "BANDS",
     "QUEUES",
     "SORTS",
@@ -52,6 +53,16 @@ ACTIONS = {
     "reject": N_("action.reject"),
     "spam": N_("action.spam"),
     "ham": N_("action.ham"),
+}
+# What each decision does with the comment and what it teaches the next model: approve and
+# "not spam" both publish and label it ham ("not spam" says the model was wrong, for false
+# alarms in the spam folder); reject keeps it off the site and is no label (rude or
+# off-topic says nothing about spam); spam labels it spam.
+ACTION_EFFECTS = {
+    "approve": N_("effect.approve"),
+    "reject": N_("effect.reject"),
+    "spam": N_("effect.spam"),
+    "ham": N_("effect.ham"),
 }
 ACTION_DONE = {
     "approve": N_("done.approve"),

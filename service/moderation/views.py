@@ -21,7 +21,14 @@ from service.extensions import runtime
 from service.i18n import N_, translate
 from service.moderation import bp
 from service.moderation.access import login_required, safe_next
-from service.moderation.cards import ACTIONS, QUEUES, SORTS, comment_card, queue_health
+from service.moderation.cards import (
+    ACTION_EFFECTS,
+    ACTIONS,
+    QUEUES,
+    SORTS,
+    comment_card,
+    queue_health,
+)
 from service.moderation.language import DESK_LANGUAGES, LANG_COOKIE, desk_language
 from service.storage.desk import QueueFilter
 
@@ -157,6 +164,7 @@ def queue():
         queues=QUEUES,
         sorts=SORTS,
         actions=ACTIONS,
+        action_effects=ACTION_EFFECTS,
         key_help=KEY_HELP,
     )
 

@@ -60,24 +60,38 @@
     }
   }
 
-  function hideToast() {
-    if (toast) {
-      toast.hidden = true;
+  // After the undo period the notice stays where it is (no layout shift under the pointer);
+  // only its undo button goes.
+  function endUndo() {
+    if (toastUndo) {
+      toastUndo.hidden = true;
     }
     lastUndo = null;
     clearTimeout(toastTimer);
   }
 
-  function showToast(text, undoUrl, token) {
+  /**
+   * The notice takes the place of the decided card, in the flow of the page: a notice that
+   * floated over the page would cover the next card's buttons. The previous notice goes.
+   */
+  function showToast(text, undoUrl, token, place) {
     announce(text);
     if (!toast) {
+      place.remove();
       return;
+    }
+    const previous = toast.closest("li");
+    place.replaceChildren(toast);
+    place.classList.add("cards__item--done");
+    if (previous && previous !== place) {
+      previous.remove();
     }
     toastText.textContent = text;
     toast.hidden = false;
+    toastUndo.hidden = false;
     lastUndo = { url: undoUrl, token };
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(hideToast, undoSeconds * 1000);
+    toastTimer = setTimeout(endUndo, undoSeconds * 1000);
   }
 
   async function post(url, body) {
@@ -111,11 +125,11 @@
         return;
       }
       const index = cards().indexOf(card);
-      card.closest("li").remove();
+      const token = new FormData(form).get("csrf_token");
+      showToast(data.message, data.undo_url, token, card.closest("li"));
       bumpCount(fromStatus, -1);
       bumpCount(data.status, 1);
       updateSelection();
-      showToast(data.message, data.undo_url, new FormData(form).get("csrf_token"));
       if (!cards().length) {
         window.location.reload(); // the next page of the queue, or its empty state
         return;
@@ -137,7 +151,7 @@
     body.append("csrf_token", lastUndo.token);
     try {
       const { data } = await post(lastUndo.url, body);
-      hideToast();
+      endUndo();
       announce(data.message || "");
       window.location.reload(); // show the comment where it is now
     } finally {
