@@ -63,6 +63,31 @@ def _read_submission(payload: dict[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
+# The article's title and address are shown to moderators beside the comment.
+MAX_THREAD_TITLE = 300
+MAX_THREAD_URL = 2000
+
+
+def _page_fields(payload: dict[str, Any], lang: str) -> dict[str, str | None]:
+    """The article page the comment was written on, as the reader's browser reported it.
+
+    A title or an address that does not fit is dropped, never the comment: the reader cannot
+    fix what the page says about itself. A long title is cut.
+    """
+    title = payload.get("thread_title")
+    try:
+        title = optional_text(
+            {"thread_title": title[:MAX_THREAD_TITLE] if isinstance(title, str) else title},
+            "thread_title", MAX_THREAD_TITLE, lang)
+    except APIError:
+        title = None
+    try:
+        url = validate_url(optional_text(payload, "thread_url", MAX_THREAD_URL, lang), lang)
+    except APIError:
+        url = None
+    return {"thread_title": title, "permalink": url}
+
+
 def _verify_challenge(payload: dict[str, Any], lang: str) -> VerifiedChallenge:
     """The answered challenge, or the APIError telling the reader what to do instead."""
     address = client_address()
@@ -117,6 +142,7 @@ def submit_comment():
     lang = pick_language(payload.get("lang"))
     try:
         fields = _read_submission(payload, lang)
+        page = _page_fields(payload, lang)
         idempotency_key = validate_idempotency_key(
             request.headers.get("Idempotency-Key") or payload.get("idempotency_key"), lang
         )
@@ -150,7 +176,8 @@ def submit_comment():
             challenge_token_id=verified.token_id if verified else None,
             idempotency_key=idempotency_key,
             content=fields,
-            build_comment=lambda: _comment_fields(payload, fields, verified, lang, site, scored),
+            build_comment=lambda: _comment_fields(payload, fields, verified, lang, site, scored)
+            | page,
         )
     except IdempotencyKeyReused as reused:
         # With a fresh question, like every 422 here: the comment is sent again with a new key.
@@ -242,6 +269,7 @@ def _form_again(payload: dict[str, Any], lang: str, error: APIError):
         challenge=challenge,
         lang=lang,
         values={
-            key: payload.get(key, "") for key in ("thread_id", "author", "email", "url", "text")
+            key: payload.get(key, "")
+            for key in ("thread_id", "thread_title", "thread_url", "author", "email", "url", "text")
         },
     ), error.status, error.headers

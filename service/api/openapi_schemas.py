@@ -88,6 +88,16 @@ def _submission(max_text: int) -> dict[str, Any]:
                 "maxLength": 100,
                 "description": "the widget's data-site; selects the site's challenge mode",
             },
+            "thread_title": {
+                "type": "string",
+                "description": "the article's title, shown to moderators (cut at 300 "
+                "characters; dropped, not refused, when unfit)",
+            },
+            "thread_url": {
+                "type": "string",
+                "description": "the article's http(s) address, shown to moderators (dropped, "
+                "not refused, when unfit)",
+            },
         },
         ["thread_id", "author", "text", "challenge_token", "challenge_answer"],
     ) | {

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import make_response, render_template, request
+from flask import make_response, render_template, request, url_for
 
 from service.api.challenge import challenge_json
 from service.demo import bp
 from service.extensions import runtime
 
-__all__ = ["DEMO_THREAD", "article", "reader_return_url"]
+__all__ = ["DEMO_THREAD", "DEMO_TITLE", "article", "reader_return_url"]
 
 DEMO_THREAD = "demo-radwege"
+DEMO_TITLE = "Stadtrat beschließt neue Radwege: Hauptstraße bekommt geschützte Fahrspur"
 
 
 @bp.get("/demo")
@@ -25,7 +26,9 @@ def article():
         thread_id=DEMO_THREAD,
         challenge=challenge_json(lang),
         comments=runtime().repository.approved_comments(DEMO_THREAD),
-        values={"thread_id": DEMO_THREAD},
+        title=DEMO_TITLE,
+        values={"thread_id": DEMO_THREAD, "thread_title": DEMO_TITLE,
+                "thread_url": url_for("demo.article", _external=True)},
     ))
     # The page carries a single-use question token: a cached copy would hand out a used one.
     response.headers["Cache-Control"] = "no-store"

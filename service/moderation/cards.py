@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from service import formats
 from service.i18n import N_, translate
@@ -118,6 +119,8 @@ class CommentCard:
 
     id: str
     thread_id: str
+    thread_title: str | None
+    thread_url: str | None  # only an http(s) address: it becomes a link
     author: str
     email: str | None
     url: str | None
@@ -217,6 +220,11 @@ def signal_lines(signals: Mapping[str, Any], lang: str = "de") -> list[tuple[str
     return lines
 
 
+def _web_address(url: str | None) -> str | None:
+    # Addresses come from readers' browsers and Akismet clients: only http(s) is a link.
+    return url if url and urlsplit(url).scheme in ("http", "https") else None
+
+
 def _hours_between(earlier: datetime, later: datetime) -> float:
     return (later - earlier).total_seconds() / 3600
 
@@ -267,6 +275,8 @@ def comment_card(
     return CommentCard(
         id=row.public_id,
         thread_id=row.thread_id,
+        thread_title=getattr(row, "thread_title", None),
+        thread_url=_web_address(getattr(row, "permalink", None)),
         author=row.author_name,
         email=row.author_email,
         url=row.author_url,

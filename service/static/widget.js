@@ -3,6 +3,9 @@
  *
  * Embed on any page:
  *   <div data-spamschutz-thread="article-42" data-lang="de"></div>
+ *
+ * The article's title (data-title, else the page's title) and address (data-url, else the
+ * page's) go with each comment, so that moderators see which article it belongs to.
  *   <script src="https://spamschutz.example/static/widget.js" defer></script>
  *
  * The widget talks to the Spamschutz server it was loaded from (the origin of this script),
@@ -204,6 +207,8 @@
       [explanation, question, inputs.answer]);
     // data-site names the site whose challenge mode applies (always | unsure | never).
     const site = container.dataset.site || "";
+    const threadTitle = (container.dataset.title || document.title || "").trim().slice(0, 300);
+    const threadUrl = container.dataset.url || window.location.href.split("#")[0];
 
     const form = el("form", { className: "ssz-form", method: "post", action: `${api}/comments` }, [
       el("fieldset", { className: "ssz-form__fieldset" }, [
@@ -297,6 +302,8 @@
     function payload() {
       return {
         thread_id: threadId,
+        thread_title: threadTitle,
+        thread_url: threadUrl,
         author: inputs.author.value,
         email: inputs.email.value,
         url: inputs.url.value,

@@ -84,6 +84,7 @@ class CommentStore(WebhookStore):
         is_test: bool = False,
         permalink: str | None = None,
         site: str | None = None,
+        thread_title: str | None = None,
     ) -> CommentRow:
         """Store a new comment; a repeated ``idempotency_key`` returns the first one instead.
 
@@ -132,6 +133,7 @@ class CommentStore(WebhookStore):
             "is_test": is_test,
             "permalink": permalink,
             "site": site,
+            "thread_title": thread_title,
         }
         new = _NewComment(values, challenge_token_id, refuse_redeemed_token)
         return CommentRow.from_row(self._comment_writes.submit(new))

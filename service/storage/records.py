@@ -68,6 +68,7 @@ class CommentRow:
     is_test: bool = False
     permalink: str | None = None
     site: str | None = None
+    thread_title: str | None = None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> CommentRow:
@@ -99,6 +100,7 @@ class CommentRow:
             is_test=bool(row.get("is_test", False)),
             permalink=row.get("permalink"),
             site=row.get("site"),
+            thread_title=row.get("thread_title"),
         )
 
 

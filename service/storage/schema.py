@@ -108,8 +108,11 @@ comments = Table(
     Column("source", String(16), nullable=False, default="form", server_default="form"),
     # Akismet's is_test=1: kept for the dashboard but never used as training data.
     Column("is_test", Boolean, nullable=False, default=False, server_default=false()),
+    # The page the comment was written on: its address (Akismet's permalink, the widget's
+    # page) and title, as the reader's browser reported them.
     Column("permalink", String(2000), nullable=True),
     Column("site", String(100), nullable=True),
+    Column("thread_title", String(300), nullable=True),
     CheckConstraint(_one_of("status", COMMENT_STATUSES), name="status"),
     CheckConstraint(_one_of("source", COMMENT_SOURCES), name="source"),
     CheckConstraint(_one_of("band", SCORE_BANDS), name="band"),

@@ -130,3 +130,20 @@ def test_wrong_answer_then_a_quick_right_one_is_not_too_fast(server, watched):
     page.goto(f"{server.url}/moderation/?q={marker}")
     too_fast = page.locator("article.card .signals__item", has_text="Zu schnell")
     expect(too_fast.locator("dd")).to_have_text("nein")
+
+
+def test_desk_shows_the_article_a_comment_belongs_to(server, sites, watched):
+    allowed, _ = sites
+    marker = f"Bruecke{uuid.uuid4().hex[:6]}"
+    page = watched.page
+    page.goto(allowed.url)
+    widget_form(page)
+    fill_widget(page, f"{marker}: Glad the bridge is open again.", "7", author="Sam")
+    page.get_by_role("button", name="Post comment").click()
+    page.locator(".ssz-message--success").wait_for()
+    log_in(page, server)
+    page.goto(f"{server.url}/moderation/?q={marker}")
+    article = page.locator("article.card .card__article")
+    expect(article).to_have_text("Riverside Gazette")
+    assert article.get_attribute("href") == allowed.url
+    assert "noopener" in article.get_attribute("rel")

@@ -165,3 +165,26 @@ def test_comment_is_kept_unscored_when_no_model_is_available(app_config) -> None
     assert row.status == "pending"
     assert row.score is None
     assert client.get("/healthz").get_json()["model_problem"] == "no active model"
+
+
+def test_the_article_title_and_address_are_kept_for_the_moderators(client, app, repository):
+    response = post_comment(client, app, thread_title="Stadtrat beschließt neue Radwege",
+                            thread_url="https://zeitung.example/radwege")
+    assert response.status_code == 202
+    row = repository.get_comment(response.get_json()["id"])
+    assert (row.thread_title, row.permalink) == (
+        "Stadtrat beschließt neue Radwege", "https://zeitung.example/radwege")
+
+
+@pytest.mark.parametrize("title, url", [
+    ("x" * 5000, "javascript:alert(1)"),
+    (["not", "text"], 42),
+    ("Titel\u202emit Richtungswechsel", "file:///etc/passwd"),
+])
+def test_an_unfit_article_title_or_address_never_costs_the_comment(client, app, repository,
+                                                                   title, url):
+    response = post_comment(client, app, thread_title=title, thread_url=url)
+    assert response.status_code == 202, response.get_json()
+    row = repository.get_comment(response.get_json()["id"])
+    assert row.permalink is None
+    assert row.thread_title in (None, "x" * 300)

@@ -7,7 +7,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.demo.views import DEMO_THREAD
+from service.demo.views import DEMO_THREAD, DEMO_TITLE
 from service.extensions import runtime
 
 XSS_TEXT = "Achtung <script>alert(1)</script> und <img src=x onerror=alert(1)> hier."
@@ -18,7 +18,8 @@ def test_demo_page_renders_the_article_and_the_comment_section(client: FlaskClie
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Stadtrat beschließt neue Radwege" in html
-    assert f'<div data-spamschutz-thread="{DEMO_THREAD}" data-lang="de">' in html
+    assert (f'<div data-spamschutz-thread="{DEMO_THREAD}" data-title="{DEMO_TITLE}" '
+            'data-lang="de">') in html
     assert '<script src="/static/widget.js" defer></script>' in html
     assert 'href="/moderation/"' in html
     assert response.headers["Cache-Control"] == "no-store"
