@@ -12,6 +12,8 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
+from platformdirs import user_data_dir
+
 __all__ = ["DEFAULTS", "ConfigError", "ensure_secret_key", "load_config"]
 
 
@@ -22,7 +24,13 @@ class ConfigError(ValueError):
 # name -> (default, type, meaning). README's configuration table is generated from the meanings.
 DEFAULTS: dict[str, tuple[object, type, str]] = {
     "ENV": ("development", str, "'production' refuses to start without an explicit SECRET_KEY"),
-    "DATA_DIR": ("var", str, "directory for the SQLite file, models and the generated secret"),
+    "DATA_DIR": (
+        "",
+        str,
+        "directory for the SQLite file, models and the generated secret; default: the user's "
+        "data directory (~/.local/share/spamschutz on Linux, ~/Library/Application Support/"
+        "spamschutz on macOS), whatever the current directory",
+    ),
     "DATABASE_URL": ("", str, "SQLAlchemy URL; default: an SQLite file in DATA_DIR"),
     "SECRET_KEY": (
         "",
@@ -235,7 +243,8 @@ def load_config(
         config[name] = _coerce(name, value, kind)
     config.update(overrides)  # extra Flask settings (TESTING, ...) pass through
 
-    data_dir = Path(str(config["DATA_DIR"]))
+    # Per user, not per current directory: every command finds the same installation.
+    data_dir = Path(str(config["DATA_DIR"]) or user_data_dir("spamschutz", appauthor=False))
     config["DATA_DIR"] = str(data_dir)
     if not config["DATABASE_URL"]:
         config["DATABASE_URL"] = f"sqlite:///{data_dir.resolve() / 'spamschutz.db'}"

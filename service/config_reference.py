@@ -11,7 +11,8 @@ __all__ = ["configuration_table"]
 
 
 def _default(name: str, value: object) -> str:
-    if value in ("", 0) and name in ("DATABASE_URL", "MODEL_DIR", "SECRET_KEY", "WORKERS"):
+    if value in ("", 0) and name in ("DATA_DIR", "DATABASE_URL", "MODEL_DIR", "SECRET_KEY",
+                                     "WORKERS"):
         return "(see meaning)"
     if value == "":
         return "(none)"

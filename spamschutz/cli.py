@@ -23,7 +23,24 @@ from spamschutz.context import Context
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; a database that cannot be used is reported in one line."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; an unusable database (down, or without the schema) is an error
+        message saying what to do, never a traceback."""
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            from service.storage.errors import StorageUnavailable
+
+            if isinstance(error, StorageUnavailable):
+                text = str(error)
+                raise click.ClickException(text[:1].upper() + text[1:] + ".") from error
+            raise
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """spamschutz: self-hosted spam protection for comment sections."""

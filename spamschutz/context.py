@@ -33,10 +33,37 @@ class Context:
 
     @cached_property
     def repository(self) -> Repository:
-        """The storage repository."""
+        """The storage repository, on a schema this version can use (:meth:`ensure_schema`)."""
         from service.storage import Repository, create_engine_for
 
+        self.ensure_schema()
         return Repository(create_engine_for(str(self.config["DATABASE_URL"])))
+
+    def ensure_schema(self) -> None:
+        """Upgrade the schema as ``AUTO_MIGRATE`` says, else refuse an old one with what to do.
+
+        Every command that uses the database comes here first, so a new installation works
+        from its first command, whichever it is. The embedded SQLite file belongs to this one
+        installation, so upgrading it is safe and convenient. A shared PostgreSQL is upgraded
+        by one explicit ``spamschutz db upgrade`` (a one-shot job before the new version rolls
+        out), never by whichever of many instances or commands happens to run first.
+        """
+        from service.storage import current_revision
+        from service.storage.engine import normalise_database_url
+        from service.storage.migrate import head_revision
+
+        url = str(self.config["DATABASE_URL"])
+        mode = str(self.config["AUTO_MIGRATE"])
+        sqlite = normalise_database_url(url).get_backend_name() == "sqlite"
+        if mode == "always" or (mode == "sqlite" and sqlite):
+            self.upgrade_database()
+            return
+        current, head = current_revision(url), head_revision()
+        if current != head:
+            raise click.ClickException(
+                f"The database schema is at {current or 'nothing'}, this version needs {head}: "
+                "run 'spamschutz db upgrade' first (or set SPAMSCHUTZ_AUTO_MIGRATE=always)."
+            )
 
     def upgrade_database(self) -> None:
         """Run the schema migrations."""

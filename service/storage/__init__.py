@@ -1,7 +1,13 @@
 """Storage: the database schema, its migrations, and the repository all SQL goes through."""
 
 from service.storage.engine import create_engine_for, normalise_database_url, sqlite_url_for
-from service.storage.errors import ConflictError, NotFound, StorageError, StorageUnavailable
+from service.storage.errors import (
+    ConflictError,
+    NotFound,
+    SchemaMissing,
+    StorageError,
+    StorageUnavailable,
+)
 from service.storage.migrate import current_revision, upgrade_database
 from service.storage.records import CommentRow, DecisionRow, ModelRow, ModeratorRow, TokenRow
 from service.storage.replay import DrainReport, drain_spool
@@ -17,6 +23,7 @@ __all__ = [
     "ModeratorRow",
     "NotFound",
     "Repository",
+    "SchemaMissing",
     "Spool",
     "SpoolUnavailable",
     "SpooledComment",

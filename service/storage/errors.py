@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ConflictError", "NotFound", "StorageError", "StorageUnavailable"]
+__all__ = ["ConflictError", "NotFound", "SchemaMissing", "StorageError", "StorageUnavailable"]
 
 
 class StorageError(Exception):
@@ -14,6 +14,15 @@ class StorageUnavailable(StorageError):
 
     Callers answer 503 and retry later; the original driver error is chained as ``__cause__``
     for the logs and must not be shown to clients, since it can contain host names and SQL.
+    """
+
+
+class SchemaMissing(StorageUnavailable):
+    """The database is reachable but lacks spamschutz's tables or columns (a new database, or
+    one at an older schema): ``spamschutz db upgrade`` fixes it.
+
+    A kind of :class:`StorageUnavailable`, so the service answers 503 and keeps a reader's
+    comment in the spool until the schema is there.
     """
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, Executable, Table, exc
 from sqlalchemy.dialects import postgresql, sqlite
 
 from service.storage.engine import write_lock_for
-from service.storage.errors import StorageUnavailable
+from service.storage.errors import SchemaMissing, StorageUnavailable
 from service.storage.records import as_utc, utc_now
 
 __all__ = ["TransactionalStore", "translate_driver_errors"]
@@ -30,6 +30,11 @@ def translate_driver_errors() -> Iterator[None]:
     try:
         yield
     except exc.DBAPIError as error:
+        if _is_missing_schema(error):
+            raise SchemaMissing(
+                "the database has no spamschutz tables, or older ones: run "
+                "'spamschutz db upgrade'"
+            ) from error
         if isinstance(error, exc.OperationalError | exc.InterfaceError) or (
             error.connection_invalidated
         ):
@@ -37,6 +42,21 @@ def translate_driver_errors() -> Iterator[None]:
         raise
     except exc.TimeoutError as error:
         raise StorageUnavailable("no database connection is free; try again later") from error
+
+
+# PostgreSQL's SQLSTATEs for an undefined table and an undefined column.
+_UNDEFINED_OBJECT_CODES = ("42P01", "42703")
+
+
+def _is_missing_schema(error: exc.DBAPIError) -> bool:
+    """A table or column that is not there: the schema is missing or old, nothing is down."""
+    if getattr(error.orig, "sqlstate", None) in _UNDEFINED_OBJECT_CODES:
+        return True
+    text = str(error.orig)
+    return isinstance(error, exc.OperationalError) and (
+        text.startswith("no such table") or text.startswith("no such column")
+        or " has no column named " in text
+    )
 
 
 class TransactionalStore:

@@ -9,32 +9,6 @@ from spamschutz.context import Context, pass_context
 __all__ = ["serve"]
 
 
-def _prepare_schema(context: Context) -> None:
-    """Upgrade the schema as ``AUTO_MIGRATE`` says, else refuse to serve an old schema.
-
-    The embedded SQLite file belongs to this one installation, so upgrading it on start is
-    safe and convenient. A shared PostgreSQL is upgraded by one explicit ``spamschutz db
-    upgrade`` (a one-shot job before the new version rolls out), never by whichever of many
-    instances happens to start first with new code.
-    """
-    from service.storage import current_revision
-    from service.storage.engine import normalise_database_url
-    from service.storage.migrate import head_revision
-
-    url = str(context.config["DATABASE_URL"])
-    mode = str(context.config["AUTO_MIGRATE"])
-    sqlite = normalise_database_url(url).get_backend_name() == "sqlite"
-    if mode == "always" or (mode == "sqlite" and sqlite):
-        context.upgrade_database()
-        return
-    current, head = current_revision(url), head_revision()
-    if current != head:
-        raise click.ClickException(
-            f"The database schema is at {current or 'nothing'}, this version needs {head}: "
-            "run 'spamschutz db upgrade' first (or set SPAMSCHUTZ_AUTO_MIGRATE=always)."
-        )
-
-
 @click.command()
 @click.option("--host", default=None, help="Address to listen on [default: SPAMSCHUTZ_HOST].")
 @click.option("--port", default=None, type=int, help="Port [default: SPAMSCHUTZ_PORT].")
@@ -60,7 +34,7 @@ def serve(
     # Before anything imports prometheus_client: it picks multiprocess mode on import.
     prepare_metrics_directory(context.config)
     if not no_setup:
-        _prepare_schema(context)
+        context.ensure_schema()
         ensure_active_model(context)
     run_server(
         context.config,

@@ -88,3 +88,14 @@ def test_migrations_against_an_unreachable_database_are_storage_unavailable(oper
 
 def test_ping_succeeds_on_a_reachable_database(repository):
     assert repository.ping() is None
+
+
+def test_a_database_without_the_schema_says_so_instead_of_being_unavailable(database_url):
+    from service.storage import Repository, SchemaMissing, create_engine_for
+
+    engine = create_engine_for(database_url)  # an empty database: no tables
+    try:
+        with pytest.raises(SchemaMissing, match="spamschutz db upgrade"):
+            Repository(engine).list_moderators()
+    finally:
+        engine.dispose()
