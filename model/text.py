@@ -99,8 +99,13 @@ _LEET = str.maketrans(
 )
 # An "@" that starts something like a domain ("@x.de") belongs to an address, not a word.
 _LEET_CHAR = r"(?:[\w$€]|@(?![\w-]*\.))"
+# A run of such characters is tried once, from its start (or, after ":", ".", "-" or an
+# address's "@", from behind its first "$" or "€", the part before kept as it is): trying again
+# from inside a run that failed made "$$$…" quadratic, and cannot succeed where the run's
+# first try failed.
 _LEET_WORD = re.compile(
-    rf"(?<![\w:@.-])(?=(?:{_LEET_CHAR})*[a-zäöüß])(?=(?:{_LEET_CHAR})*[013457@$€])(?:{_LEET_CHAR}){{3,}}(?![\w@$€])"
+    rf"(?:(?<![\w:@.$€-])|(?:(?<=[:.-])|(?<=@)(?=[\w-]*\.))(?P<kept>(?:\w|@(?![\w-]*\.))*[$€]))"
+    rf"(?=(?:{_LEET_CHAR})*[a-zäöüß])(?=(?:{_LEET_CHAR})*[013457@$€])(?:{_LEET_CHAR}){{3,}}(?![\w@$€])"
 )
 
 _TLDS = (
@@ -116,7 +121,11 @@ _DOMAIN = rf"(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{_TLDS})\b"
 _URL = re.compile(
     rf"(?<![\w:@./-])(?:(?:https?|ftp)://|www\.)[^\s<>\"']+|(?<![\w:@./-]){_DOMAIN}(?:/[^\s<>\"']*)?"
 )
-_EMAIL = re.compile(rf"(?<![\w:@.])[\w.+-]+@({_DOMAIN})")
+# Tried once per run of address characters, from its start (after ":" or "@", from behind its
+# first "+" or "-", the part before kept): a retry from every "-" of "-----…" was quadratic.
+_EMAIL = re.compile(
+    rf"(?:(?<![\w:@.+-])|(?<=[:@])(?P<kept>[\w.]*[+-]))[\w.+-]++@(?P<domain>{_DOMAIN})"
+)
 _PHONE = re.compile(
     r"(?<![\w:])(?:(?:\+|00)\d{1,3}[ \-/.]?(?:\(0\))?[ \-/.]?\d[\d \-/.]{5,}\d"
     r"|\(?0\d{2,5}\)?[ \-/]\d[\d \-]{4,}\d"
@@ -125,9 +134,13 @@ _PHONE = re.compile(
 _DOT_WORD = r"(?:dot|punkt)"
 # "example dot com" needs a known ending (German "ein Punkt de…" is no link); bracketed forms
 # ("example[.]se", "example(dot)biz") are written only to hide a link, so any ending counts.
+# The name starts at the first word boundary of its run of name characters, which is where the
+# run's one try begins (what precedes that boundary is kept): a retry at every boundary of
+# "-0-0-0…" was quadratic, and so were white-space repetitions nested in one another.
 _OBFUSCATED_DOT = re.compile(
-    rf"\b([a-z0-9-]+)\s*(?:(?:\[\s*{_DOT_WORD}\s*\]|\(\s*{_DOT_WORD}\s*\)|\{{\s*{_DOT_WORD}\s*\}}"
-    rf"|\s*\[\.\]\s*|\s*\(\.\)\s*)\s*([a-z]{{2,6}})|\s+{_DOT_WORD}\s+({_TLDS}))\b"
+    rf"(?<![a-z0-9-])(?P<kept>(?<!\w)-*|(?<=\w)[a-z0-9]*)\b(?P<name>[a-z0-9-]+)"
+    rf"(?:\s*(?:\[\s*{_DOT_WORD}\s*\]|\(\s*{_DOT_WORD}\s*\)|\{{\s*{_DOT_WORD}\s*\}}|\[\.\]|\(\.\))"
+    rf"\s*(?P<ending>[a-z]{{2,6}})|\s+{_DOT_WORD}\s+(?P<tld>{_TLDS}))\b"
 )
 # Cheap necessary conditions for the costly patterns above: a text without a match of the
 # guard cannot match the pattern, so most comments skip it. A link needs a scheme, "www." or a
@@ -165,11 +178,16 @@ def _url_marker(match: re.Match[str]) -> str:
 
 
 def _undot(match: re.Match[str]) -> str:
-    return f"{match.group(1)}.{match.group(2) or match.group(3)}"
+    return f"{match['kept']}{match['name']}.{match['ending'] or match['tld']}"
 
 
 def _unleet(match: re.Match[str]) -> str:
-    return match.group(0).translate(_LEET)
+    kept = match["kept"] or ""
+    return kept + match.group(0)[len(kept) :].translate(_LEET)
+
+
+def _email_marker(match: re.Match[str]) -> str:
+    return f"{match['kept'] or ''} {EMAIL_MARKER} {DOMAIN_PREFIX}{match['domain']} "
 
 
 def _join_spaced_letters(match: re.Match[str]) -> str:
@@ -284,7 +302,7 @@ def _rewrite(text: str) -> str:
         text = _SPACED_LETTERS.sub(_join_spaced_letters, text)
     text = _collapse_whitespace(text)
     if "@" in text:
-        text = _EMAIL.sub(lambda m: f" {EMAIL_MARKER} {DOMAIN_PREFIX}{m.group(1)} ", text)
+        text = _EMAIL.sub(_email_marker, text)
     text = _sub_in_guarded_words(_LEET_WORD, _LEET_HINT, _unleet, text)
     if "dot" in text or "punkt" in text or "[.]" in text or "(.)" in text:
         text = _OBFUSCATED_DOT.sub(_undot, text)

@@ -47,9 +47,13 @@ _CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # display in another order than it is stored ("Trojan Source"): a name could read as someone
 # else's, a link as another domain. Ordinary right-to-left text needs none of them.
 _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+# The look-ahead settles that the rest is one run without "@" or space before the domain is
+# searched for its last dot: without it, "a@" followed by dots backtracked quadratically.
+_EMAIL = re.compile(r"^[^@\s]{1,64}@(?=[^@\s]+$)[^@\s]+\.[^@\s]{2,}$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# A string, or an unterminated one up to the end: every quote that opens a string ends the
+# search there, so a body of escaped quotes is read once rather than once per quote.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)', re.DOTALL)
 _JSON_BRACKETS = re.compile(r"[\[\]{}]")
 _PUBLIC_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
