@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import math
 import string
+import sys
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from functools import lru_cache
 from itertools import chain, pairwise
 from typing import NamedTuple, Protocol
 
@@ -27,17 +27,17 @@ import numpy as np
 
 from model.features import PreparedComment, char_ngrams, char_terms, word_terms
 from model.language import stem
+from model.memo import BoundedMemo, size_of_tuple
 from model.term_counts import Vocabulary
 
 __all__ = ["BlockTables", "CreditBlock", "credit_for"]
 
 # What is stripped from a white-space separated word to name it ("Casino!" is "casino").
 _PUNCTUATION = string.punctuation + "„“”‚‘’«»…"
-# Distinct words whose n-gram columns each worker keeps (a few MB; words repeat across comments),
-# and stems or stem pairs whose weights it keeps.
-_KEPT_WORDS = 20_000
-_KEPT_TERMS = 100_000
-_UNSEEN = object()
+# Bytes of distinct words' n-gram columns each worker keeps (words repeat across comments), and
+# of stems or stem pairs with their weights.
+_KEPT_WORD_BYTES = 16 * 2**20
+_KEPT_TERM_BYTES = 8 * 2**20
 
 # One block's part of the decision value and the credit of each word, for one comment.
 CreditBlock = Callable[[PreparedComment], tuple[float, dict[str, float]]]
@@ -93,7 +93,7 @@ class CharGramCredit:
         self.block = block
         self.idf = memoryview(np.ascontiguousarray(block.idf, dtype=np.float64))
         self.coef = memoryview(np.ascontiguousarray(block.coef, dtype=np.float64))
-        self.word_grams = lru_cache(maxsize=_KEPT_WORDS)(self._word_grams)
+        self.word_grams = BoundedMemo(self._word_grams, _KEPT_WORD_BYTES, _size_of_word_grams)
 
     def _word_grams(self, word: str) -> _WordGrams:
         lookup = self.block.vocabulary.get
@@ -150,6 +150,17 @@ def _term_parts(block: BlockTables, terms: list[str]) -> dict[str, float]:
     return dict(zip((term for term, _ in known), parts.tolist(), strict=True))
 
 
+def _size_of_word_grams(word: str, grams: _WordGrams) -> int:
+    arrays = sys.getsizeof(grams.columns)
+    if grams.occurrences is not grams.columns:
+        arrays += sys.getsizeof(grams.occurrences)
+    return sys.getsizeof(word) + sys.getsizeof(grams) + arrays + 2 * sys.getsizeof(0.0)
+
+
+def _size_of_term(term: str, found: tuple[float, float] | None) -> int:
+    return sys.getsizeof(term) + (0 if found is None else size_of_tuple(found))
+
+
 class StemCredit:
     """Stems and stem pairs (:func:`~model.features.word_terms`), credited to their tokens.
 
@@ -159,19 +170,13 @@ class StemCredit:
 
     def __init__(self, block: BlockTables) -> None:
         self.block = block
-        self.known: dict[str, tuple[float, float] | None] = {}
+        self.known = BoundedMemo(self._look_up, _KEPT_TERM_BYTES, _size_of_term)
 
     def _look_up(self, term: str) -> tuple[float, float] | None:
         column = self.block.vocabulary.get(term)
-        found = (
-            None
-            if column is None
-            else (float(self.block.idf[column]), float(self.block.coef[column]))
-        )
-        if len(self.known) >= _KEPT_TERMS:
-            self.known.clear()
-        self.known[term] = found
-        return found
+        if column is None:
+            return None
+        return float(self.block.idf[column]), float(self.block.coef[column])
 
     def __call__(self, comment: PreparedComment) -> tuple[float, dict[str, float]]:
         tokens = comment.tokens
@@ -181,10 +186,9 @@ class StemCredit:
         counts.update(pairs)
         sublinear = self.block.sublinear
         weights: dict[str, tuple[float, float]] = {}
+        known = self.known
         for term, times in counts.items():
-            found = self.known.get(term, _UNSEEN)
-            if found is _UNSEEN:
-                found = self._look_up(term)
+            found = known(term)
             if found is not None:
                 idf, coef = found
                 weights[term] = ((1.0 + math.log(times)) if sublinear else times) * idf, coef

@@ -11,15 +11,16 @@ from __future__ import annotations
 import math
 import re
 import string
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from model.memo import BoundedMemo, size_of_tuple
 from model.text import (
     EMAIL_MARKER,
     PHONE_MARKER,
@@ -102,13 +103,7 @@ class CommentPreparer(TransformerMixin, BaseEstimator):
 CHAR_NGRAMS = (3, 6)
 
 
-@lru_cache(maxsize=50_000)
-def char_ngrams(word: str) -> tuple[str, ...]:
-    """Character 3- to 6-grams of `` word `` (padded with spaces, like scikit-learn's char_wb).
-
-    Cached per word: words repeat across comments, so most comments reuse n-grams computed
-    before, and reused strings keep their cached hashes for the vocabulary lookups.
-    """
+def _char_ngrams(word: str) -> tuple[str, ...]:
     padded = f" {word} "
     grams: list[str] = []
     for n in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1):
@@ -116,6 +111,17 @@ def char_ngrams(word: str) -> tuple[str, ...]:
             break
         grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
     return tuple(grams)
+
+
+# An ordinary word's n-grams take about 2 KB: some 20,000 words, the working vocabulary.
+char_ngrams = BoundedMemo(
+    _char_ngrams, 40 * 2**20, lambda word, grams: sys.getsizeof(word) + size_of_tuple(grams)
+)
+"""Character 3- to 6-grams of ``word`` (padded with spaces, like scikit-learn's char_wb).
+
+Kept per word: words repeat across comments, so most comments reuse n-grams computed before,
+and reused strings keep their cached hashes for the vocabulary lookups.
+"""
 
 
 def char_terms(comment: PreparedComment) -> list[str]:

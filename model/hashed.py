@@ -13,7 +13,8 @@ it hashes the explained comment's own terms (:class:`HashedColumns`) and names e
 
 from __future__ import annotations
 
-from functools import lru_cache
+import sys
+from functools import partial
 
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
@@ -22,6 +23,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils import murmurhash3_32
 
 from model.features import CommentPreparer, MetaFeatures, char_terms, word_terms
+from model.memo import BoundedMemo
 
 __all__ = ["HASHED_COLUMNS", "HashedColumns", "build_hashing_pipeline", "hashed_column"]
 
@@ -76,16 +78,32 @@ def build_hashing_pipeline(
     )
 
 
-@lru_cache(maxsize=200_000)
 def hashed_column(term: str, n_features: int) -> int:
     """The column :class:`HashingVectorizer` gives ``term`` (signed MurmurHash3, seed 0).
 
-    Cached: the same words and n-grams come back in comment after comment.
+    Kept per term: the same words and n-grams come back in comment after comment.
     """
+    memo = _COLUMNS.get(n_features)
+    if memo is None:
+        memo = _COLUMNS.setdefault(
+            n_features,
+            BoundedMemo(
+                partial(_hashed_column, n_features=n_features),
+                16 * 2**20,
+                lambda term, column: sys.getsizeof(term) + sys.getsizeof(column),
+            ),
+        )
+    return memo(term)
+
+
+def _hashed_column(term: str, n_features: int) -> int:
     value = murmurhash3_32(term, seed=0, positive=False)
     if value == -(2**31):  # |−2³¹| overflows a 32-bit integer; scikit-learn special-cases it
         return (2**31 - 1 - (n_features - 1)) % n_features
     return abs(value) % n_features
+
+
+_COLUMNS: dict[int, BoundedMemo[str, int]] = {}
 
 
 class HashedColumns:

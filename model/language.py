@@ -6,9 +6,12 @@ stemmer, so that "Wohnungen" and "Wohnung", "running" and "run" count as one ter
 
 from __future__ import annotations
 
-from functools import lru_cache
+import sys
+from collections.abc import Callable
 
 from nltk.stem.snowball import SnowballStemmer
+
+from model.memo import BoundedMemo
 
 __all__ = ["detect_language", "stem"]
 
@@ -130,9 +133,26 @@ def detect_language(tokens: list[str]) -> str:
 _STEMMERS = {"de": SnowballStemmer("german"), "en": SnowballStemmer("english")}
 
 
-@lru_cache(maxsize=200_000)
+def _stemmer_of(stemmer: SnowballStemmer) -> Callable[[str], str]:
+    def stem_token(token: str) -> str:
+        if ":" in token or not token.isalpha() or len(token) < 4:
+            return token
+        return stemmer.stem(token)
+
+    return stem_token
+
+
+# Stems kept per language: some 60,000 ordinary tokens each.
+_STEMS = {
+    lang: BoundedMemo(
+        _stemmer_of(stemmer),
+        8 * 2**20,
+        lambda token, found: sys.getsizeof(token) + (0 if found is token else sys.getsizeof(found)),
+    )
+    for lang, stemmer in _STEMMERS.items()
+}
+
+
 def stem(token: str, lang: str) -> str:
     """Snowball stem of ``token`` in ``lang``; markers and numbers are kept as they are."""
-    if ":" in token or not token.isalpha() or len(token) < 4:
-        return token
-    return _STEMMERS.get(lang, _STEMMERS["en"]).stem(token)
+    return _STEMS.get(lang, _STEMS["en"])(token)

@@ -14,8 +14,8 @@ Any other analyzer, or a vocabulary that cannot be listed, is counted term by te
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
-from functools import lru_cache
 from itertools import chain
 from typing import Protocol
 
@@ -23,15 +23,19 @@ import numpy as np
 from scipy import sparse
 
 from model.features import PreparedComment, char_ngrams, char_terms, word_terms
+from model.memo import BoundedMemo
 from model.text import stem
 
 __all__ = ["CountTerms", "Vocabulary", "term_counter"]
 
 CountTerms = Callable[[Sequence[PreparedComment]], sparse.csr_matrix]
 
-# Distinct words or tokens whose columns are kept: enough for the working vocabulary of a
-# large site, small enough (tens of MB) to hold in every worker.
-_KEPT_WORDS = 200_000
+# Bytes of distinct words' columns kept (about 200 bytes an ordinary word: some 80,000 words,
+# the working vocabulary of a large site), and of tokens' stem numbers, per language.
+_KEPT_WORD_BYTES = 16 * 2**20
+_KEPT_TOKEN_BYTES = 8 * 2**20
+# What a token → stem number entry keeps beside the token: the table slot, the number.
+_TOKEN_ENTRY_BYTES = 100
 
 
 class Vocabulary(Protocol):
@@ -87,7 +91,11 @@ class CharGramCounter:
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
-        self.word_columns = lru_cache(maxsize=_KEPT_WORDS)(self._word_columns)
+        self.word_columns = BoundedMemo(
+            self._word_columns,
+            _KEPT_WORD_BYTES,
+            lambda word, columns: sys.getsizeof(word) + sys.getsizeof(columns),
+        )
 
     def _word_columns(self, word: str) -> tuple[int, ...]:
         lookup = self.vocabulary.get
@@ -121,17 +129,21 @@ class CharGramCounter:
 
 class _StemNumbers(dict[str, int]):
     """Token → number of its stem among the vocabulary's stems (-1 if none), filled on demand
-    and emptied when it grows past what is kept."""
+    and emptied when the tokens kept pass their budget of bytes."""
 
     def __init__(self, stems: Mapping[str, int], lang: str) -> None:
         super().__init__()
         self.stems = stems
         self.lang = lang
+        self.bytes = 0
 
     def __missing__(self, token: str) -> int:
-        if len(self) >= _KEPT_WORDS:
+        size = sys.getsizeof(token) + _TOKEN_ENTRY_BYTES
+        if self.bytes + size > _KEPT_TOKEN_BYTES:
             self.clear()
+            self.bytes = 0
         number = self[token] = self.stems.get(stem(token, self.lang), -1)
+        self.bytes += size
         return number
 
 
