@@ -190,7 +190,12 @@ def comment_check():
 
 
 def _submit(label: str) -> Response:
-    """Record the site's verdict as a moderator decision, a label for retraining."""
+    """Record the site's label for the comment, for retraining: feedback, not a decision.
+
+    The comment keeps its status, whatever the label: a site key is no moderator, so a
+    submit-ham never publishes (a check called spam, or any text a key holder likes) and a
+    submit-spam never takes a comment down. Moderators see the report on the comment.
+    """
     name = _principal_name(_key("api_key"))
     if not name:
         return _debug("We were unable to parse your API key or it is not a valid site token.")
@@ -203,22 +208,25 @@ def _submit(label: str) -> Response:
         comment["text"], comment["author"], _field("permalink", 2000) or None
     )
     if stored is None:
-        # Never checked here (or purged): keep it as a labelled record all the same.
-        stored = repository.add_comment(**_stored_fields(comment, "pending"))
+        # Never checked here (or purged): kept as a record to hold the label, unpublished:
+        # in the spam folder when reported as spam, else in the review queue.
+        stored = repository.add_comment(
+            **_stored_fields(comment, "spam" if label == "spam" else "pending")
+        )
     try:
-        repository.decide(stored.public_id, label, f"akismet:{name}")
+        repository.record_report(stored.public_id, label, f"akismet:{name}")
     except NotFound:
-        log.warning("akismet %s: comment %s vanished before the decision", label, stored.public_id)
+        log.warning("akismet %s: comment %s vanished before the report", label, stored.public_id)
     return _text(THANKS)
 
 
 @bp.post("/submit-spam")
 def submit_spam():
-    """A spam the check missed: recorded like a moderator's ``spam`` decision."""
+    """A spam the check missed: recorded as a ``spam`` label; the comment keeps its status."""
     return _submit("spam")
 
 
 @bp.post("/submit-ham")
 def submit_ham():
-    """A ham the check called spam: recorded like a moderator's ``ham`` decision."""
+    """A ham the check called spam: recorded as a ``ham`` label; nothing is published."""
     return _submit("ham")

@@ -71,7 +71,13 @@ ACTION_DONE = {
     "spam": N_("done.spam"),
     "ham": N_("done.ham"),
 }
-_AUDIT_ACTIONS = {**ACTIONS, "undo": N_("action.undo")}
+# A site's report (Akismet's submit-spam/submit-ham) is on the trail too: a label, no decision.
+_AUDIT_ACTIONS = {
+    **ACTIONS,
+    "undo": N_("action.undo"),
+    "report_spam": N_("action.report_spam"),
+    "report_ham": N_("action.report_ham"),
+}
 BANDS = {"ham": N_("band.ham"), "unsure": N_("band.unsure"), "spam": N_("band.spam")}
 # What the form reported about the question, and the decision rules that applied.
 _CHALLENGE_KEYS = {"passed": N_("challenge.passed"), "not_asked": N_("challenge.not_asked")}

@@ -12,7 +12,7 @@ from service.storage.comments import comment_by_public_id
 from service.storage.errors import ConflictError
 from service.storage.privacy import ERASED_TEXT
 from service.storage.records import CommentRow, DecisionRow, as_utc
-from service.storage.schema import ACTION_TO_STATUS, comments, decisions
+from service.storage.schema import ACTION_TO_STATUS, REPORT_ACTIONS, comments, decisions
 from service.storage.webhooks import EVENT_OF_STATUS, WebhookStore, event_data
 
 __all__ = ["DecisionStore"]
@@ -20,7 +20,7 @@ __all__ = ["DecisionStore"]
 # A decision without an expected row_version retries this often when another moderator
 # changes the same comment between our read and our write.
 _DECIDE_ATTEMPTS = 3
-_LABEL_OF_ACTION = {"approve": "ham", "ham": "ham", "spam": "spam"}
+_LABEL_OF_ACTION = {"approve": "ham", "ham": "ham", "spam": "spam", **REPORT_ACTIONS}
 _LABEL_OF_STATUS = {"approved": "ham", "spam": "spam"}
 
 
@@ -91,6 +91,35 @@ class DecisionStore(WebhookStore):
             )
         )
         return CommentRow.from_row(updated)
+
+    def record_report(self, public_id: str, label: str, reporter: str) -> DecisionRow:
+        """Record a site's ``label`` (spam or ham) for a comment, changing nothing else.
+
+        A report is a training label on the comment's audit trail, like a moderator's spam or
+        ham decision, but the comment keeps its status: feedback from an integration (Akismet's
+        submit-ham) never publishes and never takes a comment down; only a moderator does.
+        """
+        action = f"report_{label}"
+        if action not in REPORT_ACTIONS:
+            raise ValueError(f"unknown label {label!r}")
+        with self._write_transaction() as connection:
+            current = comment_by_public_id(connection, public_id)
+            inserted = connection.execute(
+                decisions.insert().values(
+                    comment_id=current["id"],
+                    action=action,
+                    from_status=current["status"],
+                    to_status=current["status"],
+                    moderator=reporter,
+                    created_at=self._now(),
+                )
+            ).inserted_primary_key[0]
+            row = connection.execute(
+                select(decisions, comments.c.public_id)
+                .join(comments, decisions.c.comment_id == comments.c.id)
+                .where(decisions.c.id == inserted)
+            ).mappings().one()
+        return DecisionRow.from_row(row)
 
     def decisions_for(self, public_id: str) -> list[DecisionRow]:
         """Every decision on the comment, oldest first; :class:`NotFound` for an unknown id."""

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Float, Text, and_, case, cast, func, or_, 
 
 from service.storage.errors import ConflictError, NotFound
 from service.storage.records import CommentRow, DecisionRow, as_utc
-from service.storage.schema import comments, decisions
+from service.storage.schema import REPORT_ACTIONS, comments, decisions
 from service.storage.webhooks import EVENT_OF_STATUS, WebhookStore, event_data
 
 __all__ = [
@@ -211,7 +211,8 @@ class DeskStore(WebhookStore):
             if current is None:
                 raise NotFound(f"no comment {public_id!r}")
             history = connection.execute(
-                select(decisions).where(decisions.c.comment_id == current["id"])
+                select(decisions).where(decisions.c.comment_id == current["id"],
+                                        decisions.c.action.not_in(REPORT_ACTIONS))
                 .order_by(decisions.c.id.desc()).limit(2)
             ).mappings().all()
             if (
@@ -255,7 +256,8 @@ class DeskStore(WebhookStore):
         ends = [min(start + timedelta(days=1), now) for start in starts]
         first_leave = (
             select(decisions.c.comment_id, func.min(decisions.c.created_at).label("left_at"))
-            .where(decisions.c.from_status == "pending")
+            .where(decisions.c.from_status == "pending",
+                   decisions.c.action.not_in(REPORT_ACTIONS))
             .group_by(decisions.c.comment_id)
             .subquery()
         )
@@ -268,7 +270,7 @@ class DeskStore(WebhookStore):
             ))
         )
         decision_times = select(decisions.c.created_at).where(
-            decisions.c.created_at >= window_start)
+            decisions.c.created_at >= window_start, decisions.c.action.not_in(REPORT_ACTIONS))
         overrule_start = now - timedelta(days=overrule_days)
         false_positive_query = select(func.count()).select_from(decisions).where(
             decisions.c.created_at >= overrule_start,

@@ -28,6 +28,7 @@ __all__ = [
     "DECISION_ACTIONS",
     "DELIVERY_STATUSES",
     "MODEL_STATUSES",
+    "REPORT_ACTIONS",
     "SCORE_BANDS",
     "TOKEN_ROLES",
     "api_tokens",
@@ -49,7 +50,10 @@ SCORE_BANDS = ("ham", "unsure", "spam")
 # distinct action is kept so that training data can tell corrections from routine approvals.
 ACTION_TO_STATUS = {"approve": "approved", "reject": "rejected", "spam": "spam", "ham": "approved"}
 # "undo" takes the latest decision back (the earlier status returns); kept in the audit trail.
-DECISION_ACTIONS = (*ACTION_TO_STATUS, "undo")
+# A report is a site's label for a comment (Akismet's submit-spam/submit-ham): a training label
+# on the audit trail that changes no status, since only a moderator's decision publishes.
+REPORT_ACTIONS = {"report_spam": "spam", "report_ham": "ham"}
+DECISION_ACTIONS = (*ACTION_TO_STATUS, "undo", *REPORT_ACTIONS)
 TOKEN_ROLES = ("site", "moderator", "admin")
 MODEL_STATUSES = ("candidate", "active", "retired")
 # Where a comment came from: the spamschutz form/API, or an Akismet-compatible plugin's check.

@@ -72,8 +72,9 @@ def test_sync_client_verifies_key_checks_and_submits(sync_client, repository):
     )
     rows = {row.author_name: row for row in _akismet_rows(repository)}
     assert set(rows) == {"Anna", "viagra-test-123"}  # submissions found the stored checks
-    assert rows["Anna"].status == "spam"
-    assert rows["viagra-test-123"].status == "approved"
+    # Reports are labels: the checks keep the status the check gave them.
+    assert rows["Anna"].status == "pending"
+    assert rows["viagra-test-123"].status == "spam"
     assert rows["Anna"].model_version and rows["Anna"].score is not None
     labels = {(label["author"], label["label"]) for label in repository.training_labels()}
     assert labels == {("Anna", "spam"), ("viagra-test-123", "ham")}
@@ -190,3 +191,71 @@ def test_test_traffic_stays_out_of_the_editors_queues(client, site_key, make_tok
     desk = client.get("/moderation/?status=spam").get_data(as_text=True)
     assert "viagra-test-123" not in desk
     assert '<span class="tabs__count" data-count="spam">0</span>' in desk
+
+
+def _site_client(app):
+    from service.auth import hash_token, new_token
+    from service.extensions import runtime
+
+    key = new_token()
+    with app.app_context():
+        runtime().repository.add_api_token("wordpress", hash_token(key), "site")
+    return app.test_client(), key
+
+
+def test_submit_ham_never_publishes(backend_app):
+    """A site key's submit-ham is a label: neither a discarded check nor a never-checked
+    comment reaches readers, on either database."""
+    from service.extensions import runtime
+
+    client, key = _site_client(backend_app)
+    permalink = f"{BLOG}/artikel-7"
+    spam = {
+        "api_key": key, "blog": BLOG, "user_ip": "192.0.2.9", "permalink": permalink,
+        "comment_author": "viagra-test-123", "comment_content": SPAM_TEXT,
+    }
+    check = client.post("/1.1/comment-check", data=spam)
+    assert check.headers["X-akismet-pro-tip"] == "discard"
+    never_checked = {
+        "api_key": key, "blog": BLOG, "user_ip": "192.0.2.10", "permalink": permalink,
+        "comment_author": "Mallory", "comment_content": "Published without any moderator",
+    }
+    for fields in (spam, never_checked):
+        answer = client.post("/1.1/submit-ham", data=fields)
+        assert answer.get_data(as_text=True) == THANKS
+
+    thread = client.get(f"/api/v1/threads/{permalink}/comments").get_json()
+    assert thread["comments"] == []
+    with backend_app.app_context():
+        repository = runtime().repository
+        checked = repository.get_comment(check.headers["X-spamschutz-comment-id"])
+        assert checked.status == "spam" and checked.decided_by is None
+        history = repository.decisions_for(checked.public_id)
+        assert [(d.action, d.from_status, d.to_status, d.moderator) for d in history] == [
+            ("report_ham", "spam", "spam", "akismet:wordpress")
+        ]
+        statuses = {row.author_name: row.status for row in _akismet_rows(repository)}
+        assert statuses == {"viagra-test-123": "spam", "Mallory": "pending"}
+        labels = {(label["author"], label["label"]) for label in repository.training_labels()}
+        assert labels == {("viagra-test-123", "ham"), ("Mallory", "ham")}
+
+
+def test_submit_spam_labels_but_never_takes_a_comment_down(backend_app):
+    from service.extensions import runtime
+
+    client, key = _site_client(backend_app)
+    fields = {
+        "api_key": key, "blog": BLOG, "user_ip": "192.0.2.11", "permalink": f"{BLOG}/a-8",
+        "comment_author": "Anna", "comment_content": HAM_TEXT,
+    }
+    check = client.post("/1.1/comment-check", data=fields)
+    public_id = check.headers["X-spamschutz-comment-id"]
+    with backend_app.app_context():
+        runtime().repository.decide(public_id, "approve", "redaktion")
+    assert client.post("/1.1/submit-spam", data=fields).get_data(as_text=True) == THANKS
+    thread = client.get(f"/api/v1/threads/{BLOG}/a-8/comments").get_json()
+    assert [comment["id"] for comment in thread["comments"]] == [public_id]
+    with backend_app.app_context():
+        repository = runtime().repository
+        assert repository.get_comment(public_id).status == "approved"
+        assert [label["label"] for label in repository.training_labels()] == ["spam"]

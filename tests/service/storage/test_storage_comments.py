@@ -362,3 +362,28 @@ def test_concurrent_comments_each_get_their_own_outcome(repository, make_comment
     assert len(listed) == 7
     for row in stored.values():
         assert listed[row.public_id] == row
+
+
+def test_report_is_a_label_that_changes_no_status(repository, make_comment, clock):
+    reported = make_comment(text="checked and called spam", status="spam", band="spam")
+    repository.record_report(reported.public_id, "ham", "akismet:wordpress")
+    after = repository.get_comment(reported.public_id)
+    assert (after.status, after.decided_by) == ("spam", None)
+    assert after.row_version == reported.row_version
+    assert [(label["id"], label["label"]) for label in repository.training_labels()] == [
+        (reported.public_id, "ham")
+    ]
+    # A moderator's decision and its undo pass the report by: the undo takes back the decision.
+    clock.advance(seconds=5)
+    repository.decide(reported.public_id, "approve", "mod")
+    repository.record_report(reported.public_id, "spam", "akismet:wordpress")
+    clock.advance(seconds=5)
+    assert repository.undo_decision(reported.public_id, "mod").status == "spam"
+    numbers = repository.dashboard_numbers()
+    assert sum(numbers.decisions_per_day) == 2  # the approve and its undo, not the reports
+
+
+def test_report_of_an_unknown_label_is_refused(repository, make_comment):
+    comment = make_comment()
+    with pytest.raises(ValueError, match="label"):
+        repository.record_report(comment.public_id, "approve", "akismet:x")
