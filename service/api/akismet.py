@@ -13,11 +13,15 @@ case-insensitive and tokens are not.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
+from service.api.errors import APIError
+from service.api.rules import AKISMET_COMMENT, TextRule
+from service.api.validation import read_payload
 from service.auth import hash_token
 from service.decision import Signals, decide_verdict
 from service.extensions import runtime
@@ -48,13 +52,8 @@ def _debug(help_text: str, body: str = "invalid") -> Response:
     return _text(body, **{"X-akismet-debug-help": help_text})
 
 
-def _field(name: str, limit: int | None = None) -> str:
-    value = str(request.form.get(name) or "").strip()
-    return value[:limit] if limit else value
-
-
 def _key(field: str) -> str:
-    return _field(field)
+    return str(request.form.get(field) or "").strip()
 
 
 def _principal_name(key: str) -> str | None:
@@ -65,11 +64,20 @@ def _principal_name(key: str) -> str | None:
     return row.name if row is not None and row.role in _KEY_ROLES else None
 
 
-def _missing(*names: str) -> Response | None:
+def _missing(fields: Mapping[str, str], *names: str) -> Response | None:
     for name in names:
-        if not _field(name):
+        if not fields[name]:
             return _debug(f"Missing required field: {name}.", f"Missing required field: {name}.")
     return None
+
+
+@bp.errorhandler(APIError)
+def _refused(error: APIError) -> tuple[Response, int]:
+    # A field the comment form would refuse: the API's JSON error, and the same sentence
+    # where Akismet clients look for help.
+    response, status = error.response()
+    response.headers["X-akismet-debug-help"] = error.message
+    return response, status
 
 
 @bp.errorhandler(HTTPException)
@@ -93,45 +101,57 @@ def verify_key():
     key = _key("key")
     if not key:
         return _debug('Empty "key" value')
-    if not _field("blog"):
+    if not _key("blog"):
         return _debug('Empty "blog" value')
     return _text("valid" if _principal_name(key) else "invalid")
 
 
-def _comment() -> dict[str, str]:
+def _read_fields() -> dict[str, str]:
+    """Akismet's fields, checked with the comment form's rules (:class:`APIError` for what
+    it would refuse); absent ones are empty."""
+    payload = read_payload()
+    fields = AKISMET_COMMENT.read(payload, "en", current_app.config)
+    honeypot = fields["honeypot_field_name"]
+    if honeypot:
+        fields["honeypot"] = TextRule(honeypot, 1000).read(payload, "en", current_app.config)
+    return {name: value or "" for name, value in fields.items()}
+
+
+def _comment(fields: Mapping[str, str]) -> dict[str, str]:
     return {
-        "text": _field("comment_content"),
-        "author": _field("comment_author", 200),
-        "email": _field("comment_author_email", 320),
-        "url": _field("comment_author_url", 2000),
+        "text": fields["comment_content"],
+        "author": fields["comment_author"],
+        "email": fields["comment_author_email"],
+        "url": fields["comment_author_url"],
     }
 
 
-def _lang() -> str:
-    lang = _field("blog_lang").split(",")[0].strip().lower()[:2]
+def _lang(fields: Mapping[str, str]) -> str:
+    lang = fields["blog_lang"].split(",")[0].strip().lower()[:2]
     return lang if lang in ("de", "en") else str(current_app.config["DEFAULT_LANG"])
 
 
-def _stored_fields(comment: dict[str, str], status: str) -> dict[str, Any]:
+def _stored_fields(fields: Mapping[str, str], status: str) -> dict[str, Any]:
     secret = str(current_app.config["SECRET_KEY"])
-    address = _field("user_ip") or None
-    permalink = _field("permalink", 2000) or None
+    comment = _comment(fields)
+    address = fields["user_ip"] or None
+    permalink = fields["permalink"] or None
     return {
-        "thread_id": (permalink or _field("blog") or "akismet")[:200],
+        "thread_id": (permalink or fields["blog"] or "akismet")[:200],
         "author_name": comment["author"],
         "author_email": comment["email"] or None,
         "author_url": comment["url"] or None,
         "text": comment["text"],
-        "lang": _lang(),
+        "lang": _lang(fields),
         "status": status,
         "ip_truncated": truncate_ip(address),
         "ip_hash": keyed_hash(address, secret),
         "email_hash": keyed_hash(comment["email"] or None, secret),
-        "user_agent": _field("user_agent", 500) or None,
+        "user_agent": fields["user_agent"][:500] or None,  # as the comment form keeps it
         "source": "akismet",
-        "is_test": _field("is_test") not in ("", "0", "false"),
+        "is_test": fields["is_test"] not in ("", "0", "false"),
         "permalink": permalink,
-        "site": _field("blog", 100) or None,
+        "site": fields["blog"][:100] or None,
     }
 
 
@@ -140,15 +160,12 @@ def comment_check():
     """Score, decide and keep the check; ``true`` (spam) or ``false`` (ham)."""
     if not _principal_name(_key("api_key")):
         return _debug("We were unable to parse your API key or it is not a valid site token.")
-    missing = _missing("blog", "user_ip")
+    fields = _read_fields()
+    missing = _missing(fields, "blog", "user_ip")
     if missing is not None:
         return missing
-    comment = _comment()
-    honeypot_name = _field("honeypot_field_name", 100)
-    signals = Signals(
-        honeypot_filled=bool(honeypot_name and _field(honeypot_name)),
-        challenge="not_asked",
-    )
+    comment = _comment(fields)
+    signals = Signals(honeypot_filled=bool(fields.get("honeypot")), challenge="not_asked")
     scored = score_comment(runtime().models, dict(comment))
     verdict = decide_verdict(
         scored.score if scored else None, scored.thresholds if scored else None, signals
@@ -157,7 +174,7 @@ def comment_check():
     spam = verdict.status == "spam"
     if comment["author"] == _TEST_SPAM_AUTHOR or comment["email"] == _TEST_SPAM_EMAIL:
         spam, reasons = True, [*reasons, "akismet_test_spam"]
-    elif _field("user_role").lower() == "administrator":
+    elif fields["user_role"].lower() == "administrator":
         spam, reasons = False, [*reasons, "akismet_test_ham"]
     margin = float(current_app.config["AKISMET_DISCARD_MARGIN"])
     discard = spam and (
@@ -166,7 +183,7 @@ def comment_check():
         or (scored is not None and scored.score >= scored.thresholds.spam + margin)
     )
     row = runtime().repository.add_comment(
-        **_stored_fields(comment, "spam" if spam else "pending"),
+        **_stored_fields(fields, "spam" if spam else "pending"),
         score=scored.score if scored else None,
         band=verdict.band,
         reasons=scored.reasons if scored else [],
@@ -176,9 +193,9 @@ def comment_check():
             "challenge": signals.challenge,
             "verdict_reasons": reasons,
             "akismet": {
-                name: _field(name, 200)
+                name: fields[name][:200]
                 for name in ("comment_type", "user_role", "recheck_reason", "referrer")
-                if _field(name)
+                if fields[name]
             },
             "discard": discard,
         },
@@ -199,19 +216,20 @@ def _submit(label: str) -> Response:
     name = _principal_name(_key("api_key"))
     if not name:
         return _debug("We were unable to parse your API key or it is not a valid site token.")
-    missing = _missing("blog", "user_ip")
+    fields = _read_fields()
+    missing = _missing(fields, "blog", "user_ip")
     if missing is not None:
         return missing
-    comment = _comment()
+    comment = _comment(fields)
     repository = runtime().repository
     stored = repository.find_akismet_check(
-        comment["text"], comment["author"], _field("permalink", 2000) or None
+        comment["text"], comment["author"], fields["permalink"] or None
     )
     if stored is None:
         # Never checked here (or purged): kept as a record to hold the label, unpublished:
         # in the spam folder when reported as spam, else in the review queue.
         stored = repository.add_comment(
-            **_stored_fields(comment, "spam" if label == "spam" else "pending")
+            **_stored_fields(fields, "spam" if label == "spam" else "pending")
         )
     try:
         repository.record_report(stored.public_id, label, f"akismet:{name}")

@@ -9,14 +9,8 @@ from flask import current_app, render_template, request
 from service.api import bp
 from service.api.challenge import challenge_json
 from service.api.errors import APIError
-from service.api.validation import (
-    optional_text,
-    read_payload,
-    required_text,
-    validate_email,
-    validate_idempotency_key,
-    validate_url,
-)
+from service.api.rules import COMMENT
+from service.api.validation import optional_text, read_payload, validate_idempotency_key
 from service.challenge import ChallengeError, VerifiedChallenge, check_answer
 from service.challenge_guard import (
     address_wait_seconds,
@@ -46,20 +40,13 @@ def _client_address() -> str | None:
 
 
 def _read_submission(payload: dict[str, Any], lang: str) -> dict[str, Any]:
-    config = current_app.config
+    fields = COMMENT.read(payload, lang, current_app.config)
     return {
-        "thread_id": required_text(payload, "thread_id", 200, lang),
-        "author_name": required_text(payload, "author", 100, lang),
-        "author_email": validate_email(optional_text(payload, "email", 320, lang), lang),
-        "author_url": validate_url(optional_text(payload, "url", 2000, lang), lang),
-        "text": required_text(
-            payload,
-            "text",
-            int(config["MAX_TEXT_LENGTH"]),
-            lang,
-            multiline=True,
-            max_word=int(config["MAX_WORD_LENGTH"]),
-        ),
+        "thread_id": fields["thread_id"],
+        "author_name": fields["author"],
+        "author_email": fields["email"],
+        "author_url": fields["url"],
+        "text": fields["text"],
     }
 
 

@@ -6,6 +6,7 @@ the running code by the Schemathesis tests (``tests/service/test_openapi.py``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app
@@ -261,8 +262,8 @@ def _moderation_paths() -> dict[str, Any]:
     }
 
 
-def openapi_document(max_text: int) -> dict[str, Any]:
-    """The OpenAPI 3.1 document; ``max_text`` is the configured MAX_TEXT_LENGTH."""
+def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The OpenAPI 3.1 document, with the limits ``config`` sets."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -277,7 +278,7 @@ def openapi_document(max_text: int) -> dict[str, Any]:
         | _moderation_paths()
         | _webhook_paths(),
         "components": {
-            "schemas": component_schemas(max_text),
+            "schemas": component_schemas(config),
             "responses": _error_responses(),
             "securitySchemes": {
                 "bearerAuth": {
@@ -347,4 +348,4 @@ def _webhook_paths() -> dict[str, Any]:
 @bp.get("/openapi.json")
 def get_openapi():
     """This API's OpenAPI document."""
-    return openapi_document(int(current_app.config["MAX_TEXT_LENGTH"]))
+    return openapi_document(current_app.config)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from service.api.moderation import ACTIONS, MAX_BULK_IDS, STATUSES
+from service.api.rules import COMMENT, SCORE
 from service.api.validation import MAX_JSON_DEPTH
 from service.storage.webhooks import WEBHOOK_EVENTS
 
@@ -70,14 +71,10 @@ def _challenge() -> dict[str, Any]:
     )
 
 
-def _submission(max_text: int) -> dict[str, Any]:
-    return _object(
-        {
-            "thread_id": {"type": "string", "minLength": 1, "maxLength": 200},
-            "author": {"type": "string", "minLength": 1, "maxLength": 100},
-            "email": {"type": "string", "maxLength": 320, "description": "never published"},
-            "url": {"type": "string", "maxLength": 2000, "description": "http(s) only"},
-            "text": {"type": "string", "minLength": 1, "maxLength": max_text},
+def _submission(config: Mapping[str, Any]) -> dict[str, Any]:
+    return COMMENT.schema(
+        config,
+        extra={
             "challenge_token": {"type": "string", "maxLength": 1000},
             "challenge_answer": {"type": "string", "maxLength": 200},
             "phone": {"type": "string", "description": "honeypot: leave it empty"},
@@ -99,12 +96,8 @@ def _submission(max_text: int) -> dict[str, Any]:
                 "not refused, when unfit)",
             },
         },
-        ["thread_id", "author", "text", "challenge_token", "challenge_answer"],
-    ) | {
-        "description": "Unknown fields are ignored. Text fields refuse control characters, "
-        "bidirectional overrides (U+202A–U+202E, U+2066–U+2069) and, in 'text', runs without "
-        "a space longer than MAX_WORD_LENGTH."
-    }
+        extra_required=["challenge_token", "challenge_answer"],
+    )
 
 
 def _reason() -> dict[str, Any]:
@@ -217,8 +210,8 @@ def _delivery() -> dict[str, Any]:
     )
 
 
-def component_schemas(max_text: int) -> dict[str, Any]:
-    """Every named schema; ``max_text`` is the configured MAX_TEXT_LENGTH."""
+def component_schemas(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Every named schema, with the limits ``config`` sets."""
     action = {"type": "string", "enum": list(ACTIONS)}
     return {
         "Error": _error(),
@@ -234,20 +227,12 @@ def component_schemas(max_text: int) -> dict[str, Any]:
             "allOf": [_ref("Error"), _object({"challenge": _ref("Challenge")}, ["challenge"])],
             "description": "A failed challenge, with a fresh question to answer instead.",
         },
-        "CommentSubmission": _submission(max_text),
+        "CommentSubmission": _submission(config),
         "Received": _object(
             {"id": {"type": "string"}, "status": {"type": "string"}, "message": {"type": "string"}},
             ["id", "status", "message"],
         ),
-        "ScoreRequest": _object(
-            {
-                "text": {"type": "string", "minLength": 1, "maxLength": max_text},
-                "author": {"type": "string", "maxLength": 200},
-                "email": {"type": "string", "maxLength": 320},
-                "url": {"type": "string", "maxLength": 2000},
-            },
-            ["text"],
-        ),
+        "ScoreRequest": SCORE.schema(config),
         "Reason": _reason(),
         "ScoreResult": _object(
             {

@@ -11,7 +11,8 @@ from model import ModelRegistry
 from service.api import bp
 from service.api.access import require
 from service.api.errors import APIError
-from service.api.validation import optional_text, read_payload, required_text
+from service.api.rules import SCORE
+from service.api.validation import read_payload
 from service.extensions import runtime
 from service.scoring import score_comment
 
@@ -37,18 +38,7 @@ def score_answer(
     """
     # The same rules as a comment's: an integration never gets a score for text the comment
     # form would refuse.
-    comment = {
-        "text": required_text(
-            payload,
-            "text",
-            int(config["MAX_TEXT_LENGTH"]),
-            multiline=True,
-            max_word=int(config["MAX_WORD_LENGTH"]),
-        ),
-        "author": optional_text(payload, "author", 200) or "",
-        "email": optional_text(payload, "email", 320) or "",
-        "url": optional_text(payload, "url", 2000) or "",
-    }
+    comment = {name: value or "" for name, value in SCORE.read(payload, "en", config).items()}
     result = score_comment(models, comment)
     if result is None:
         raise APIError(

@@ -202,22 +202,23 @@ def optional_text(
     lang: str = "en",
     *,
     multiline: bool = False,
+    max_word: int | None = None,
 ) -> str | None:
     """A string field that may be absent or empty (``None`` then)."""
-    return _text(payload, name, max_length, lang, multiline, None) or None
+    return _text(payload, name, max_length, lang, multiline, max_word) or None
 
 
-def validate_email(value: str | None, lang: str = "en") -> str | None:
+def validate_email(value: str | None, lang: str = "en", field: str = "email") -> str | None:
     """Accept a plausible e-mail address or nothing."""
     if value and not _EMAIL.match(value):
-        raise _refuse(400, "invalid_email", lang, field="email")
+        raise _refuse(400, "invalid_email", lang, field=field)
     return value
 
 
-def validate_url(value: str | None, lang: str = "en") -> str | None:
+def validate_url(value: str | None, lang: str = "en", field: str = "url") -> str | None:
     """Accept an http(s) URL or nothing (no ``javascript:`` and friends)."""
     if value and not _URL.match(value):
-        raise _refuse(400, "invalid_url", lang, field="url")
+        raise _refuse(400, "invalid_url", lang, field=field)
     return value
 
 

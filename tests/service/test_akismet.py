@@ -259,3 +259,40 @@ def test_submit_spam_labels_but_never_takes_a_comment_down(backend_app):
         repository = runtime().repository
         assert repository.get_comment(public_id).status == "approved"
         assert [label["label"] for label in repository.training_labels()] == ["spam"]
+
+
+# A comment field with a value the comment form refuses: (form field, Akismet field, value,
+# error code). The first two are the reported ReDoS payload, a 64,900-character run, and a
+# shorter one within the text's length.
+_REFUSED_BY_THE_FORM = [
+    ("text", "comment_content", "-" * 64_900 + " x@", "field_too_long"),
+    ("text", "comment_content", "-" * 9_000 + " x@", "word_too_long"),
+    ("text", "comment_content", "Hallo\x07 Welt", "invalid_characters"),
+    ("text", "comment_content", "Sieh hier \u202eknil", "bidi_control"),
+    ("author", "comment_author", "<img src=x onerror=alert(1)>" * 4, "field_too_long"),
+    ("author", "comment_author", "Eve\u202e", "bidi_control"),
+    ("url", "comment_author_url", "javascript:alert(1)", "invalid_url"),
+    ("email", "comment_author_email", "not an address", "invalid_email"),
+]
+
+
+@pytest.mark.parametrize(("form_field", "akismet_field", "value", "code"), _REFUSED_BY_THE_FORM)
+def test_akismet_fields_are_refused_like_the_comment_forms(
+    app, client, site_key, repository, form_field, akismet_field, value, code
+):
+    from tests.service.helpers import post_comment
+
+    form_answer = post_comment(client, app, **{form_field: value})
+    assert form_answer.status_code == 400
+    assert form_answer.get_json()["error"] == code
+    fields = {
+        "api_key": site_key, "blog": BLOG, "user_ip": "192.0.2.20", "comment_author": "Anna",
+        "comment_content": HAM_TEXT, akismet_field: value,
+    }
+    for endpoint in ("comment-check", "submit-ham", "submit-spam"):
+        answer = client.post(f"/1.1/{endpoint}", data=fields)
+        assert answer.status_code == 400, endpoint
+        body = answer.get_json()
+        assert (body["error"], body["field"]) == (code, akismet_field)
+        assert answer.headers["X-akismet-debug-help"] == body["message"]
+    assert _akismet_rows(repository) == []

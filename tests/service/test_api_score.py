@@ -41,3 +41,27 @@ def test_score_without_text_is_400(client, make_token) -> None:
     )
     assert response.status_code == 400
     assert response.get_json()["error"] == "missing_field"
+
+
+def test_score_refuses_what_the_comment_form_refuses(app, client, make_token) -> None:
+    """One declaration of a comment's fields: the author limit was 100 on the form and 200
+    here, and e-mail addresses and links were not checked here at all."""
+    from service.api.rules import COMMENT
+    from tests.service.helpers import post_comment
+
+    token = make_token("site")
+    author_limit = COMMENT["author"].max_length
+    for field, value in [
+        ("author", "A" * (author_limit + 1)),
+        ("url", "javascript:alert(1)"),
+        ("email", "not an address"),
+        ("text", "Hallo\x07 Welt"),
+    ]:
+        form = post_comment(client, app, **{field: value}).get_json()
+        scored = client.post(
+            "/api/v1/score",
+            json={"text": "Ein Kommentar", field: value},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert scored.status_code == 400
+        assert (scored.get_json()["error"], scored.get_json()["field"]) == (form["error"], field)
