@@ -61,6 +61,12 @@ DEFAULTS: dict[str, tuple[object, type, str]] = {
         "prefix of every Redis key, so several installations can share one Redis",
     ),
     "TRUSTED_PROXIES": (0, int, "number of reverse proxies whose X-Forwarded-For is trusted"),
+    "IPV6_NETWORK_PREFIX": (
+        64,
+        int,
+        "an IPv6 client is its network of this many bits, for rate limits and address hashes "
+        "(an IPv4 client is its address)",
+    ),
     "MAX_WORD_LENGTH": (
         200,
         int,
@@ -271,6 +277,8 @@ def load_config(
     _check_operations(config)
     if int(config["TRUSTED_PROXIES"]) < 0:  # type: ignore[call-overload]
         raise ConfigError("SPAMSCHUTZ_TRUSTED_PROXIES must be 0 or more")
+    if not 32 <= int(config["IPV6_NETWORK_PREFIX"]) <= 128:  # type: ignore[call-overload]
+        raise ConfigError("SPAMSCHUTZ_IPV6_NETWORK_PREFIX must be from 32 to 128")
     _check_rate_limits(config)
     _check_origins(config)
     if not config["SECRET_KEY"]:

@@ -8,10 +8,12 @@ client puts further left is never used, so a forged header cannot dodge a rate l
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-__all__ = ["UNKNOWN_ADDRESS", "client_address", "trust_proxies"]
+from service.privacy import address_key, keyed_hash
+
+__all__ = ["UNKNOWN_ADDRESS", "client_address", "client_address_hash", "trust_proxies"]
 
 # Requests over a Unix socket have no address; they share one rate-limit bucket.
 UNKNOWN_ADDRESS = "unknown"
@@ -29,5 +31,14 @@ def trust_proxies(app: Flask) -> None:
 
 
 def client_address() -> str:
-    """The address of the client making the current request."""
-    return request.remote_addr or UNKNOWN_ADDRESS
+    """The client making the current request, as rate limits count it: its address in one
+    spelling, an IPv6 client's network (:func:`service.privacy.address_key`)."""
+    key = address_key(request.remote_addr, int(current_app.config["IPV6_NETWORK_PREFIX"]))
+    return key or UNKNOWN_ADDRESS
+
+
+def client_address_hash(address: str | None) -> str | None:
+    """The keyed hash of ``address`` as stored with a comment: of its one spelling, so that a
+    commenter's earlier comments are found however the address was written."""
+    prefix = int(current_app.config["IPV6_NETWORK_PREFIX"])
+    return keyed_hash(address_key(address, prefix), str(current_app.config["SECRET_KEY"]))

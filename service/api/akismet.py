@@ -26,6 +26,7 @@ from service.auth import hash_token
 from service.decision import Signals, decide_verdict
 from service.extensions import runtime
 from service.privacy import keyed_hash, truncate_ip
+from service.proxies import client_address_hash
 from service.scoring import score_comment
 from service.storage import NotFound, StorageUnavailable
 
@@ -145,7 +146,7 @@ def _stored_fields(fields: Mapping[str, str], status: str) -> dict[str, Any]:
         "lang": _lang(fields),
         "status": status,
         "ip_truncated": truncate_ip(address),
-        "ip_hash": keyed_hash(address, secret),
+        "ip_hash": client_address_hash(address),
         "email_hash": keyed_hash(comment["email"] or None, secret),
         "user_agent": fields["user_agent"][:500] or None,  # as the comment form keeps it
         "source": "akismet",

@@ -25,7 +25,7 @@ from service.intake import IdempotencyKeyReused, store_submission
 from service.negotiation import wants_html_page
 from service.observability.metrics import record_challenge_outcome, record_verdict
 from service.privacy import keyed_hash, truncate_ip
-from service.proxies import client_address
+from service.proxies import client_address, client_address_hash
 from service.scoring import ScoreResult, score_comment
 from service.sites import challenge_mode
 
@@ -222,7 +222,6 @@ def _comment_fields(
     )
     record_challenge_outcome("passed")
     record_verdict(verdict.status, verdict.band)
-    secret = str(current_app.config["SECRET_KEY"])
     address = _client_address()
     return dict(
         **fields,
@@ -240,8 +239,8 @@ def _comment_fields(
             "verdict_reasons": list(verdict.reasons),
         },
         ip_truncated=truncate_ip(address),
-        ip_hash=keyed_hash(address, secret),
-        email_hash=keyed_hash(fields["author_email"], secret),
+        ip_hash=client_address_hash(address),
+        email_hash=keyed_hash(fields["author_email"], str(current_app.config["SECRET_KEY"])),
         user_agent=(request.user_agent.string or "")[:500] or None,
         site=site,
     )

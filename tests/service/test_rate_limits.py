@@ -214,3 +214,67 @@ def test_limits_still_hold_in_memory_while_redis_is_unreachable(monkeypatch) -> 
     assert counters.limiter is counters.local
     monkeypatch.setattr(ratelimits, "_SHARED_RETRY_SECONDS", 0)
     assert counters.limiter is counters.shared  # Redis is tried again after a while
+
+
+@pytest.fixture(params=["memory", "redis"])
+def limit_storage(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Counters in each worker's memory, and in Redis (when its URL is set)."""
+    if request.param == "memory":
+        return {}
+    return request.getfixturevalue("redis_settings")
+
+
+def _from(address: str) -> dict:
+    return {"environ_base": {"REMOTE_ADDR": address}}
+
+
+def _client_from(app: Flask, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_rate_limits_count_each_spelling_of_an_address_once(make_app, limit_storage) -> None:
+    app = make_app(RATE_LIMIT_CHALLENGES="3 per minute", **limit_storage)
+    client = app.test_client()
+    for spellings in (
+        ["2001:db8:9:1::1", "2001:DB8:9:1::1", "2001:db8:9:1:0:0:0:1", "2001:0db8:9:1::1"],
+        ["203.0.113.51", "::ffff:203.0.113.51", "::FFFF:203.0.113.51", "203.0.113.51"],
+    ):
+        for spelling in spellings[:3]:
+            assert _challenge(client, **_from(spelling)).status_code == 200, spelling
+        _limited(_challenge(client, **_from(spellings[3])))
+
+
+def test_rate_limits_count_an_ipv6_network_as_one_client(make_app, limit_storage) -> None:
+    app = make_app(RATE_LIMIT_COMMENTS="10 per minute", **limit_storage)
+    answers = [
+        post_comment(_client_from(app, f"2001:db8:9:1::{number:x}"), app).status_code
+        for number in range(1, 26)
+    ]
+    assert answers.count(202) == 10 and answers.count(429) == 15
+    assert post_comment(_client_from(app, "2001:db8:9:2::1"), app).status_code == 202
+
+
+def test_ipv6_network_of_a_client_is_configurable(make_app) -> None:
+    app = make_app(RATE_LIMIT_CHALLENGES="1 per minute", IPV6_NETWORK_PREFIX=128)
+    client = app.test_client()
+    assert _challenge(client, **_from("2001:db8:9:1::1")).status_code == 200
+    assert _challenge(client, **_from("2001:db8:9:1::2")).status_code == 200
+    _limited(_challenge(client, **_from("2001:DB8:9:1::2")))
+    with pytest.raises(ConfigError, match="IPV6_NETWORK_PREFIX"):
+        load_config({"IPV6_NETWORK_PREFIX": 16})
+
+
+def test_address_hashes_are_one_per_client(backend_app) -> None:
+    from service.extensions import runtime
+
+    spellings = ["2001:db8:9:1::1", "2001:DB8:9:1::2", "::ffff:203.0.113.51", "203.0.113.51"]
+    ids = []
+    for spelling in spellings:
+        answer = post_comment(_client_from(backend_app, spelling), backend_app)
+        assert answer.status_code == 202
+        ids.append(answer.get_json()["id"])
+    with backend_app.app_context():
+        hashes = [runtime().repository.get_comment(public_id).ip_hash for public_id in ids]
+    assert hashes[0] == hashes[1] and hashes[2] == hashes[3] and hashes[0] != hashes[2]
