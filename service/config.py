@@ -92,7 +92,8 @@ DEFAULTS: dict[str, tuple[object, type, str]] = {
     "RATE_LIMIT_LOGIN_ACCOUNT": (
         "10 per 15 minutes",
         str,
-        "failed logins for one moderator name, from any address",
+        "failed logins for one moderator name, from any address; past it, only addresses "
+        "that have not failed on that name may try",
     ),
     "HOST": ("127.0.0.1", str, "address 'spamschutz serve' listens on (0.0.0.0: all)"),
     "PORT": (8000, int, "port 'spamschutz serve' listens on"),

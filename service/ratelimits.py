@@ -56,6 +56,10 @@ def _login_account() -> str:
     return "account:" + hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:32]
 
 
+def _login_address_and_account() -> str:
+    return f"{client_address()}|{_login_account()}"
+
+
 def _login_failed(response: Response) -> bool:
     # A successful login redirects (303); everything else (the form again, a CSRF error)
     # counts against the budget. Successes cost nothing, so moderators are never locked out
@@ -65,13 +69,19 @@ def _login_failed(response: Response) -> bool:
 
 @dataclass(frozen=True)
 class EndpointLimit:
-    """A limit from setting ``setting`` on ``endpoint``, counted per ``key``."""
+    """A limit from setting ``setting`` on ``endpoint``, counted per ``key``.
+
+    With ``clean_key``, a request over the limit still passes when nothing was counted under
+    ``clean_key()`` within the window (and what is counted is counted there too): a limit on
+    a moderator's account must slow down guessing without locking out the moderator.
+    """
 
     endpoint: str
     setting: str
     key: Callable[[], str] = client_address
     methods: tuple[str, ...] | None = None
     counts: Callable[[Response], bool] | None = None  # None: every request counts
+    clean_key: Callable[[], str] | None = None
 
 
 LIMITS = (
@@ -80,12 +90,18 @@ LIMITS = (
     EndpointLimit("demo.article", "RATE_LIMIT_CHALLENGES"),
     EndpointLimit("api.submit_comment", "RATE_LIMIT_COMMENTS"),
     EndpointLimit("moderation.login", "RATE_LIMIT_LOGIN", methods=("POST",), counts=_login_failed),
+    # Failed logins for one account from anywhere: past the limit, only addresses that have not
+    # failed on this account within the window may try. Guessing from many addresses stays
+    # slow (each new address gets one guess), and no number of attacking addresses can lock
+    # the moderator out, who logs in from an address that never failed (a lockout for
+    # everyone was a denial of service anybody could start).
     EndpointLimit(
         "moderation.login",
         "RATE_LIMIT_LOGIN_ACCOUNT",
         key=_login_account,
         methods=("POST",),
         counts=_login_failed,
+        clean_key=_login_address_and_account,
     ),
 )
 
@@ -187,6 +203,14 @@ class RateCounters:
             self._shared_failed_at = time.monotonic()
             return self.allows(item, *identifiers, count=count)
 
+    def untouched(self, item: RateLimitItem, *identifiers: str) -> bool:
+        """Whether nothing was counted for ``identifiers`` within ``item``'s window."""
+        try:
+            return self.limiter.get_window_stats(item, *identifiers).remaining >= item.amount
+        except Exception:  # unknown: not clean
+            log.warning("cannot read a rate limit's window", exc_info=True)
+            return False
+
     def seconds_until_allowed(self, item: RateLimitItem, *identifiers: str) -> int:
         """Whole seconds until the window of ``item`` lets one more request in (at least 1)."""
         try:
@@ -220,9 +244,12 @@ def _limit_view(
         if methods and request.method not in methods:
             return view(*args, **kwargs)
         identifiers = (limit.key(), limit.endpoint)
+        clean = None if limit.clean_key is None else (limit.clean_key(), limit.endpoint)
         if limit.counts is not None:
-            after_this_request(_count_if(limit.counts, item, identifiers, counters))
-        if not counters.allows(item, *identifiers, count=limit.counts is None):
+            after_this_request(_count_if(limit.counts, item, (identifiers, clean), counters))
+        if not counters.allows(item, *identifiers, count=limit.counts is None) and (
+            clean is None or not counters.untouched(item, *clean)
+        ):
             raise RateLimited(counters.seconds_until_allowed(item, *identifiers))
         return view(*args, **kwargs)
 
@@ -232,12 +259,14 @@ def _limit_view(
 def _count_if(
     counts: Callable[[Response], bool],
     item: RateLimitItem,
-    identifiers: tuple[str, str],
+    identifier_sets: tuple[tuple[str, str] | None, ...],
     counters: RateCounters,
 ) -> Callable[[Response], Response]:
     def count(response: Response) -> Response:
         if counts(response):
-            counters.allows(item, *identifiers)
+            for identifiers in identifier_sets:
+                if identifiers is not None:
+                    counters.allows(item, *identifiers)
         return response
 
     return count

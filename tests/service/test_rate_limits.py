@@ -81,11 +81,35 @@ def test_failed_logins_are_limited_per_account_name(make_app, moderator_in) -> N
     for number in range(3):
         address = {"environ_base": {"REMOTE_ADDR": f"203.0.113.{number + 1}"}}
         _log_in(client, f"  {name.upper()} ", "wrong password", **address)
+    # Past the account's limit, an address that failed on it waits, the right password or not.
+    _limited(_log_in(client, name, MODERATOR_PASSWORD, environ_base={"REMOTE_ADDR": "203.0.113.1"}))
+    # Other accounts are not limited with it.
     fresh_address = {"environ_base": {"REMOTE_ADDR": "203.0.113.99"}}
-    _limited(_log_in(client, name, MODERATOR_PASSWORD, **fresh_address))
-    # Other accounts are not locked with it.
     assert LOGIN_FAILED in _log_in(client, "someone-else", "x", **fresh_address).get_data(
         as_text=True)
+
+
+def test_attacker_with_many_addresses_cannot_lock_the_moderator_out(
+    make_app, moderator_in, limit_storage
+) -> None:
+    app = make_app(RATE_LIMIT_LOGIN_ACCOUNT="10 per 15 minutes", **limit_storage)
+    name = moderator_in(app)
+    attacker = app.test_client()
+    answers = [
+        _log_in(attacker, name, f"guess {number}", **_from(f"198.51.100.{number}")).status_code
+        for number in range(1, 31)
+    ]
+    assert answers.count(200) == 30  # the form again: "wrong name or password"
+    # The moderator, from an address that never failed, gets in at once.
+    moderator = app.test_client()
+    assert _log_in(moderator, name, MODERATOR_PASSWORD, **_from("203.0.113.5")).status_code == 303
+    # Guessing stays slow: an address that failed on the account waits, even with the right
+    # password, and a new address gets one guess before it waits too.
+    _limited(_log_in(attacker, name, MODERATOR_PASSWORD, **_from("198.51.100.7")))
+    assert LOGIN_FAILED in _log_in(attacker, name, "guess", **_from("198.51.100.99")).get_data(
+        as_text=True
+    )
+    _limited(_log_in(attacker, name, "another guess", **_from("198.51.100.99")))
 
 
 def test_successful_logins_do_not_count(make_app, moderator_in) -> None:
