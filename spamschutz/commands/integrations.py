@@ -28,7 +28,23 @@ def sites() -> None:
 @click.option("--origin", default=None, help="The site's origin, e.g. https://zeitung.example.")
 @pass_context
 def sites_set(context: Context, name: str, challenge: str, origin: str | None) -> None:
-    """Create or change site NAME."""
+    """Create or change site NAME.
+
+    Its mode applies to requests from its origin (or with a site key); others naming the
+    site get the stricter of its mode and SPAMSCHUTZ_CHALLENGE_MODE.
+    """
+    if origin is not None:
+        from service.cors import allowed_origins
+
+        try:
+            origins = allowed_origins(origin)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--origin") from error
+        if len(origins) != 1:
+            raise click.BadParameter(
+                "give one origin like https://www.example.de", param_hint="--origin"
+            )
+        origin = origins[0]
     row = context.repository.set_site(name, challenge, origin)
     click.echo(f"Site {row.name}: challenge {row.challenge}, origin {row.origin or '-'}.")
 

@@ -8,11 +8,17 @@ from model import Thresholds
 from service.extensions import runtime
 
 HAM = "Danke für den ausführlichen Bericht über den Stadtrat, sehr informativ."
+ZEITUNG = "https://zeitung.example"
+FORUM = "https://forum.example"
 
 
-def _submit(client, **fields):
+def _submit(client, headers=None, **fields):
     body = {"thread_id": "artikel-7", "author": "Leserin", "text": HAM, **fields}
-    return client.post("/api/v1/comments", json=body)
+    return client.post("/api/v1/comments", json=body, headers=headers or {})
+
+
+def _from(origin: str) -> dict[str, str]:
+    return {"Origin": origin}
 
 
 @pytest.fixture
@@ -37,10 +43,12 @@ def test_always_mode_requires_an_answer(client):
 
 
 def test_unsure_site_accepts_clear_ham_without_a_question(client, runner, repository, force_band):
-    assert runner("sites", "set", "zeitung", "--challenge", "unsure").exit_code == 0
-    assert client.get("/api/v1/challenge?site=zeitung").get_json()["mode"] == "unsure"
+    result = runner("sites", "set", "zeitung", "--challenge", "unsure", "--origin", ZEITUNG)
+    assert result.exit_code == 0
+    mode = client.get("/api/v1/challenge?site=zeitung", headers=_from(ZEITUNG)).get_json()["mode"]
+    assert mode == "unsure"
     force_band("ham")
-    response = _submit(client, site="zeitung")
+    response = _submit(client, headers=_from(ZEITUNG), site="zeitung")
     assert response.status_code == 202
     stored = repository.get_comment(response.get_json()["id"])
     assert stored.status == "pending" and stored.signals["challenge"] == "not_asked"
@@ -48,9 +56,9 @@ def test_unsure_site_accepts_clear_ham_without_a_question(client, runner, reposi
 
 
 def test_unsure_site_sends_clear_spam_to_the_spam_folder(client, runner, repository, force_band):
-    runner("sites", "set", "zeitung", "--challenge", "unsure")
+    runner("sites", "set", "zeitung", "--challenge", "unsure", "--origin", ZEITUNG)
     force_band("spam")
-    response = _submit(client, site="zeitung")
+    response = _submit(client, headers=_from(ZEITUNG), site="zeitung")
     assert response.status_code == 202  # a bot learns nothing from the answer
     assert repository.get_comment(response.get_json()["id"]).status == "spam"
 
@@ -58,24 +66,72 @@ def test_unsure_site_sends_clear_spam_to_the_spam_folder(client, runner, reposit
 def test_unsure_comment_gets_409_with_a_question_then_passes(app, client, runner, force_band):
     from tests.service.helpers import answer_for
 
-    runner("sites", "set", "zeitung", "--challenge", "unsure")
+    runner("sites", "set", "zeitung", "--challenge", "unsure", "--origin", ZEITUNG)
     force_band("unsure")
-    asked = _submit(client, site="zeitung")
+    asked = _submit(client, headers=_from(ZEITUNG), site="zeitung")
     assert asked.status_code == 409
     body = asked.get_json()
     assert body["error"] == "challenge_required"
     challenge = body["challenge"]
     answered = _submit(
-        client, site="zeitung", challenge_token=challenge["token"],
+        client, headers=_from(ZEITUNG), site="zeitung", challenge_token=challenge["token"],
         challenge_answer=answer_for(app, challenge["question"]),
     )
     assert answered.status_code == 202
 
 
 def test_never_site_asks_nobody(client, runner, force_band):
-    runner("sites", "set", "forum", "--challenge", "never")
+    runner("sites", "set", "forum", "--challenge", "never", "--origin", FORUM)
     force_band("unsure")
-    assert _submit(client, site="forum").status_code == 202
+    assert _submit(client, headers=_from(FORUM), site="forum").status_code == 202
+
+
+def test_a_site_key_shows_the_request_comes_from_the_site(client, runner, make_token, force_band):
+    runner("sites", "set", "forum", "--challenge", "never")  # no origin: only a key shows it
+    force_band("unsure")
+    key = {"Authorization": f"Bearer {make_token('site')}"}
+    assert _submit(client, headers=key, site="forum").status_code == 202
+    moderator_key = {"Authorization": f"Bearer {make_token('moderator')}"}
+    assert _submit(client, headers=moderator_key, site="forum").status_code == 422
+
+
+def test_the_client_cannot_choose_a_relaxed_challenge_mode(client, runner, force_band):
+    """Naming a site with a relaxed mode, without its origin or a site key, is no way past
+    the question: no Origin, another site's, a look-alike, an invalid one."""
+    runner("sites", "set", "openforum", "--challenge", "never", "--origin", "https://trusted.example")
+    force_band("ham")
+    for headers in (
+        {},
+        _from("https://evil.example"),
+        _from("https://trusted.example.evil.example"),
+        _from("http://trusted.example"),
+        _from("null"),
+        {"Authorization": "Bearer not-a-key"},
+    ):
+        answer = _submit(client, headers=headers, site="openforum")
+        assert answer.status_code == 422, headers
+        assert answer.get_json()["error"] == "challenge_missing"
+        mode = client.get("/api/v1/challenge?site=openforum", headers=headers).get_json()["mode"]
+        assert mode == "always"
+    trusted = _submit(client, headers=_from("HTTPS://Trusted.Example"), site="openforum")
+    assert trusted.status_code == 202
+
+
+def test_an_unproven_request_gets_the_stricter_of_site_and_default(make_app, force_band):
+    from service.extensions import runtime
+
+    app = make_app(CHALLENGE_MODE="unsure")
+    with app.app_context():
+        runtime().repository.set_site("forum", "never", "https://forum.example")
+        runtime().repository.set_site("strict", "always", "https://strict.example")
+    client = app.test_client()
+    assert client.get("/api/v1/challenge?site=forum").get_json()["mode"] == "unsure"
+    assert client.get("/api/v1/challenge?site=strict").get_json()["mode"] == "always"
+
+
+def test_site_origin_must_be_an_origin(runner):
+    result = runner("sites", "set", "forum", "--challenge", "never", "--origin", "forum.example")
+    assert result.exit_code != 0 and "--origin" in result.output
 
 
 def test_unknown_site_falls_back_to_the_default_mode(client):
