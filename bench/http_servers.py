@@ -79,6 +79,7 @@ def spamschutz_env(data_dir: Path, database_url: str | None, threads: int) -> di
         "SPAMSCHUTZ_SECRET_KEY": secrets.token_urlsafe(48),
         "SPAMSCHUTZ_DATA_DIR": str(data_dir),
         "SPAMSCHUTZ_QUESTIONS": str(questions),
+        "SPAMSCHUTZ_OWN_QUESTIONS_SHARE": "1",
         "SPAMSCHUTZ_MIN_SUBMIT_SECONDS": "0",
         "SPAMSCHUTZ_THREADS": str(threads),
     }

@@ -1,29 +1,39 @@
-"""Challenge questions: the question bank, signed single-use tokens, forgiving answer matching.
+"""Challenge questions: generated and the site's own, signed single-use tokens, forgiving answers.
 
-A token carries the question's id, a random nonce and its issue time (a float, so the time a
-reader took is known to the millisecond), signed with the installation's secret. A question
+Questions come from :mod:`service.question_space` (some ten thousand per language) and, when
+``QUESTIONS`` names a file, from the site's own list. A token carries a random nonce, its issue
+time (a float, so the time a reader took is known to the millisecond) and keyed digests of the
+accepted answers, signed with the installation's secret. It names no question: a table from
+tokens to answers is impossible, and the digests need the secret to be checked. A question
 that replaces a wrongly answered one also carries the time the form's first question was
 issued: how long a reader took is measured from there, so a wrong answer followed quickly by
-the right one is not a bot's speed. The server
-keeps no state until a token is answered: wrong answers are counted and redemption is recorded
+the right one is not a bot's speed. The server keeps no state until a token is answered: wrong answers are counted and redemption is recorded
 by :mod:`service.challenge_guard`, which makes the token single-use across every instance.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
 import random
 import re
 import secrets
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from service.question_space import (
+    LANGUAGES,
+    Question,
+    every_generated_question,
+    generate_question,
+)
 
 __all__ = [
     "ChallengeError",
@@ -33,7 +43,6 @@ __all__ = [
     "QuestionBank",
     "VerifiedChallenge",
     "answer_matches",
-    "check_answer",
     "normalise_answer",
 ]
 
@@ -95,16 +104,6 @@ class ChallengeError(Exception):
 
 
 @dataclass(frozen=True)
-class Question:
-    """One question of the bank."""
-
-    id: str
-    lang: str
-    question: str
-    answers: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class IssuedChallenge:
     """A question and the token that must come back with its answer."""
 
@@ -115,15 +114,15 @@ class IssuedChallenge:
 
 @dataclass(frozen=True)
 class OpenedChallenge:
-    """A token with a valid signature, not expired, for a question of the bank.
+    """A token with a valid signature, not expired; ``answers`` are its keyed digests.
 
     ``form_started_at`` is when the form's first question was issued (seconds since the
     epoch); ``seconds_on_form`` the time since then.
     """
 
     token_id: str
-    question: Question
     seconds_since_issue: float
+    answers: tuple[str, ...]
     form_started_at: float
     seconds_on_form: float
 
@@ -134,22 +133,13 @@ class VerifiedChallenge:
     since the form's first question."""
 
     token_id: str
-    question: Question
     seconds_on_form: float
 
 
-def _question_id(lang: str, question: str) -> str:
-    return hashlib.sha256(f"{lang}\n{question}".encode()).hexdigest()[:16]
-
-
-def _load_questions(path: str | None) -> list[Question]:
-    if path:
-        raw = Path(path).read_text(encoding="utf-8")
-    else:
-        raw = resources.files("service").joinpath("questions/default.json").read_text("utf-8")
-    entries = json.loads(raw)
+def _load_questions(path: str) -> list[Question]:
+    entries = json.loads(Path(path).read_text(encoding="utf-8"))
     if not isinstance(entries, list) or not entries:
-        raise ValueError("the question bank must be a non-empty JSON list")
+        raise ValueError("the question file must be a non-empty JSON list")
     questions = []
     for number, entry in enumerate(entries, start=1):
         try:
@@ -158,15 +148,22 @@ def _load_questions(path: str | None) -> list[Question]:
             raise ValueError(f"question {number} needs 'lang', 'question' and 'answers'") from error
         if not (isinstance(answers, list) and answers and all(isinstance(a, str) for a in answers)):
             raise ValueError(f"question {number}: 'answers' must be a non-empty list of strings")
-        questions.append(Question(_question_id(lang, text), str(lang), str(text), tuple(answers)))
+        questions.append(Question(str(lang), str(text), tuple(answers)))
     return questions
 
 
-class QuestionBank:
-    """The site's questions and the signer for their tokens.
+# Digests per token: every token carries a multiple of this many, real ones among random ones,
+# so their number tells nothing about the question either.
+_DIGEST_SLOTS = 4
+_DIGEST_BYTES = 16
 
-    ``clock`` returns the time in seconds since the epoch; injectable so that tests can let a
-    token expire without waiting.
+
+class QuestionBank:
+    """Where questions come from, and the signer of their tokens.
+
+    ``own_share`` is the part of the questions drawn from the site's own file (when ``path``
+    names one); the rest are generated. ``clock`` returns the time in seconds since the
+    epoch; ``clock`` and ``rng`` (the draw of questions) are injectable for tests.
     """
 
     def __init__(
@@ -175,38 +172,67 @@ class QuestionBank:
         ttl_seconds: int,
         path: str | None = None,
         clock: Callable[[], float] = time.time,
+        own_share: float = 0.5,
+        rng: random.Random | None = None,
     ) -> None:
-        self.questions = _load_questions(path)
-        self.by_id = {question.id: question for question in self.questions}
+        self.own_questions = _load_questions(path) if path else []
+        self.own_share = own_share if self.own_questions else 0.0
         self.ttl_seconds = ttl_seconds
         self._serializer = URLSafeTimedSerializer(secret_key, salt="spamschutz.challenge")
-        self._random = random.SystemRandom()
+        self._answer_key = hmac.new(
+            secret_key.encode(), b"spamschutz.challenge.answers", hashlib.sha256
+        ).digest()
+        self._random = rng or random.SystemRandom()
         self._clock = clock
 
     def languages(self) -> set[str]:
-        """Languages the bank has questions for."""
-        return {question.lang for question in self.questions}
+        """Languages questions are asked in."""
+        return set(LANGUAGES) | {question.lang for question in self.own_questions}
+
+    def every_question(self, lang: str | None = None) -> Iterator[Question]:
+        """Every question the bank can ask (in ``lang``): the generated ones, then the own."""
+        for language in sorted(self.languages()) if lang is None else [lang]:
+            if language in LANGUAGES:
+                yield from every_generated_question(language)
+            yield from (q for q in self.own_questions if q.lang == language)
+
+    def _question(self, lang: str) -> Question:
+        if self.own_share and self._random.random() < self.own_share:
+            own = [q for q in self.own_questions if q.lang == lang] or self.own_questions
+            return self._random.choice(own)
+        return generate_question(lang, self._random)
+
+    def _digest(self, nonce: str, answer: str) -> str:
+        digest = hmac.new(
+            self._answer_key, f"{nonce}\n{normalise_answer(answer)}".encode(), hashlib.sha256
+        ).digest()
+        return base64.urlsafe_b64encode(digest[:_DIGEST_BYTES]).decode().rstrip("=")
 
     def issue(self, lang: str, form_started_at: float | None = None) -> IssuedChallenge:
-        """A random question in ``lang`` (any language if the bank has none in it).
+        """A question in ``lang`` (generated in German if nothing is asked in ``lang``).
 
         ``form_started_at``: when the form's first question was issued, for a question that
         replaces a wrongly answered one (see the module docstring).
         """
-        pool = [q for q in self.questions if q.lang == lang] or self.questions
-        question = self._random.choice(pool)
+        question = self._question(lang)
+        nonce = secrets.token_urlsafe(12)
+        digests = list(dict.fromkeys(self._digest(nonce, answer) for answer in question.answers))
+        while len(digests) % _DIGEST_SLOTS:
+            digests.append(self._digest(nonce, secrets.token_hex(8)))
+        self._random.shuffle(digests)
         now = round(self._clock(), 3)
-        payload: dict[str, object] = {"q": question.id, "n": secrets.token_urlsafe(12), "t": now}
+        payload: dict[str, object] = {"n": nonce, "t": now, "a": digests}
         if form_started_at is not None and form_started_at < now:
             payload["f"] = round(form_started_at, 3)
         token = self._serializer.dumps(payload)
         return IssuedChallenge(token=token, question=question, expires_in=self.ttl_seconds)
 
     def open(self, token: str) -> OpenedChallenge:
-        """Check ``token``'s signature, age and question; :class:`ChallengeError` if unusable.
+        """Check ``token``'s signature and age; :class:`ChallengeError` if it is unusable.
 
         Refusals have distinct codes: ``challenge_missing``, ``challenge_invalid`` (tampered,
-        or signed by another installation), ``challenge_expired``, ``challenge_unknown``.
+        or signed by another installation), ``challenge_expired``, ``challenge_unknown`` (a
+        token of an older version, which named its question).
         """
         if not token:
             raise ChallengeError("challenge_missing", "Please answer the Spamschutz question.")
@@ -227,9 +253,8 @@ class QuestionBank:
             raise ChallengeError(
                 "challenge_expired", "The question has expired. Please answer the new question."
             )
-        question_id = payload.get("q")
-        question = self.by_id.get(question_id) if isinstance(question_id, str) else None
-        if question is None:
+        digests = payload.get("a")
+        if not isinstance(digests, list) or not all(isinstance(d, str) for d in digests):
             raise ChallengeError(
                 "challenge_unknown", "This question is not known here. Please answer the new one."
             )
@@ -238,22 +263,25 @@ class QuestionBank:
             started = issued_at
         on_form = max(0.0, self._clock() - float(started))
         # The signed nonce, not the token string: a re-encoded token must not count as new.
-        return OpenedChallenge(str(payload["n"]), question, age, float(started), on_form)
+        return OpenedChallenge(str(payload["n"]), age, tuple(digests), float(started), on_form)
+
+    def check_answer(self, opened: OpenedChallenge, answer: str) -> None:
+        """Raise ``challenge_wrong`` unless ``answer`` answers the token's own question.
+
+        The accepted answers are in the signed token, so an answer only counts for the
+        question that was asked: a bot cannot pick the question it likes best.
+        """
+        given = self._digest(opened.token_id, answer or "")
+        right = normalise_answer(answer or "") and any(
+            hmac.compare_digest(given, digest) for digest in opened.answers
+        )
+        if not right:
+            raise ChallengeError(
+                "challenge_wrong", "The answer to the Spamschutz question is not right."
+            )
 
     def verify(self, token: str, answer: str) -> VerifiedChallenge:
         """Check ``token`` and ``answer``; raise :class:`ChallengeError` with a distinct code."""
         opened = self.open(token)
-        check_answer(opened, answer)
-        return VerifiedChallenge(opened.token_id, opened.question, opened.seconds_on_form)
-
-
-def check_answer(opened: OpenedChallenge, answer: str) -> None:
-    """Raise ``challenge_wrong`` unless ``answer`` answers the token's own question.
-
-    The question comes from the signed token, so an answer only counts for the question that
-    was asked: a bot cannot pick the question it likes best.
-    """
-    if not answer_matches(answer or "", opened.question.answers):
-        raise ChallengeError(
-            "challenge_wrong", "The answer to the Spamschutz question is not right."
-        )
+        self.check_answer(opened, answer)
+        return VerifiedChallenge(opened.token_id, opened.seconds_on_form)

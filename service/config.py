@@ -43,7 +43,17 @@ DEFAULTS: dict[str, tuple[object, type, str]] = {
         float,
         "how often an instance checks for a newly active model (switching takes this plus loading)",
     ),
-    "QUESTIONS": ("", str, "JSON file with the challenge questions; default: the built-in bank"),
+    "QUESTIONS": (
+        "",
+        str,
+        "JSON file with the site's own challenge questions, asked beside the generated ones",
+    ),
+    "OWN_QUESTIONS_SHARE": (
+        0.5,
+        float,
+        "the part of the questions drawn from QUESTIONS when it is set (0 to 1); the rest are "
+        "generated",
+    ),
     "CHALLENGE_TTL_SECONDS": (1800, int, "how long a challenge question stays valid"),
     "MIN_SUBMIT_SECONDS": (
         3.0,
@@ -273,6 +283,8 @@ def load_config(
     for name in ("RETENTION_DAYS", "SPOOL_MAX_RECORDS"):
         if int(config[name]) <= 0:  # type: ignore[call-overload]
             raise ConfigError(f"SPAMSCHUTZ_{name} must be positive")
+    if not 0 <= float(config["OWN_QUESTIONS_SHARE"]) <= 1:  # type: ignore[arg-type]
+        raise ConfigError("SPAMSCHUTZ_OWN_QUESTIONS_SHARE must be from 0 to 1")
     if float(config["SPOOL_REPLAY_SECONDS"]) < 0:  # type: ignore[arg-type]
         raise ConfigError("SPAMSCHUTZ_SPOOL_REPLAY_SECONDS must be 0 or more")
     _check_operations(config)

@@ -44,6 +44,7 @@ class Runtime:
             secret_key=str(config["SECRET_KEY"]),
             ttl_seconds=int(config["CHALLENGE_TTL_SECONDS"]),  # type: ignore[call-overload]
             path=str(config["QUESTIONS"]) or None,
+            own_share=float(config["OWN_QUESTIONS_SHARE"]),  # type: ignore[arg-type]
         )
         return cls(
             repository=repository,

@@ -11,7 +11,7 @@ from service.api.challenge import challenge_json
 from service.api.errors import APIError
 from service.api.rules import COMMENT
 from service.api.validation import optional_text, read_payload, validate_idempotency_key
-from service.challenge import ChallengeError, VerifiedChallenge, check_answer
+from service.challenge import ChallengeError, VerifiedChallenge
 from service.challenge_guard import (
     address_wait_seconds,
     claim_challenge,
@@ -90,18 +90,19 @@ def _verify_challenge(payload: dict[str, Any], lang: str) -> VerifiedChallenge:
     token = optional_text(payload, "challenge_token", 1000, lang) or ""
     answer = optional_text(payload, "challenge_answer", 200, lang) or ""
     try:
-        opened = runtime().questions.open(token)
+        questions = runtime().questions
+        opened = questions.open(token)
         if not token_has_attempts_left(opened.token_id):
             raise ChallengeError("challenge_attempts_exceeded", "too many wrong answers")
         try:
-            check_answer(opened, answer)
+            questions.check_answer(opened, answer)
         except ChallengeError as error:
             record_wrong_answer(opened.token_id, address)
             # The next question continues the same form: its clock keeps running.
             raise _challenge_failed(error.code, lang, opened.form_started_at) from error
     except ChallengeError as error:
         raise _challenge_failed(error.code, lang) from error
-    return VerifiedChallenge(opened.token_id, opened.question, opened.seconds_on_form)
+    return VerifiedChallenge(opened.token_id, opened.seconds_on_form)
 
 
 def _challenge_failed(code: str, lang: str, form_started_at: float | None = None) -> APIError:

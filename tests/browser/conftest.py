@@ -68,6 +68,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, site_ports) -> Iterator[Ser
         **os.environ,
         "SPAMSCHUTZ_DATA_DIR": str(data_dir),
         "SPAMSCHUTZ_QUESTIONS": str(questions),
+        "SPAMSCHUTZ_OWN_QUESTIONS_SHARE": "1",
         "SPAMSCHUTZ_MIN_SUBMIT_SECONDS": "3",
         "SPAMSCHUTZ_ALLOWED_ORIGINS": f"http://127.0.0.1:{site_ports[0]}",
         "SPAMSCHUTZ_RATE_LIMIT_COMMENTS": generous,

@@ -118,6 +118,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         **os.environ,
         "SPAMSCHUTZ_DATA_DIR": str(data_dir),
         "SPAMSCHUTZ_QUESTIONS": str(questions),
+        "SPAMSCHUTZ_OWN_QUESTIONS_SHARE": "1",
         "SPAMSCHUTZ_MIN_SUBMIT_SECONDS": "0",
     }
     env.pop("SPAMSCHUTZ_DATABASE_URL", None)

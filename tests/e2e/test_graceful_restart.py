@@ -31,6 +31,7 @@ def test_sighup_reload_drops_no_request(tmp_path: Path, tiny_model: StoredModel)
         "SPAMSCHUTZ_DATA_DIR": str(tmp_path / "data"),
         "SPAMSCHUTZ_MODEL_DIR": str(tiny_model.path.parent.parent),
         "SPAMSCHUTZ_QUESTIONS": str(questions),
+        "SPAMSCHUTZ_OWN_QUESTIONS_SHARE": "1",
         "SPAMSCHUTZ_RATE_LIMIT_CHALLENGES": "100000 per minute",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)

@@ -69,6 +69,7 @@ def instances(tmp_path_factory: pytest.TempPathFactory, models) -> Iterator[tupl
         "SPAMSCHUTZ_SECRET_KEY": "hot-swap-secret-" + "k" * 40,
         "SPAMSCHUTZ_MODEL_DIR": str(directory),
         "SPAMSCHUTZ_QUESTIONS": str(questions),
+        "SPAMSCHUTZ_OWN_QUESTIONS_SHARE": "1",
         "SPAMSCHUTZ_CHALLENGE_MODE": "never",
         "SPAMSCHUTZ_MODEL_REFRESH_SECONDS": str(REFRESH_SECONDS),
         "SPAMSCHUTZ_RATE_LIMIT_COMMENTS": "100000 per minute",

@@ -57,6 +57,7 @@ def outage_setup(
             "SPAMSCHUTZ_DATABASE_URL": cluster.url,
             "SPAMSCHUTZ_MODEL_DIR": str(tiny_model.path.parent.parent),
             "SPAMSCHUTZ_QUESTIONS": str(questions),
+            "SPAMSCHUTZ_OWN_QUESTIONS_SHARE": "1",
             "SPAMSCHUTZ_MIN_SUBMIT_SECONDS": "0",
             "SPAMSCHUTZ_MODEL_REFRESH_SECONDS": "1",
             "SPAMSCHUTZ_SPOOL_REPLAY_SECONDS": "0.5",

@@ -77,6 +77,7 @@ def cluster(
         "SPAMSCHUTZ_SECRET_KEY": "scale-out-secret-" + "k" * 40,
         "SPAMSCHUTZ_MODEL_DIR": str(models),
         "SPAMSCHUTZ_QUESTIONS": str(questions),
+        "SPAMSCHUTZ_OWN_QUESTIONS_SHARE": "1",
         "SPAMSCHUTZ_MIN_SUBMIT_SECONDS": "0",
         "SPAMSCHUTZ_MODEL_REFRESH_SECONDS": str(REFRESH_SECONDS),
         "SPAMSCHUTZ_AUTO_MIGRATE": "never",

@@ -9,11 +9,18 @@ from service.extensions import runtime
 __all__ = ["answer_for", "fresh_challenge", "post_comment"]
 
 
+_ANSWERS: dict[int, dict[str, str]] = {}
+
+
 def answer_for(app, question_text: str) -> str:
-    """The accepted answer of a question of the app's bank."""
+    """The accepted answer of a question the app asks (found among every question its bank
+    can ask, generated or the site's own)."""
     with app.app_context():
         bank = runtime().questions
-        return next(q.answers[0] for q in bank.questions if q.question == question_text)
+    answers = _ANSWERS.get(id(bank))
+    if answers is None:
+        answers = _ANSWERS[id(bank)] = {q.question: q.answers[0] for q in bank.every_question()}
+    return answers[question_text]
 
 
 def fresh_challenge(client: FlaskClient, lang: str = "de") -> dict:
