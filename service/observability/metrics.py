@@ -249,6 +249,15 @@ def _endpoint() -> str:
     return rule.rule if rule is not None else "<unmatched>"
 
 
+# HTTP methods get a label value of their own; any other name a client sends is "other": every
+# label value is a time series kept until restart, so clients must not be able to add them.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _method() -> str:
+    return request.method if request.method in _METHODS else "other"
+
+
 def _may_scrape() -> bool:
     token = str(current_app.config.get("METRICS_TOKEN") or "")
     offered = request.headers.get("Authorization", "")
@@ -274,7 +283,7 @@ def init_metrics(app: Flask) -> None:
         started = g.pop("metrics_started", None)
         if started is not None:
             observe_request(
-                request.method, _endpoint(), response.status_code, time.perf_counter() - started
+                _method(), _endpoint(), response.status_code, time.perf_counter() - started
             )
         serving.update(app.extensions["spamschutz"].models.version)
         return response
