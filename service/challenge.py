@@ -7,8 +7,9 @@ accepted answers, signed with the installation's secret. It names no question: a
 tokens to answers is impossible, and the digests need the secret to be checked. A question
 that replaces a wrongly answered one also carries the time the form's first question was
 issued: how long a reader took is measured from there, so a wrong answer followed quickly by
-the right one is not a bot's speed. The server keeps no state until a token is answered: wrong answers are counted and redemption is recorded
-by :mod:`service.challenge_guard`, which makes the token single-use across every instance.
+the right one is not a bot's speed. The server keeps no state until a token is answered: wrong
+answers are counted and redemption is recorded by :mod:`service.challenge_guard`, which makes
+the token single-use across every instance.
 """
 
 from __future__ import annotations

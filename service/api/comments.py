@@ -10,7 +10,12 @@ from service.api import bp
 from service.api.challenge import challenge_json
 from service.api.errors import APIError
 from service.api.rules import COMMENT
-from service.api.validation import optional_text, read_payload, validate_idempotency_key
+from service.api.validation import (
+    optional_text,
+    read_payload,
+    validate_idempotency_key,
+    validate_url,
+)
 from service.challenge import ChallengeError, VerifiedChallenge
 from service.challenge_guard import (
     address_wait_seconds,
