@@ -132,7 +132,11 @@ DEFAULTS: dict[str, tuple[object, type, str]] = {
         "bearer token for /metrics from other hosts; without it only loopback may scrape",
     ),
     "LOG_LEVEL": ("INFO", str, "DEBUG, INFO, WARNING or ERROR"),
-    "LOG_FORMAT": ("json", str, "'json' (one object per line) or 'text'"),
+    "LOG_FORMAT": (
+        "auto",
+        str,
+        "'json' (one object per line), 'text', or 'auto': text on a terminal, JSON otherwise",
+    ),
     "RETENTION_DAYS": (
         30,
         int,
@@ -232,8 +236,8 @@ def _check_operations(config: dict[str, object]) -> None:
     config["LOG_LEVEL"] = str(config["LOG_LEVEL"]).upper()
     if config["LOG_LEVEL"] not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("SPAMSCHUTZ_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
-    if config["LOG_FORMAT"] not in ("json", "text"):
-        raise ConfigError("SPAMSCHUTZ_LOG_FORMAT must be 'json' or 'text'")
+    if config["LOG_FORMAT"] not in ("auto", "json", "text"):
+        raise ConfigError("SPAMSCHUTZ_LOG_FORMAT must be 'auto', 'json' or 'text'")
     if config["AUTO_MIGRATE"] not in ("sqlite", "always", "never"):
         raise ConfigError("SPAMSCHUTZ_AUTO_MIGRATE must be 'sqlite', 'always' or 'never'")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -14,9 +15,11 @@ from gunicorn.glogging import Logger
 __all__ = [
     "WsgiServer",
     "available_cpus",
+    "base_url",
     "gunicorn_options",
     "prepare_metrics_directory",
     "run_server",
+    "startup_message",
     "worker_options",
 ]
 
@@ -95,6 +98,46 @@ def worker_options(host: str, port: int, workers: int, threads: int) -> dict[str
     }
 
 
+def base_url(host: str, port: int) -> str:
+    """The address a browser on this machine opens for a server listening on ``host``."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 (naming the "every interface" case)
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def startup_message(config: Mapping[str, object], host: str, port: int) -> tuple[str, dict]:
+    """What ``serve`` says once it listens: where, which pages to open, where the data is;
+    and the same as fields for a JSON log line."""
+    url = base_url(host, port)
+    reach = (
+        "this computer only; --host 0.0.0.0 to serve the network"
+        if host in ("127.0.0.1", "localhost", "::1")
+        else "every network interface"
+        if host in ("0.0.0.0", "::")  # noqa: S104
+        else host
+    )
+    fields = {"url": url, "demo": f"{url}/demo", "desk": f"{url}/moderation",
+              "data_dir": str(config.get("DATA_DIR", ""))}
+    text = "\n".join([
+        f"spamschutz is ready at {url} ({reach})",
+        f"  demo page:       {fields['demo']}",
+        f"  moderation desk: {fields['desk']}  (first: spamschutz moderators add NAME)",
+        f"  data:            {fields['data_dir']}",
+        "Stop with Ctrl-C.",
+    ])
+    return text, fields
+
+
+def _announcer(config: Mapping[str, object], host: str, port: int) -> Callable[[object], None]:
+    text, fields = startup_message(config, host, port)
+
+    def when_ready(_server: object) -> None:
+        # Called by gunicorn's master once the socket listens: the address is real now.
+        logging.getLogger("spamschutz.serve").info(text, extra=fields)
+
+    return when_ready
+
+
 def gunicorn_options(
     config: Mapping[str, object], host: str, port: int, workers: int | None
 ) -> dict[str, object]:
@@ -112,9 +155,10 @@ def gunicorn_options(
         "accesslog": None,
         "loglevel": str(config.get("LOG_LEVEL") or "INFO").lower(),
         "logconfig_dict": logging_config(
-            str(config.get("LOG_LEVEL") or "INFO"), str(config.get("LOG_FORMAT") or "json")
+            str(config.get("LOG_LEVEL") or "INFO"), str(config.get("LOG_FORMAT") or "auto")
         ),
         "child_exit": _mark_worker_dead,
+        "when_ready": _announcer(config, host, port),
     }
 
 

@@ -12,6 +12,7 @@ import json
 import logging
 import random
 import re
+import sys
 import time
 from datetime import UTC, datetime
 from logging.config import dictConfig
@@ -28,6 +29,7 @@ __all__ = [
     "logging_config",
     "mask_personal_data",
     "request_id_for",
+    "resolved_log_format",
 ]
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -55,18 +57,24 @@ _ACCESS = logging.getLogger("spamschutz.access")
 
 def _mask_ipv6(match: re.Match[str]) -> str:
     try:
-        ipaddress.IPv6Address(match.group(0))
+        address = ipaddress.IPv6Address(match.group(0))
     except ValueError:
         return match.group(0)  # a time like 12:30:45, not an address
-    return "[ip]"
+    return _masked(address, match.group(0))
 
 
 def _mask_ipv4(match: re.Match[str]) -> str:
     try:
-        ipaddress.IPv4Address(match.group(0))
+        address = ipaddress.IPv4Address(match.group(0))
     except ValueError:
         return match.group(0)  # a version number like 1.2.3.400
-    return "[ip]"
+    return _masked(address, match.group(0))
+
+
+def _masked(address: ipaddress.IPv4Address | ipaddress.IPv6Address, text: str) -> str:
+    # This machine's own addresses (loopback, "every interface") belong to no commenter; the
+    # server's listen address ("Listening at: http://127.0.0.1:8000") stays readable.
+    return text if address.is_loopback or address.is_unspecified else "[ip]"
 
 
 def mask_personal_data(text: str) -> str:
@@ -128,9 +136,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def logging_config(level: str = "INFO", log_format: str = "json") -> dict[str, Any]:
+def resolved_log_format(log_format: str, stream: Any = None) -> str:
+    """``json`` or ``text``: ``auto`` is text for a person at a terminal, JSON for a log
+    collector (anything that is not a terminal)."""
+    if log_format != "auto":
+        return log_format
+    stream = sys.stderr if stream is None else stream
+    return "text" if getattr(stream, "isatty", lambda: False)() else "json"
+
+
+def logging_config(level: str = "INFO", log_format: str = "auto") -> dict[str, Any]:
     """A :func:`logging.config.dictConfig` mapping: the root logger and gunicorn's loggers to
     stderr, JSON (or plain text) lines, masked, with the request context."""
+    log_format = resolved_log_format(log_format)
     formatter = (
         {"()": JsonFormatter}
         if log_format == "json"

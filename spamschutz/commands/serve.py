@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+
 import click
 
 from spamschutz.context import Context, pass_context
 
 __all__ = ["serve"]
+
+
+def _refuse_a_busy_port(host: str, port: int) -> None:
+    """Say plainly that the port is taken, before gunicorn retries it five times and gives
+    up with a socket tuple."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise click.ClickException(
+                    f"Port {port} on {host} is already in use (another spamschutz serve?): "
+                    "stop that program, or choose another port with --port."
+                ) from error
+            raise click.ClickException(
+                f"Cannot listen on {host} port {port}: {error.strerror}."
+            ) from error
 
 
 @click.command()
@@ -31,14 +53,12 @@ def serve(
     from spamschutz.server import prepare_metrics_directory, run_server
     from spamschutz.starter import ensure_active_model
 
+    host = host or str(context.config["HOST"])
+    port = port or int(context.config["PORT"])  # type: ignore[call-overload]
+    _refuse_a_busy_port(host, port)
     # Before anything imports prometheus_client: it picks multiprocess mode on import.
     prepare_metrics_directory(context.config)
     if not no_setup:
         context.ensure_schema()
         ensure_active_model(context)
-    run_server(
-        context.config,
-        host=host or str(context.config["HOST"]),
-        port=port or int(context.config["PORT"]),  # type: ignore[call-overload]
-        workers=workers,
-    )
+    run_server(context.config, host=host, port=port, workers=workers)

@@ -147,6 +147,10 @@ def test_health_checks_and_scrapes_are_not_logged(client, caplog) -> None:
         ("peer 192.0.2.17 refused", "peer [ip] refused"),
         ("peer 2001:db8::42 refused", "peer [ip] refused"),
         ("peer ::ffff:192.0.2.1 refused", "peer [ip] refused"),
+        # The machine's own addresses are no one's personal data: the listen address stays.
+        ("Listening at: http://127.0.0.1:8000", "Listening at: http://127.0.0.1:8000"),
+        ("Listening at: http://[::1]:8000", "Listening at: http://[::1]:8000"),
+        ("bound to 0.0.0.0:8000", "bound to 0.0.0.0:8000"),
         ("at 12:30:45 version 1.2.3 port 8000", "at 12:30:45 version 1.2.3 port 8000"),
         ("not an ip 999.1.1.1", "not an ip 999.1.1.1"),
     ],
