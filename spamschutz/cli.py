@@ -16,6 +16,7 @@ from spamschutz.commands import (
     maintenance,
     modelling,
     operations,
+    scoring,
     serve,
 )
 from spamschutz.context import Context
@@ -51,6 +52,7 @@ main.add_command(serve.serve)
 main.add_command(db.db)
 main.add_command(modelling.train)
 main.add_command(modelling.evaluate)
+main.add_command(scoring.score)
 main.add_command(modelling.models)
 main.add_command(modelling.retrain)
 main.add_command(labels.labels)

@@ -92,3 +92,22 @@ def test_youtube_csv_trains_as_it_is(runner) -> None:
     trained = json.loads(result.output)
     assert trained["data"]["n"] > 600
     assert [s["name"] for s in trained["data"]["sources"]] == [files[0].name, files[1].name]
+
+
+def test_score_prints_the_score_band_and_reasons_without_a_server(runner, tmp_path) -> None:
+    result = runner("score", "Cheap viagra pills, buy now at http://pills.example!!!")
+    assert result.exit_code == 0, result.output
+    first, *reasons = result.output.splitlines()
+    assert first.startswith(("score 0.", "score > 0.999")) and "  spam  " in first
+    assert reasons and all(line.lstrip()[0] in "↑↓" for line in reasons)
+    comment = tmp_path / "comment.txt"
+    comment.write_text("Danke für den ausgewogenen Bericht über die Radwege.", encoding="utf-8")
+    scored = json.loads(runner("score", "--file", str(comment), "--json").output)
+    assert 0 <= scored["score"] <= 1 and scored["band"] in ("ham", "unsure", "spam")
+    assert scored["reasons"][0]["description"]
+
+
+def test_score_without_text_says_how_to_call_it(runner) -> None:
+    result = runner("score")
+    assert result.exit_code == 2
+    assert "Give the comment's text, or --file FILE" in result.output
