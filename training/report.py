@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from html import escape
+from html import escape, unescape
 from itertools import zip_longest
 from pathlib import Path
 
@@ -121,7 +121,9 @@ def _mistakes_html(held_out: HeldOut, top: int) -> str:
                 reasons = "; ".join(f"{r.description} ({r.weight:+.2f})" for r in found)
             rows.append(
                 f'<tr><td class="n">{scores[i]:.3f}</td><td>{escape(comment.group)}</td>'
-                f'<td><div class="text">{escape(comment.text[:600])}</div>'
+                # Exports such as the YouTube Spam Collection keep text HTML-escaped
+                # (I&#39;m): shown as the commenter wrote it, escaped once.
+                f'<td><div class="text">{escape(unescape(comment.text)[:600])}</div>'
                 f'<div class="reasons">{escape(reasons)}</div></td></tr>'
             )
         parts.append(

@@ -43,6 +43,8 @@ def held_out(model: SpamModel) -> HeldOut:
         LabelledComment("Cheap viagra at http://cheap-pills.example.ru now!!!", 1),
         LabelledComment("Online casino free spins www.best-casino-bonus.xyz", 1),
         LabelledComment("Nice song, check my channel", 1),
+        # As the YouTube Spam Collection stores text: HTML-escaped.
+        LabelledComment("I&#39;m new here, &quot;subscribe&quot; to my channel", 1),
     ]
     return HeldOut.from_model(model, comments)
 
@@ -114,7 +116,7 @@ def test_threshold_table_and_bands_add_up(held_out: HeldOut) -> None:
     assert [row["threshold"] for row in rows] == sorted(row["threshold"] for row in rows)
     assert {row["serving"] for row in rows} == {"", "unsure", "spam folder"}
     confusion = band_confusion(held_out)
-    assert sum(confusion["ham"].values()) == 3 and sum(confusion["spam"].values()) == 3
+    assert sum(confusion["ham"].values()) == 3 and sum(confusion["spam"].values()) == 4
 
 
 def test_strongest_features_cover_every_block_with_signed_weights(model: SpamModel) -> None:
@@ -132,3 +134,21 @@ def test_cross_validation_report_shows_folds_and_is_written_as_utf8(tmp_path) ->
     assert "Protocol: stratified 3-fold" in page
     assert "<h2>Folds</h2>" in page and page.count("<tr><td>") >= 3
     assert "The fold models were not kept" not in page
+
+
+class _Text(HTMLParser):
+    """The text of a page as a browser shows it."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.feed(page)
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def test_comment_text_stored_html_escaped_reads_as_written(held_out: HeldOut) -> None:
+    shown = "".join(_Text(render_report(held_out, title="Test")).parts)
+    assert "I'm new here, \"subscribe\" to my channel" in shown
+    assert "&#39;" not in shown and "&quot;" not in shown
