@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import YOUTUBE
+from tests.conftest import DATASETS_MISSING, YOUTUBE
 
 
 def test_tokens_create_prints_the_token_last_and_stores_only_its_hash(runner, repository) -> None:
@@ -85,7 +85,7 @@ def test_promote_of_unknown_version_fails_clearly(runner) -> None:
     assert "No model" in result.output
 
 
-@pytest.mark.skipif(not YOUTUBE.exists(), reason="../shared/datasets is not present")
+@pytest.mark.skipif(not YOUTUBE.exists(), reason=DATASETS_MISSING)
 def test_youtube_csv_trains_as_it_is(runner) -> None:
     files = sorted(YOUTUBE.glob("*.csv"))
     result = runner("train", "--data", str(files[0]), "--data", str(files[1]), "--json")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from model import SpamModel
-from tests.conftest import YOUTUBE
+from tests.conftest import DATASETS_MISSING, YOUTUBE
 from tests.evasion import (
     CYRILLIC_LOOKALIKES,
     TRANSFORMS,
@@ -89,7 +89,7 @@ def test_full_width_uses_the_full_width_forms() -> None:
 def held_out_spam() -> tuple[SpamModel, list[str]]:
     """A model trained on four videos and the spam comments of the fifth (Shakira)."""
     if not YOUTUBE.exists():
-        pytest.skip("../shared/datasets is not present; the evasion check needs the YouTube data")
+        pytest.skip(DATASETS_MISSING)
     files = sorted(YOUTUBE.glob("*.csv"))
     model = train_model(read_many(files[:4]))
     spam = [comment.text for comment in read_comments(files[4]) if comment.label == 1]

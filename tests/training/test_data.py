@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import YOUTUBE
+from tests.conftest import DATASETS_MISSING, YOUTUBE
 from training import DataError, read_comments
 from training.starter import starter_comments
 
@@ -52,7 +52,7 @@ def test_csv_without_required_columns_is_named(tmp_path: Path) -> None:
         read_comments(path)
 
 
-@pytest.mark.skipif(not YOUTUBE.exists(), reason="../shared/datasets is not present")
+@pytest.mark.skipif(not YOUTUBE.exists(), reason=DATASETS_MISSING)
 def test_youtube_spam_collection_is_read_as_it_is() -> None:
     rows = read_comments(YOUTUBE / "Youtube01-Psy.csv")
     assert len(rows) == 350

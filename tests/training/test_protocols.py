@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from model import Thresholds
-from tests.conftest import YOUTUBE
+from tests.conftest import DATASETS_MISSING, YOUTUBE
 from tests.factories import labelled_comments
 from training import LabelledComment, read_many
 from training.evaluate import HeldOut, ranking_metrics
@@ -138,7 +138,7 @@ def test_mcc_at_half_and_precision_among_confident_scores() -> None:
     assert ranking_metrics([0, 0], [0.1, 0.2])["precision_at_0_9"] is None
 
 
-@pytest.mark.skipif(not YOUTUBE.exists(), reason="../shared/datasets is not present")
+@pytest.mark.skipif(not YOUTUBE.exists(), reason=DATASETS_MISSING)
 def test_youtube_files_are_grouped_by_video() -> None:
     files = [YOUTUBE / "Youtube01-Psy.csv", YOUTUBE / "Youtube02-KatyPerry.csv"]
     result = group_cross_validate(read_many(files), "group")

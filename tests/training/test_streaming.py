@@ -12,7 +12,7 @@ import pytest
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from model import ModelStore, explain
-from tests.conftest import YOUTUBE
+from tests.conftest import DATASETS_MISSING, YOUTUBE
 from tests.factories import labelled_comments
 from training import LabelledComment, evaluate_model, read_comments
 from training.streaming import count_comments, stream_comments, train_from_files, train_streaming
@@ -99,7 +99,7 @@ def test_streaming_holds_a_bounded_number_of_comments() -> None:
     assert most <= 200 + 50 + held_out + 1
 
 
-@pytest.mark.skipif(not YOUTUBE.exists(), reason="../shared/datasets is not present")
+@pytest.mark.skipif(not YOUTUBE.exists(), reason=DATASETS_MISSING)
 def test_streamed_model_separates_a_held_out_youtube_video(tmp_path: Path) -> None:
     files = sorted(YOUTUBE.glob("*.csv"))
     model = train_streaming(lambda: stream_comments(files[:4]), epochs=5, chunk_size=500)

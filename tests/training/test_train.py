@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.conftest import YOUTUBE
+from tests.conftest import DATASETS_MISSING, YOUTUBE
 from tests.factories import labelled_comments
 from training import LabelledComment, TrainingError, evaluate_model, read_comments, read_many
 from training.train import choose_thresholds, deduplicate, train_model
@@ -45,7 +45,7 @@ def test_model_records_data_metrics_thresholds_and_libraries() -> None:
     assert "scikit-learn" in meta["libraries"]
 
 
-@pytest.mark.skipif(not YOUTUBE.exists(), reason="../shared/datasets is not present")
+@pytest.mark.skipif(not YOUTUBE.exists(), reason=DATASETS_MISSING)
 def test_held_out_youtube_video_is_separated_well() -> None:
     files = sorted(YOUTUBE.glob("*.csv"))
     model = train_model(read_many(files[:4]))
