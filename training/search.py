@@ -8,19 +8,28 @@ through joblib: by default on all cores of this machine (joblib's ``loky`` proce
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import joblib
 import numpy as np
-from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedKFold
+from sklearn.model_selection import GridSearchCV, GroupKFold, ParameterGrid, StratifiedKFold
 
 from model import build_pipeline
 from training.data import LabelledComment
 from training.train import MIN_PER_CLASS, TrainingError, deduplicate
 
-__all__ = ["BACKENDS", "DEFAULT_GRID", "SearchResult", "parallel_backend", "search_parameters"]
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_GRID",
+    "HEARTBEAT_SECONDS",
+    "SearchResult",
+    "parallel_backend",
+    "search_parameters",
+]
 
 BACKENDS = ("loky", "dask")
 
@@ -101,6 +110,28 @@ def _folds(
     return list(splitter.split(labels, labels)), f"{folds} stratified folds"
 
 
+# The fits run in other processes (or on a cluster), out of reach of a per-fit report; while
+# they run, the caller hears at this interval that the search goes on.
+HEARTBEAT_SECONDS = 15.0
+
+
+@contextmanager
+def _heartbeat(say: Callable[[str], None], started: float) -> Iterator[None]:
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            say(f"  ... still fitting, {time.monotonic() - started:.0f} s so far")
+
+    thread = threading.Thread(target=beat, name="search-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def search_parameters(
     comments: Sequence[LabelledComment],
     *,
@@ -110,12 +141,15 @@ def search_parameters(
     scheduler: str | None = None,
     n_jobs: int = -1,
     seed: int = 0,
+    progress: Callable[[str], None] | None = None,
 ) -> SearchResult:
     """Cross-validate every combination in ``grid`` and return them ranked by ROC-AUC.
 
     ``grid`` maps parameters of :func:`model.build_pipeline`'s pipeline to candidate values.
-    ``n_jobs=-1`` uses every core, or every worker of the Dask cluster.
+    ``n_jobs=-1`` uses every core, or every worker of the Dask cluster. ``progress`` hears
+    what is being done and, while the fits run, every :data:`HEARTBEAT_SECONDS`, for how long.
     """
+    say = progress or (lambda _step: None)
     data = deduplicate(comments)
     labels = np.asarray([comment.label for comment in data], dtype=int)
     if min(np.bincount(labels, minlength=2)) < MIN_PER_CLASS:
@@ -133,8 +167,13 @@ def search_parameters(
         refit=False,
         error_score="raise",
     )
-    with parallel_backend(backend, scheduler):
+    candidates_count = len(ParameterGrid(search.param_grid))
+    say(f"searching {candidates_count} candidates x {folds_text} = "
+        f"{candidates_count * len(splits)} fits on {len(data)} comments ({backend})")
+    started = time.monotonic()
+    with parallel_backend(backend, scheduler), _heartbeat(say, started):
         search.fit([comment.as_input() for comment in data], labels)
+    say(f"searched in {time.monotonic() - started:.1f} s")
     results = search.cv_results_
     order = np.argsort(results["rank_test_score"], kind="stable")
     candidates = [

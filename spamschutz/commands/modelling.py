@@ -261,7 +261,9 @@ def _search(
         raise click.ClickException("--backend dask needs --scheduler tcp://HOST:PORT.")
     comments, _ = context.gather_training_data(data_files, from_db, since, starter)
     try:
-        result = search_parameters(comments, backend=backend, scheduler=scheduler)
+        result = search_parameters(
+            comments, backend=backend, scheduler=scheduler,
+            progress=None if as_json else lambda step: click.echo(step, err=True))
     except (TrainingError, RuntimeError) as error:
         raise click.ClickException(str(error)) from error
     if as_json:

@@ -97,6 +97,9 @@ def test_train_with_the_parameters_a_search_found(runner, app_config, tmp_path) 
     )
     searched = runner("train", "--data", str(data), "--search")
     assert searched.exit_code == 0, searched.output
+    # It says what it does before the fits start, and when it is done.
+    assert "searching 16 candidates x 5 stratified folds = 80 fits on " in searched.stderr
+    assert "searched in " in searched.stderr
     hint = next(line for line in searched.output.splitlines() if "--param" in line)
     settings = hint[hint.index("--param"):].split()
     assert len(settings) == 6  # three parameters, each "--param NAME=VALUE"
@@ -119,3 +122,15 @@ def test_train_refuses_an_unknown_or_invalid_parameter_with_its_name(runner) -> 
     assert invalid.exit_code != 0
     assert "--param" in invalid.output and "'C'" in invalid.output
     assert "Traceback" not in invalid.output
+
+
+def test_a_long_search_keeps_saying_it_is_at_work(monkeypatch) -> None:
+    import training.search
+
+    monkeypatch.setattr(training.search, "HEARTBEAT_SECONDS", 0.05)
+    heard: list[str] = []
+    search_parameters(labelled_comments(), grid={"classifier__C": [10.0]}, folds=2, n_jobs=1,
+                      progress=heard.append)
+    assert heard[0].startswith("searching 1 candidates x 2 stratified folds = 2 fits on ")
+    assert any("still fitting" in line for line in heard[1:-1])
+    assert heard[-1].startswith("searched in ")
