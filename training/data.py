@@ -138,11 +138,30 @@ def _read_sms(path: Path) -> Iterator[LabelledComment]:
 def _read_delimited(path: Path, delimiter: str) -> Iterator[LabelledComment]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle, delimiter=delimiter)
+        start = 2  # the line a row begins on (after the header)
         for row in reader:
             try:
+                if None in row.values():
+                    raise ValueError(_short_row(start, reader.line_num))
                 yield _from_row(row, path.stem)
             except ValueError as error:
-                raise DataError(f"{path}, line {reader.line_num}: {error}") from error
+                raise DataError(f"{path}, line {start}: {error}") from error
+            start = reader.line_num + 1
+
+
+def _short_row(start: int, end: int) -> str:
+    # csv fills the columns a row lacks with None; an unclosed quote makes a row swallow the
+    # lines after it, which then lack their label.
+    if end > start:
+        return (f"a quote (\") opened in this row is never closed, so lines {start}-{end} were "
+                "read as one field; close the quote or double the quotes inside the text (\"\")")
+    return "this row has fewer columns than the header"
+
+
+def _delimiter(header: str) -> str:
+    """The header's separator: comma, semicolon (German Excel's CSV) or tab, whichever it
+    has most of (a comma on a tie)."""
+    return max((",", ";", "\t"), key=header.count)
 
 
 def iter_comments(path: str | Path) -> Iterator[LabelledComment]:
@@ -160,8 +179,7 @@ def iter_comments(path: str | Path) -> Iterator[LabelledComment]:
         elif _is_sms_collection(first):
             rows = _read_sms(path)
         else:
-            tabbed = suffix == ".tsv" or ("\t" in first and "," not in first)
-            rows = _read_delimited(path, "\t" if tabbed else ",")
+            rows = _read_delimited(path, "\t" if suffix == ".tsv" else _delimiter(first))
         yield from rows
     except UnicodeDecodeError as error:
         raise DataError(f"{path}: not UTF-8 text ({error.reason})") from error

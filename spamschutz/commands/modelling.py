@@ -200,7 +200,26 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, object]:
             "features__words__min_df, features__chars__min_df",
             param_hint="--param",
         )
+    _check_param_values(build_pipeline().set_params(**params), params)
     return params
+
+
+def _check_param_values(pipeline: object, params: dict[str, object]) -> None:
+    """Refuse a value scikit-learn would refuse, now rather than after the features are
+    extracted, where the error surfaced from inside cross-validation."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    steps = pipeline.get_params()  # type: ignore[attr-defined]
+    for name in params:
+        owner = steps.get(name.rpartition("__")[0])
+        # Estimators that declare their parameters' constraints can check them unfitted.
+        if owner is None or not hasattr(owner, "_parameter_constraints"):
+            continue
+        try:
+            owner._validate_params()
+        except InvalidParameterError as error:
+            raise click.BadParameter(f"{name}={params[name]!r}: {error}",
+                                     param_hint="--param") from error
 
 
 def _count_comments(data_files: tuple[str, ...]) -> int:

@@ -52,6 +52,24 @@ def test_csv_without_required_columns_is_named(tmp_path: Path) -> None:
         read_comments(path)
 
 
+def test_semicolon_csv_as_german_excel_saves_it(tmp_path: Path) -> None:
+    path = tmp_path / "moderation.csv"
+    path.write_text(
+        'text;label;author\n"Billige Pillen, jetzt!";spam;bot\nGuter Artikel;ham;anna\n',
+        encoding="utf-8-sig")
+    rows = read_comments(path)
+    assert [(r.text, r.label, r.author) for r in rows] == [
+        ("Billige Pillen, jetzt!", 1, "bot"), ("Guter Artikel", 0, "anna")]
+
+
+def test_an_unclosed_quote_is_named_where_it_opens(tmp_path: Path) -> None:
+    path = tmp_path / "quoted.csv"
+    path.write_text('text,label\nfine,ham\n"Er sagte Hallo und ging,ham\nnext,spam\nlast,ham\n')
+    with pytest.raises(DataError, match=r"quoted.csv, line 3: a quote \(\"\) opened in this row "
+                                        r"is never closed, so lines 3-5 were read as one field"):
+        read_comments(path)
+
+
 @pytest.mark.skipif(not YOUTUBE.exists(), reason=DATASETS_MISSING)
 def test_youtube_spam_collection_is_read_as_it_is() -> None:
     rows = read_comments(YOUTUBE / "Youtube01-Psy.csv")

@@ -134,3 +134,15 @@ def test_a_long_search_keeps_saying_it_is_at_work(monkeypatch) -> None:
     assert heard[0].startswith("searching 1 candidates x 2 stratified folds = 2 fits on ")
     assert any("still fitting" in line for line in heard[1:-1])
     assert heard[-1].startswith("searched in ")
+
+
+def test_a_refused_param_value_is_named_before_any_work(runner, tmp_path) -> None:
+    data = tmp_path / "labels.csv"
+    data.write_text(
+        "text,label\n" + "".join(f'"{c.text}",{c.label}\n' for c in labelled_comments())
+    )
+    result = runner("train", "--data", str(data), "--param", "classifier__C=-1")
+    assert result.exit_code == 2
+    assert "classifier__C=-1" in result.output and "must be a float in the range (0.0, inf]" in (
+        result.output)
+    assert "extracting features" not in result.output
