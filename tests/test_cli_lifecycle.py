@@ -101,3 +101,51 @@ def test_gate_refuses_held_out_labels_of_one_class_only(runner, tmp_path) -> Non
     assert result.exit_code != 0
     assert f"at least {MIN_GATE_PER_CLASS} of each" in result.output
     assert _status(runner)[candidate] == "candidate"
+
+
+def test_without_held_out_data_the_refusal_says_what_is_missing_and_shows_no_zeros(
+    runner, tmp_path
+) -> None:
+    candidate = _train(runner, _write(tmp_path / "labels.jsonl"))
+    result = runner("models", "promote", candidate)
+    assert "0.0000" not in result.output  # no comparison was possible, so none is printed
+    assert "Fix the model" not in result.output
+    assert f"Comparing {candidate} with the active " in result.output
+    assert "Give held-out labelled comments the candidate was not trained on with --data" in (
+        result.output)
+
+
+def test_held_out_data_without_the_sites_language_is_refused(runner, repository,
+                                                             tmp_path) -> None:
+    # A German site: its readers' comments are German.
+    for number in range(30):
+        repository.add_comment(thread_id="t", author_name="Leser", lang="de",
+                               text=f"Ein ganz normaler Kommentar Nummer {number}.")
+    english = tmp_path / "english.jsonl"
+    english.write_text("\n".join(json.dumps({**c.as_dict(), "lang": "en"})
+                                 for c in labelled_comments()))
+    candidate = _train(runner, english)
+    result = runner("models", "promote", candidate, "--data", str(english))
+    assert result.exit_code != 0
+    assert f"on the files {english} (" in result.output  # the basis is named
+    assert "the held-out comments hold 0 in German (de), which is 100% of this site's comments" in (
+        result.output)
+    assert _status(runner)[candidate] == "candidate"
+
+
+def test_a_second_rollback_goes_further_back(runner, tmp_path, tiny_model) -> None:
+    data = _write(tmp_path / "labels.jsonl")
+    second = _train(runner, data)
+    assert runner("models", "promote", second, "--data", str(data)).exit_code == 0
+    third = _train(runner, data)
+    assert runner("models", "promote", third, "--data", str(data)).exit_code == 0
+    assert runner("models", "rollback").exit_code == 0
+    assert _status(runner)[second] == "active"
+    assert runner("models", "rollback").exit_code == 0
+    statuses = _status(runner)
+    assert statuses[tiny_model.version] == "active"  # not the third again
+    assert statuses[third] == statuses[second] == "retired"
+    # Promoted again, a rolled-back model is an ordinary step of the history.
+    assert runner("models", "promote", third, "--data", str(data)).exit_code == 0
+    assert runner("models", "rollback").exit_code == 0
+    assert _status(runner)[tiny_model.version] == "active"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, exc, select, text
 
 from service.storage.errors import ConflictError, NotFound
-from service.storage.records import ModelRow
+from service.storage.records import ModelRow, as_utc
 from service.storage.schema import MODEL_STATUSES, model_versions
 from service.storage.transactions import TransactionalStore
 
@@ -77,16 +78,26 @@ class ModelCatalog(TransactionalStore):
             return [ModelRow.from_row(row) for row in connection.execute(query).mappings()]
 
     def previous_model(self) -> ModelRow | None:
-        """The model that was active before the current one (what a rollback returns to)."""
+        """The model that was active before the current one (what a rollback returns to).
+
+        Rollbacks make a stack: a model rolled back from (``rolled_back_at`` in its metadata,
+        after its last activation) is passed over, so a second rollback goes further back
+        instead of bringing back the model just rolled back.
+        """
         query = (
             select(model_versions)
             .where(model_versions.c.status == "retired", model_versions.c.activated_at.is_not(None))
             .order_by(model_versions.c.activated_at.desc(), model_versions.c.version.desc())
-            .limit(1)
         )
         with self._transaction() as connection:
-            row = connection.execute(query).mappings().one_or_none()
-        return None if row is None else ModelRow.from_row(row)
+            for row in connection.execute(query).mappings():
+                model = ModelRow.from_row(row)
+                rolled_back = (model.metadata or {}).get("rolled_back_at")
+                if rolled_back and datetime.fromisoformat(rolled_back) >= as_utc(
+                        row["activated_at"]):
+                    continue
+                return model
+        return None
 
     def annotate_model(self, version: str, **notes: Any) -> ModelRow:
         """Merge ``notes`` into a model's metadata (e.g. why a promotion was forced)."""

@@ -268,6 +268,16 @@ class CommentStore(WebhookStore):
             counts.update({status: count for status, count in connection.execute(query)})
         return counts
 
+    def count_by_language(self) -> dict[str, int]:
+        """How many comments (test traffic aside) are in each language."""
+        query = (
+            select(comments.c.lang, func.count())
+            .where(_NOT_TEST_TRAFFIC)
+            .group_by(comments.c.lang)
+        )
+        with self._transaction() as connection:
+            return {lang: count for lang, count in connection.execute(query)}
+
     def count_pending_older_than(self, cutoff: datetime) -> int:
         """How many pending comments arrived before ``cutoff`` (uses the status/age index)."""
         query = (

@@ -379,14 +379,18 @@ def models_promote(
         raise click.ClickException("--force needs --reason: say why the gate is overruled.")
     result = gate(context, version, data_files, tolerance)
     if result is not None:
-        click.echo(result.table())
+        if result.comparable:
+            click.echo(result.table())
         if not result.passed:
             problems = "; ".join(result.problems)
+            advice = (
+                "Fix the model, give other held-out data with --data FILE, or overrule with "
+                "--force --reason TEXT." if result.comparable else
+                "Give held-out labelled comments the candidate was not trained on with --data "
+                "FILE, or overrule with --force --reason TEXT."
+            )
             if not force:
-                raise click.ClickException(
-                    f"Refused: {problems}. Fix the model, give held-out data with --data, or "
-                    "overrule with --force --reason TEXT."
-                )
+                raise click.ClickException(f"Refused: {problems}. {advice}")
             context.repository.annotate_model(
                 version,
                 forced_promotion={
@@ -402,13 +406,19 @@ def models_promote(
 @models.command("rollback")
 @pass_context
 def models_rollback(context: Context) -> None:
-    """Make the previously active model active again."""
+    """Make the previously active model active again; again goes further back (a stack)."""
     previous = context.repository.previous_model()
     if previous is None:
         raise click.ClickException("No earlier active model to roll back to.")
     context.load_model(previous.version)  # refuse an artefact that is missing or tampered
+    current = context.repository.active_model()
     context.repository.activate_model(previous.version)
-    click.echo(f"Rolled back: model {previous.version} is active again.")
+    if current is not None:
+        # Marked, so that the next rollback passes over it instead of bringing it back.
+        context.repository.annotate_model(current.version,
+                                          rolled_back_at=datetime.now(UTC).isoformat())
+    click.echo(f"Rolled back: model {previous.version} is active again"
+               + (f" ({current.version} retired)." if current else "."))
 
 
 @click.command()
@@ -458,11 +468,17 @@ def gate(context: Context, version: str, data_files: tuple[str, ...], tolerance:
         return None
     if data_files:
         held_out = context.read_data(data_files)
+        basis = f"the files {', '.join(data_files)} ({len(held_out)} labelled comments)"
     else:
         sources = (candidate.metadata.get("data") or {}).get("sources") or []
         start = next((s.get("gate_from") for s in sources if s.get("gate_from")), None)
         held_out = context.moderator_labels(datetime.fromisoformat(start)) if start else []
-    return compare_models(candidate, context.load_model(active_row.version), held_out, tolerance)
+        basis = (f"the {len(held_out)} newest moderator labels, which {version} was not trained "
+                 f"on (decided since {start})" if start else
+                 f"moderator labels kept out of training: {version} was trained without any")
+    click.echo(f"Comparing {version} with the active {active_row.version} on {basis}.")
+    return compare_models(candidate, context.load_model(active_row.version), held_out, tolerance,
+                          site_languages=context.repository.count_by_language())
 
 
 @models.command("bootstrap")
