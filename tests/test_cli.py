@@ -111,3 +111,12 @@ def test_score_without_text_says_how_to_call_it(runner) -> None:
     result = runner("score")
     assert result.exit_code == 2
     assert "Give the comment's text, or --file FILE" in result.output
+
+
+def test_moderators_add_states_the_password_rule_and_asks_again(runner, repository) -> None:
+    result = runner("moderators", "add", "carla",
+                    input="short\nlong enough password\nlong enough password\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Password (at least 10 characters): ")
+    assert "at least 10 characters, please" in result.output
+    assert repository.get_moderator("carla") is not None

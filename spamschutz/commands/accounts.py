@@ -11,13 +11,24 @@ from spamschutz.context import Context, pass_context
 __all__ = ["moderators", "tokens"]
 
 
+MIN_PASSWORD_LENGTH = 10
+
+
+def _long_enough(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"at least {MIN_PASSWORD_LENGTH} characters, please")
+    return password
+
+
 def _read_password(password_stdin: bool) -> str:
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        raise click.ClickException("The password must have at least 10 characters.")
+    if not password_stdin:
+        # The rule is in the prompt, and a short password is asked again, not refused at the end.
+        return click.prompt(f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
+                            hide_input=True, confirmation_prompt=True, value_proc=_long_enough)
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
     return password
 
 
