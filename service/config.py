@@ -21,7 +21,7 @@ class ConfigError(ValueError):
     """A setting is missing or invalid; the message names the variable to fix."""
 
 
-# name -> (default, type, meaning). README's configuration table is generated from the meanings.
+# name -> (default, type, meaning). docs/configuration.md's table is generated from the meanings.
 DEFAULTS: dict[str, tuple[object, type, str]] = {
     "ENV": ("development", str, "'production' refuses to start without an explicit SECRET_KEY"),
     "DATA_DIR": (

@@ -1,6 +1,6 @@
-"""README's configuration table, generated from :data:`service.config.DEFAULTS`.
+"""docs/configuration.md's table, generated from :data:`service.config.DEFAULTS`.
 
-``python -m service.config_reference`` prints it; a test keeps README.md in step.
+``python -m service.config_reference`` prints it; a test keeps docs/configuration.md in step.
 """
 
 from __future__ import annotations

@@ -20,13 +20,13 @@ from tests.factories import labelled_comments
 from training import train_model
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# The public corpora (README, "Tests"): SPAMSCHUTZ_DATASETS names their folder, by default
-# ../shared/datasets beside the checkout. Tests that need them skip when they are absent.
+# The public corpora (docs/development.md, "Tests"): SPAMSCHUTZ_DATASETS names their folder,
+# by default ../shared/datasets beside the checkout. Tests that need them skip without them.
 DATASETS = Path(os.environ.get("SPAMSCHUTZ_DATASETS") or REPO_ROOT.parent / "shared" / "datasets")
 YOUTUBE = DATASETS / "youtube-spam-collection"
 DATASETS_MISSING = (
     f"{YOUTUBE} is not present: set SPAMSCHUTZ_DATASETS to the folder that holds "
-    "youtube-spam-collection/ (README, Tests)"
+    "youtube-spam-collection/ (docs/development.md, Tests)"
 )
 
 MODERATOR_PASSWORD = "correct horse battery staple"
