@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import resources
 from pathlib import Path
 
 import httpx
@@ -48,9 +47,15 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+# The site's own questions only, so that the script knows their answers.
+QUESTIONS = [
+    {"lang": "de", "question": "Wie viel ist drei plus vier?", "answers": ["7"]},
+    {"lang": "de", "question": "Welche Farbe hat Schnee?", "answers": ["weiß"]},
+]
+
+
 def _answers() -> dict[str, str]:
-    bank = json.loads(resources.files("service").joinpath("questions/default.json").read_text())
-    return {entry["question"]: entry["answers"][0] for entry in bank}
+    return {entry["question"]: entry["answers"][0] for entry in QUESTIONS}
 
 
 def _post_comments(url: str, answers: dict[str, str]) -> None:
@@ -107,7 +112,10 @@ def main() -> None:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as data_dir:
-        env = {**os.environ, "SPAMSCHUTZ_DATA_DIR": data_dir}
+        questions = Path(data_dir) / "questions.json"
+        questions.write_text(json.dumps(QUESTIONS), encoding="utf-8")
+        env = {**os.environ, "SPAMSCHUTZ_DATA_DIR": data_dir,
+               "SPAMSCHUTZ_QUESTIONS": str(questions), "SPAMSCHUTZ_OWN_QUESTIONS_SHARE": "1"}
         command = [sys.executable, "-m", "spamschutz"]
         # Our own command with our own arguments.
         subprocess.run(  # noqa: S603
