@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from service.observability import init_metrics, init_request_logging
     from service.proxies import trust_proxies
     from service.ratelimits import init_rate_limits
+    from service.request_guard import init_request_guard
     from service.security import SecureWhenHttpsSessionInterface, register_security_headers
     from service.spool_replay import init_spool_replay
     from service.webhooks import init_webhook_worker
@@ -54,6 +55,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = True
     # First: every later hook and log line sees the request id and the metrics' timer.
     init_request_logging(app)
+    # Before every hook that reads a form (CSRF) and every view.
+    init_request_guard(app)
     Runtime.from_config(app.config).init_app(app)
     init_metrics(app)
     init_spool_replay(app)

@@ -48,6 +48,9 @@ _IPV6_CANDIDATE = re.compile(
     r"(?::(?:\d{1,3}\.){3}\d{1,3})?"  # an IPv4-mapped tail, ::ffff:192.0.2.1
     r"(?![\w:]|\.\d)"
 )
+# PostgreSQL explains a refused row on a DETAIL line with the row's values ("Failing row
+# contains (...)", "Key (email)=(...) already exists"): a commenter's name and text.
+_DETAIL = re.compile(r"(?m)^DETAIL:[^\n]*")
 # Probes and scrapers call these every few seconds; their successes would drown the log.
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 _RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
@@ -78,11 +81,14 @@ def _masked(address: ipaddress.IPv4Address | ipaddress.IPv6Address, text: str) -
 
 
 def mask_personal_data(text: str) -> str:
-    """``text`` with e-mail addresses replaced by ``[email]`` and IP addresses by ``[ip]``."""
+    """``text`` with e-mail addresses replaced by ``[email]``, IP addresses by ``[ip]`` and
+    the row data of a PostgreSQL error's ``DETAIL`` line by ``[row]``."""
     if "." not in text and ":" not in text:
         # Every pattern needs a dot (e-mail domains, IPv4) or colons (IPv6); most lines,
         # such as the access line of an API path, have neither and need no regex at all.
         return text
+    if "DETAIL:" in text:
+        text = _DETAIL.sub("DETAIL:  [row]", text)
     text = _EMAIL.sub("[email]", text)
     text = _IPV6_CANDIDATE.sub(_mask_ipv6, text)  # first: an IPv6 address may end in IPv4
     return _IPV4.sub(_mask_ipv4, text)

@@ -77,17 +77,22 @@ def create_engine_for(url: str) -> Engine:
 
     Connecting is lazy: an unreachable database surfaces as ``StorageUnavailable`` from the
     repository, not here, so the application can start and report itself unhealthy.
+
+    Statement parameters never appear in errors (``hide_parameters``): they hold commenters'
+    names and texts, and an error's message ends up in the log.
     """
     parsed = normalise_database_url(url)
     if parsed.get_backend_name() == "sqlite":
         _create_parent_directory(parsed)
-        engine = create_engine(parsed)
+        engine = create_engine(parsed, hide_parameters=True)
         event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
     connect_args: dict[str, Any] = {}
     if "connect_timeout" not in parsed.query:
         connect_args["connect_timeout"] = _POSTGRES_CONNECT_TIMEOUT_SECONDS
-    return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+    return create_engine(
+        parsed, pool_pre_ping=True, connect_args=connect_args, hide_parameters=True
+    )
 
 
 def _create_parent_directory(url: URL) -> None:

@@ -216,7 +216,10 @@ def test_malformed_comment_id_is_simply_not_found(client, make_token, comment_id
     headers = _auth(make_token("moderator"))
     response = client.post(f"/api/v1/moderation/comments/{comment_id}/decision",
                            json={"action": "approve"}, headers=headers)
-    _refused(response, 404, "comment_not_found")
+    if "%00" in comment_id:  # NUL is refused before any view
+        _refused(response, 400, "invalid_characters")
+    else:
+        _refused(response, 404, "comment_not_found")
     bulk = client.post("/api/v1/moderation/decisions",
                        json={"action": "approve", "ids": ["a\x00b", "x" * 500]}, headers=headers)
     assert [error["error"] for error in bulk.get_json()["errors"]] == ["comment_not_found"] * 2
@@ -238,6 +241,9 @@ def test_login_with_hostile_name_gets_the_usual_answer(client: FlaskClient, mode
         token = csrf_token_from(client.get("/moderation/login").get_data(as_text=True))
         response = client.post("/moderation/login",
                                data={"name": name, "password": "egal", "csrf_token": token})
+        if "\x00" in name:  # refused before any view, as everywhere
+            assert response.status_code == 400
+            continue
         assert response.status_code == 200
         assert LOGIN_FAILED in response.get_data(as_text=True)
 
@@ -299,4 +305,64 @@ def test_nul_bytes_in_identifiers_never_reach_the_database(backend_app) -> None:
 
     response = client.post("/moderation/login", data={
         "name": "a\x00b", "password": "x", "csrf_token": csrf_token_from(page)})
-    assert response.status_code == 200
+    assert response.status_code == 400
+
+
+def test_nul_bytes_anywhere_are_refused_with_400(backend_app) -> None:
+    """NUL in the desk's filters and in Akismet fields gave 500 on PostgreSQL."""
+    from service.auth import hash_password, hash_token, new_token
+    from service.extensions import runtime
+    from tests.conftest import MODERATOR_PASSWORD, csrf_token_from
+
+    site_key = new_token()
+    with backend_app.app_context():
+        repository = runtime().repository
+        repository.add_api_token("wordpress", hash_token(site_key), "site")
+        repository.add_moderator("redaktion", hash_password(MODERATOR_PASSWORD))
+    client = backend_app.test_client()
+    token = csrf_token_from(client.get("/moderation/login").get_data(as_text=True))
+    client.post("/moderation/login", data={
+        "name": "redaktion", "password": MODERATOR_PASSWORD, "csrf_token": token})
+    for query in ("q=%00", "thread=%00", "reason=a%00b", "status=pending&q=x%00y"):
+        assert client.get(f"/moderation/?{query}").status_code == 400, query
+    akismet = {
+        "api_key": site_key, "blog": "https://zeitung.example", "user_ip": "192.0.2.1",
+        "comment_author": "Anna", "comment_content": "Hallo",
+    }
+    for field in ("comment_content", "comment_author", "permalink", "user_agent", "blog"):
+        for endpoint in ("comment-check", "submit-ham"):
+            answer = client.post(f"/1.1/{endpoint}", data={**akismet, field: "a\x00b"})
+            assert answer.status_code == 400, (endpoint, field)
+            assert answer.get_json()["error"] == "invalid_characters"
+    assert client.get("/api/v1/challenge?lang=de%00").status_code == 400
+    with backend_app.app_context():
+        assert runtime().repository.count_by_status()["pending"] == 0
+
+
+def test_database_errors_never_show_statement_parameters(backend_app) -> None:
+    """The error log printed the SQL parameters, a comment's author and text among them."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import IntegrityError
+
+    from service.extensions import runtime
+    from service.storage.schema import comments
+
+    with backend_app.app_context():
+        engine = runtime().repository.engine
+    secret = "Erika-Mustermann-private-text"
+    with pytest.raises(IntegrityError) as caught, engine.begin() as connection:
+        connection.execute(comments.insert().values(
+            public_id="00000000-0000-4000-8000-000000000000", thread_id="t",
+            author_name=secret, text=secret, lang="de", status="not-a-status",
+            created_at=datetime.now(UTC),
+        ))
+    assert "parameters hidden" in str(caught.value)
+    # What the log keeps of it: PostgreSQL's DETAIL line quotes the row, and is masked too.
+    import logging
+
+    from service.observability import JsonFormatter
+
+    record = logging.LogRecord("service", logging.ERROR, __file__, 1, "unhandled error", None,
+                               (IntegrityError, caught.value, caught.value.__traceback__))
+    assert secret not in JsonFormatter().format(record)
