@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 
 from service.auth import session_moderator
 from service.moderation import bp
@@ -35,9 +35,15 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path inside the desk, else ``None`` (no open redirect)."""
+    """``target`` if it is a path inside the desk, else ``None`` (no open redirect).
+
+    A target with a control character (a CR/LF would split the ``Location`` header) is no
+    address anybody means: the request is refused with 400.
+    """
     if not target:
         return None
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        abort(400, description="The return address holds a control character.")
     parts = urlsplit(target)
     prefix = url_for("moderation.queue")
     if parts.scheme or parts.netloc or "\\" in target or not parts.path.startswith(prefix):

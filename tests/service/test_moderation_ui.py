@@ -285,3 +285,17 @@ def test_desk_pages_have_no_inline_script_or_style(client: FlaskClient, login, r
     assert "<style" not in html and " style=" not in html
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_return_address_with_crlf_is_refused_with_400(client: FlaskClient, moderator: str):
+    """A CR/LF in ``next`` (a header split: ``Set-Cookie`` smuggled into ``Location``) gave 500."""
+    smuggled = "/moderation/%0d%0aSet-Cookie:x=1"
+    switch = client.get(f"/moderation/language/en?next={smuggled}")
+    assert switch.status_code == 400
+    assert "Set-Cookie" not in str(switch.headers.get("Location"))
+    assert client.get(f"/moderation/login?next={smuggled}").status_code == 400
+    token = csrf_token_from(client.get("/moderation/login").get_data(as_text=True))
+    response = client.post("/moderation/login", data={
+        "name": moderator, "password": MODERATOR_PASSWORD, "csrf_token": token,
+        "next": "/moderation/\r\nSet-Cookie:x=1"})
+    assert response.status_code == 400
