@@ -114,7 +114,7 @@ class RequestContext(logging.Filter):
         if has_request_context() and not hasattr(record, "request_id"):
             record.request_id = g.get("request_id")
             record.method = request.method
-            record.path = request.path
+            record.path = mask_personal_data(request.path)
         return True
 
 
@@ -206,7 +206,9 @@ def request_id_for(offered: str, trusted_proxies: int) -> str:
 def log_access(
     request_id: str | None, method: str, path: str, status: int, duration: float
 ) -> None:
-    """The access line of one answered request (``duration`` in seconds)."""
+    """The access line of one answered request (``duration`` in seconds); the path masked
+    like a message (a thread id may be an e-mail or IP address)."""
+    path = mask_personal_data(path)
     _ACCESS.log(
         logging.WARNING if status >= 500 else logging.INFO,
         "%s %s %s",

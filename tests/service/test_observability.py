@@ -131,6 +131,19 @@ def test_every_line_logged_during_a_request_has_its_id(client, caplog) -> None:
     assert {"time", "level", "logger", "message"} <= line.keys()
 
 
+def test_access_line_masks_addresses_in_the_path(client, caplog) -> None:
+    """The message masked e-mail and IPv6 addresses, the access line's path field did not."""
+    caplog.set_level(logging.INFO)
+    for thread in ("leserin@example.de", "2001:db8:9:1::77", "203.0.113.51"):
+        client.get(f"/api/v1/threads/{thread}/comments")
+    access = [record for record in caplog.records if record.name == "spamschutz.access"]
+    lines = [JsonFormatter().format(record) for record in access[-3:]]
+    for line, shown in zip(lines, ("[email]", "[ip]", "[ip]"), strict=True):
+        entry = json.loads(line)
+        assert entry["path"] == f"/api/v1/threads/{shown}/comments", entry
+        assert "leserin" not in line and "2001:db8" not in line and "203.0.113" not in line
+
+
 def test_health_checks_and_scrapes_are_not_logged(client, caplog) -> None:
     caplog.set_level(logging.INFO)
     client.get("/healthz")
