@@ -7,14 +7,23 @@ wins over the environment.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
 from platformdirs import user_data_dir
 
-__all__ = ["DEFAULTS", "ConfigError", "ensure_secret_key", "load_config"]
+__all__ = [
+    "DEFAULTS",
+    "SECRET_KEY_MIN_BITS",
+    "ConfigError",
+    "ensure_secret_key",
+    "load_config",
+    "secret_key_problem",
+]
 
 
 class ConfigError(ValueError):
@@ -23,7 +32,11 @@ class ConfigError(ValueError):
 
 # name -> (default, type, meaning). docs/configuration.md's table is generated from the meanings.
 DEFAULTS: dict[str, tuple[object, type, str]] = {
-    "ENV": ("development", str, "'production' refuses to start without an explicit SECRET_KEY"),
+    "ENV": (
+        "development",
+        str,
+        "'production' refuses to start without an explicit SECRET_KEY of 32 random bytes or more",
+    ),
     "DATA_DIR": (
         "",
         str,
@@ -216,6 +229,35 @@ def ensure_secret_key(data_dir: str | os.PathLike[str]) -> str:
     return path.read_text().strip()
 
 
+# What a production secret must carry: 32 random bytes, as many as the HMACs it keys.
+SECRET_KEY_MIN_BITS = 256
+_ALPHABETS = (
+    (frozenset("0123456789abcdefABCDEF"), 4.0),  # hex (in either case)
+    (frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/="), 6.0),
+    (frozenset(chr(code) for code in range(0x20, 0x7F)), math.log2(95)),  # printable ASCII
+)
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` is too weak to sign and key everything in production, or ``None``.
+
+    A key's entropy cannot be read off it, only bounded: at most its length times the bits a
+    character of its alphabet carries (hex 4, base64 6, printable ASCII 6.6), which must reach
+    :data:`SECRET_KEY_MIN_BITS`; and a key made of a few characters or a repeated pattern
+    (``aaaa…``, ``password`` eight times) compresses and is refused too. Random keys written
+    as hex (64 characters) or base64 (43) pass.
+    """
+    alphabet_bits = next((bits for chars, bits in _ALPHABETS if set(key) <= chars), 8.0)
+    if len(key) * alphabet_bits < SECRET_KEY_MIN_BITS:
+        needed = math.ceil(SECRET_KEY_MIN_BITS / alphabet_bits)
+        return f"it is {len(key)} characters long; such a key needs at least {needed}"
+    distinct = len(set(key))
+    repetitive = len(zlib.compress(key.encode("utf-8"), 9)) < 0.55 * len(key.encode("utf-8"))
+    if distinct < min(len(key), 2 ** alphabet_bits) / 4 or repetitive:
+        return "it repeats a few characters or a pattern, so it is far less random than long"
+    return None
+
+
 def _check_rate_limits(config: Mapping[str, object]) -> None:
     """Refuse to start with a limit the rate limiter cannot read, naming the variable."""
     from limits import parse_many
@@ -304,4 +346,12 @@ def load_config(
                 "SPAMSCHUTZ_SECRET_KEY is required in production: set it to a long random string"
             )
         config["SECRET_KEY"] = ensure_secret_key(data_dir)
+    elif config["ENV"] == "production":
+        problem = secret_key_problem(str(config["SECRET_KEY"]))
+        if problem is not None:
+            raise ConfigError(
+                f"SPAMSCHUTZ_SECRET_KEY is too weak for production: {problem}. Set it to 32 "
+                "random bytes or more, e.g. python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'"
+            )
     return config

@@ -40,6 +40,17 @@ def test_doctor_fails_on_a_bad_setting(tmp_path: Path) -> None:
     assert "FAIL  configuration: SPAMSCHUTZ_SECRET_KEY is required" in result.output
 
 
+def test_doctor_fails_on_a_weak_production_secret(tmp_path: Path) -> None:
+    env = {
+        "SPAMSCHUTZ_DATA_DIR": str(tmp_path),
+        "SPAMSCHUTZ_ENV": "production",
+        "SPAMSCHUTZ_SECRET_KEY": "a",
+    }
+    result = CliRunner().invoke(main, ["doctor"], env=env)
+    assert result.exit_code == 1
+    assert "FAIL  configuration: SPAMSCHUTZ_SECRET_KEY is too weak for production" in result.output
+
+
 def test_backup_writes_a_consistent_sqlite_copy(runner, app_config, tmp_path: Path) -> None:
     target = tmp_path / "copy.db"
     result = runner("backup", "--output", str(target))

@@ -3,6 +3,8 @@ carried in an HttpOnly, SameSite=Lax cookie that is Secure over HTTPS."""
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -141,7 +143,7 @@ def test_session_cookie_is_secure_behind_a_trusted_tls_proxy(make_app) -> None:
 
 
 def test_session_cookie_is_secure_in_production(make_app) -> None:
-    client = make_app(ENV="production").test_client()
+    client = make_app(ENV="production", SECRET_KEY=secrets.token_urlsafe(48)).test_client()
     response = client.get("/moderation/login")
     assert "Secure" in _set_cookie_headers(response)
 
