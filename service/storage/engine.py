@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 
 __all__ = [
     "SqliteWriteLock",
@@ -83,9 +84,13 @@ def create_engine_for(url: str) -> Engine:
     """
     parsed = normalise_database_url(url)
     if parsed.get_backend_name() == "sqlite":
-        _create_parent_directory(parsed)
+        path = _sqlite_path(parsed)
+        if path is not None:
+            _prepare_private_file(path)
         engine = create_engine(parsed, hide_parameters=True)
         event.listen(engine, "connect", _configure_sqlite_connection)
+        if path is not None:
+            _reconnect_when_replaced(engine, path)
         return engine
     connect_args: dict[str, Any] = {}
     if "connect_timeout" not in parsed.query:
@@ -95,16 +100,60 @@ def create_engine_for(url: str) -> Engine:
     )
 
 
-def _create_parent_directory(url: URL) -> None:
+def _sqlite_path(url: URL) -> Path | None:
     database = url.database or ""
     if database in ("", ":memory:") or database.startswith("file:"):
-        return
+        return None
+    return Path(database)
+
+
+def _prepare_private_file(path: Path) -> None:
+    """Create the SQLite file's directory, and the file with mode 0600 (owner only).
+
+    The database holds webhook secrets, password hashes and commenters' data, like the spool
+    and the backups, which are 0600 too. SQLite creates its ``-wal`` and ``-shm`` files with the
+    main file's mode; an existing file and its companions are narrowed to 0600 as well.
+    """
     try:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.close(descriptor)
+        for suffix in ("", "-wal", "-shm"):
+            companion = Path(f"{path}{suffix}")
+            if companion.exists() and companion.stat().st_mode & 0o077:
+                companion.chmod(0o600)
     except OSError as error:
         # Not fatal here: connecting will fail and be reported as StorageUnavailable, which is
         # the one place callers handle a database they cannot use.
-        log.warning("cannot create the directory of the SQLite database: %s", error)
+        log.warning("cannot prepare the SQLite database file: %s", error)
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _reconnect_when_replaced(engine: Engine, path: Path) -> None:
+    """Drop a pooled connection whose file is no longer the one at ``path``.
+
+    A connection is an open handle to the file it was opened on: after the file is replaced
+    (a backup restored with ``mv``) it would go on reading the old one until a restart. Each
+    checkout compares the file at ``path`` (device and inode, one ``stat``) with the one the
+    connection opened; on a difference the pool opens a fresh connection.
+    """
+
+    @event.listens_for(engine, "connect")
+    def remember_file(_dbapi_connection: Any, record: Any) -> None:
+        record.info["sqlite_file"] = _file_identity(path)
+
+    @event.listens_for(engine, "checkout")
+    def check_file(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if record.info.get("sqlite_file") != _file_identity(path):
+            log.warning("the SQLite file was replaced; reconnecting")
+            raise DisconnectionError("the SQLite file was replaced")
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 
@@ -99,3 +101,56 @@ def test_a_database_without_the_schema_says_so_instead_of_being_unavailable(data
             Repository(engine).list_moderators()
     finally:
         engine.dispose()
+
+
+def test_sqlite_database_and_its_companions_are_private(tmp_path):
+    """The file holds webhook secrets, password hashes and commenters' data: it was 0644."""
+    import os
+    import stat
+
+    url = sqlite_url_for(tmp_path / "data")
+    old_umask = os.umask(0o022)
+    try:
+        upgrade_database(url)
+        repository = Repository(create_engine_for(url))
+        repository.add_moderator("redaktion", "x")  # writes: the WAL and its index exist now
+    finally:
+        os.umask(old_umask)
+    files = [tmp_path / "data" / name for name in ("spamschutz.db", "spamschutz.db-wal",
+                                                    "spamschutz.db-shm")]
+    assert all(path.exists() for path in files)
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    repository.engine.dispose()
+    # An existing file with wider rights is narrowed when the service opens it.
+    files[0].chmod(0o644)
+    create_engine_for(url).dispose()
+    assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
+
+
+def test_replaced_sqlite_file_is_read_without_a_restart(tmp_path):
+    """After the SQLite file was replaced (a backup put back with mv), pooled connections kept
+    the old file until a restart."""
+    import os
+    import sqlite3
+    from contextlib import closing
+
+    url = sqlite_url_for(tmp_path / "data")
+    upgrade_database(url)
+    repository = Repository(create_engine_for(url))
+    repository.add_moderator("before", "x")
+    path = tmp_path / "data" / "spamschutz.db"
+    # The restored copy knows another moderator; it takes the file's place, and the old
+    # file's write-ahead log and index go, as a restore does.
+    copy = tmp_path / "restored.db"
+    with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(copy)) as target:
+        source.backup(target)
+    with closing(sqlite3.connect(copy)) as restored:
+        restored.execute("UPDATE moderators SET name = 'restored'")
+        restored.commit()
+    os.replace(copy, path)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    assert repository.get_moderator("restored") is not None
+    assert repository.get_moderator("before") is None
+    repository.engine.dispose()
