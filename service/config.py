@@ -195,6 +195,12 @@ DEFAULTS: dict[str, tuple[object, type, str]] = {
         "wait before the first retry of a webhook; it doubles with every further attempt",
     ),
     "WEBHOOK_TIMEOUT_SECONDS": (5.0, float, "how long a webhook receiver may take to answer"),
+    "WEBHOOK_ALLOWED_NETWORKS": (
+        "",
+        str,
+        "comma-separated networks (10.1.2.0/24) webhooks may go to although they are private or "
+        "local; every other such address is refused",
+    ),
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -284,6 +290,16 @@ def _check_operations(config: dict[str, object]) -> None:
         raise ConfigError("SPAMSCHUTZ_AUTO_MIGRATE must be 'sqlite', 'always' or 'never'")
 
 
+def _check_webhook_networks(config: Mapping[str, object]) -> None:
+    """Refuse to start with an allowed webhook network that is not a network."""
+    from service.webhook_targets import parse_networks
+
+    try:
+        parse_networks(str(config["WEBHOOK_ALLOWED_NETWORKS"]))
+    except ValueError as error:
+        raise ConfigError(f"SPAMSCHUTZ_WEBHOOK_ALLOWED_NETWORKS: {error}") from error
+
+
 def _check_origins(config: Mapping[str, object]) -> None:
     """Refuse to start with an allowed origin that is not ``scheme://host[:port]``."""
     from service.cors import allowed_origins
@@ -339,6 +355,7 @@ def load_config(
     if not 32 <= int(config["IPV6_NETWORK_PREFIX"]) <= 128:  # type: ignore[call-overload]
         raise ConfigError("SPAMSCHUTZ_IPV6_NETWORK_PREFIX must be from 32 to 128")
     _check_rate_limits(config)
+    _check_webhook_networks(config)
     _check_origins(config)
     if not config["SECRET_KEY"]:
         if config["ENV"] == "production":

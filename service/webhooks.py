@@ -25,6 +25,7 @@ from flask import Flask
 
 from service.background import PokedJob
 from service.storage import Repository
+from service.webhook_targets import Network, parse_networks, refused_target
 
 __all__ = [
     "WEBHOOK_WORKER_EXTENSION",
@@ -72,6 +73,7 @@ class DeliveryPolicy:
     max_attempts: int = 8
     retry_seconds: float = 30.0
     timeout_seconds: float = 5.0
+    allowed_networks: tuple[Network, ...] = ()  # private networks webhooks may reach
 
     @classmethod
     def from_config(cls, config: dict[str, object]) -> DeliveryPolicy:
@@ -80,6 +82,7 @@ class DeliveryPolicy:
             max_attempts=int(config["WEBHOOK_MAX_ATTEMPTS"]),  # type: ignore[arg-type]
             retry_seconds=float(config["WEBHOOK_RETRY_SECONDS"]),  # type: ignore[arg-type]
             timeout_seconds=float(config["WEBHOOK_TIMEOUT_SECONDS"]),  # type: ignore[arg-type]
+            allowed_networks=parse_networks(str(config["WEBHOOK_ALLOWED_NETWORKS"])),
         )
 
     def retry_delay(self, attempts_so_far: int) -> timedelta:
@@ -110,13 +113,17 @@ def deliver_due(
                 "X-Spamschutz-Delivery": delivery.event_id,
                 SIGNATURE_HEADER: sign(delivery.secret, body, int(clock().timestamp())),
             }
-            error: str | None = None
-            try:
-                response = http.post(delivery.url, content=body, headers=headers)
-                if not 200 <= response.status_code < 300:
-                    error = f"HTTP {response.status_code}"
-            except httpx.HTTPError as failure:
-                error = f"{type(failure).__name__}: {failure}"
+            # Checked again now: a name may resolve to a private address by now.
+            error = refused_target(delivery.url, policy.allowed_networks)
+            if error is not None:
+                error = f"refused: {error}"
+            else:
+                try:
+                    response = http.post(delivery.url, content=body, headers=headers)
+                    if not 200 <= response.status_code < 300:
+                        error = f"HTTP {response.status_code}"
+                except httpx.HTTPError as failure:
+                    error = f"{type(failure).__name__}: {failure}"
             attempts = delivery.attempts + 1
             if error is None:
                 repository.record_delivery_result(delivery_id, delivered=True)

@@ -74,8 +74,12 @@ def webhooks() -> None:
 @pass_context
 def webhooks_add(context: Context, url: str, secret: str, events: str) -> None:
     """Send events to URL."""
-    if not url.startswith(("http://", "https://")):
-        raise click.ClickException("The URL must start with http:// or https://.")
+    from service.webhook_targets import parse_networks, refused_target
+
+    allowed = parse_networks(str(context.config["WEBHOOK_ALLOWED_NETWORKS"]))
+    refusal = refused_target(url, allowed)
+    if refusal is not None:
+        raise click.ClickException(f"Not added: {refusal}.")
     if len(secret) < 16:
         raise click.ClickException("The secret must have at least 16 characters.")
     wanted = [event.strip() for event in events.split(",") if event.strip()]

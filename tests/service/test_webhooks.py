@@ -10,10 +10,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from service.webhook_targets import parse_networks, refused_target
 from service.webhooks import DeliveryPolicy, deliver_due, sign, verify_signature
 from tests.service.helpers import post_comment
 
 SECRET = "whsec-" + "k" * 32
+# The receivers of these tests listen on loopback, which webhooks may reach only when allowed.
+LOOPBACK = "127.0.0.0/8"
+
+
+@pytest.fixture
+def app_config(app_config):
+    """The test app, allowed to send webhooks to this machine's receivers."""
+    return {**app_config, "WEBHOOK_ALLOWED_NETWORKS": LOOPBACK}
 
 
 class Receiver:
@@ -133,7 +142,10 @@ def test_failed_delivery_is_listed_and_can_be_retried(app, client, runner, repos
     assert runner("webhooks", "add", dead_url, "--secret", SECRET,
                   "--events", "comment.received").exit_code == 0
     assert post_comment(client, app).status_code == 202
-    policy = DeliveryPolicy(max_attempts=2, retry_seconds=0, timeout_seconds=1)
+    policy = DeliveryPolicy(
+        max_attempts=2, retry_seconds=0, timeout_seconds=1,
+        allowed_networks=parse_networks(LOOPBACK),
+    )
     assert deliver_due(repository, policy)["retry"] == 1
     assert deliver_due(repository, policy)["failed"] == 1
     listed = runner("webhooks", "list", "--failed")
@@ -162,3 +174,60 @@ def test_cli_deliver_sends_due_deliveries(app, client, runner):
         assert "delivered 1" in result.output
         assert runner("webhooks", "deliver").output.startswith("delivered 0")
     assert [event["type"] for event in receiver.accepted] == ["comment.received"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/hooks",
+        "http://localhost/hooks",
+        "http://[::1]/hooks",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.5/hooks",
+        "http://192.168.1.1/hooks",
+        "http://[::ffff:172.16.0.1]/hooks",
+        "http://100.64.0.1/hooks",
+        "http://0.0.0.0:22/",
+    ],
+)
+def test_webhooks_to_private_and_local_addresses_are_refused(url: str):
+    """Webhook URLs could point at loopback, link-local (the cloud's metadata address) and
+    private networks, and delivery errors acted as a port scanner."""
+    assert "private, local or reserved address" in str(refused_target(url))
+    assert refused_target(url, parse_networks("0.0.0.0/0, ::/0")) is None
+    assert refused_target("https://hooks.example.org/x") != refused_target(url)
+
+
+def test_webhook_to_a_local_address_is_refused_at_add_and_at_delivery(
+    app_config, app, client, repository
+):
+    """Without an allowed network, the CLI refuses the URL; an endpoint already stored (or a
+    name that resolves to a private address by now) gets no request, and the delivery says
+    why."""
+    from click.testing import CliRunner
+
+    from spamschutz.cli import main
+
+    env = {f"SPAMSCHUTZ_{key}": str(value) for key, value in app_config.items()
+           if key != "TESTING"}
+    env["SPAMSCHUTZ_WEBHOOK_ALLOWED_NETWORKS"] = ""
+    with Receiver() as receiver:
+        added = CliRunner().invoke(main, ["webhooks", "add", receiver.url, "--secret", SECRET],
+                                   env=env)
+        assert added.exit_code != 0
+        assert "private, local or reserved address" in added.output
+        repository.add_webhook_endpoint(receiver.url, SECRET, [])
+        assert post_comment(client, app).status_code == 202
+        policy = DeliveryPolicy(max_attempts=1, retry_seconds=0, timeout_seconds=1)
+        assert deliver_due(repository, policy)["failed"] == 1
+        assert receiver.requests == []
+    [failed] = repository.list_deliveries("failed")
+    assert failed.last_error.startswith("refused: 127.0.0.1 is 127.0.0.1")
+
+
+def test_allowed_network_is_a_network(tmp_path):
+    from service.config import ConfigError, load_config
+
+    environ = {"SPAMSCHUTZ_DATA_DIR": str(tmp_path), "SPAMSCHUTZ_WEBHOOK_ALLOWED_NETWORKS": "x"}
+    with pytest.raises(ConfigError, match="SPAMSCHUTZ_WEBHOOK_ALLOWED_NETWORKS"):
+        load_config(environ=environ)
