@@ -9,6 +9,7 @@ is refused without being opened by joblib.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -122,18 +123,23 @@ class ModelStore:
         return StoredModel(version, path, sha256, metadata)
 
     def load(self, version: str, sha256: str) -> SpamModel:
-        """Load ``version`` after checking its content against ``sha256``."""
+        """Load ``version`` after checking its content against ``sha256``.
+
+        The file is read once: the bytes that were hashed are the bytes that are unpickled.
+        Hashing the file and then opening it again to load it would unpickle whatever had
+        taken its place in between.
+        """
         path = self.path_for(version)
         try:
-            actual = file_sha256(path)
+            content = path.read_bytes()
         except OSError as error:
             raise ModelIntegrityError(f"model {version} cannot be read: {error}") from error
-        if not secrets.compare_digest(actual, sha256):
+        if not secrets.compare_digest(hashlib.sha256(content).hexdigest(), sha256):
             raise ModelIntegrityError(
                 f"model {version} does not match its recorded SHA-256; refusing to load it"
             )
         try:
-            model = joblib.load(path)
+            model = joblib.load(io.BytesIO(content))
         except Exception as error:
             raise ModelIntegrityError(f"model {version} cannot be loaded: {error}") from error
         if not isinstance(model, SpamModel):

@@ -26,6 +26,42 @@ def test_tampered_artefact_is_refused(tiny_model: StoredModel, tmp_path) -> None
         store.load(tiny_model.version, tiny_model.sha256)
 
 
+def test_artefact_is_read_once_so_what_was_hashed_is_what_is_loaded(
+    tiny_model: StoredModel, tmp_path
+) -> None:
+    """A model file was hashed, then opened again to load it: whatever took its place in
+    between was unpickled. The artefact here is a pipe that gives its bytes to one reader
+    only; a second opening would wait for bytes that never come."""
+    import os
+    import threading
+
+    good = tiny_model.path.read_bytes()
+    store = ModelStore(tmp_path)
+    target = store.path_for(tiny_model.version)
+    target.parent.mkdir(parents=True)
+    os.mkfifo(target)
+
+    def write_once() -> None:
+        with open(target, "wb") as pipe:  # waits for the reader
+            pipe.write(good)
+
+    writer = threading.Thread(target=write_once, daemon=True)
+    writer.start()
+    loaded: list[object] = []
+    loader = threading.Thread(
+        target=lambda: loaded.append(store.load(tiny_model.version, tiny_model.sha256)),
+        daemon=True,
+    )
+    loader.start()
+    loader.join(timeout=60)
+    opened_again = loader.is_alive()
+    if opened_again:  # let the second reader see the end of the pipe, then give up
+        os.close(os.open(target, os.O_WRONLY))
+        loader.join(timeout=10)
+    assert not opened_again, "the artefact was opened a second time after it was hashed"
+    assert loaded and loaded[0].metadata["version"] == tiny_model.version
+
+
 def test_missing_artefact_is_refused(tmp_path) -> None:
     with pytest.raises(ModelIntegrityError, match="cannot be read"):
         ModelStore(tmp_path).load("20260101-000000-abcd", "0" * 64)
