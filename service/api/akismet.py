@@ -25,6 +25,7 @@ from service.api.validation import read_payload
 from service.auth import hash_token
 from service.decision import Signals, decide_verdict
 from service.extensions import runtime
+from service.intake import StoredSubmission, store_submission
 from service.privacy import keyed_hash, truncate_ip
 from service.proxies import client_address_hash
 from service.scoring import score_comment
@@ -156,6 +157,20 @@ def _stored_fields(fields: Mapping[str, str], status: str) -> dict[str, Any]:
     }
 
 
+def _store(comment: dict[str, Any]) -> StoredSubmission:
+    """Keep a check the way every comment is kept (:func:`service.intake.store_submission`):
+    in the database, or in the spool while it is away. Nothing to redeem, no client key."""
+    return store_submission(  # type: ignore[return-value]  # None only for a used challenge
+        runtime().repository,
+        runtime().spool,
+        claim_challenge=lambda _token_id: True,
+        challenge_token_id=None,
+        idempotency_key=None,
+        content=comment,
+        build_comment=lambda: comment,
+    )
+
+
 @bp.post("/comment-check")
 def comment_check():
     """Score, decide and keep the check; ``true`` (spam) or ``false`` (ham)."""
@@ -183,13 +198,13 @@ def comment_check():
         or comment["author"] == _TEST_SPAM_AUTHOR
         or (scored is not None and scored.score >= scored.thresholds.spam + margin)
     )
-    row = runtime().repository.add_comment(
+    comment_fields = {
         **_stored_fields(fields, "spam" if spam else "pending"),
-        score=scored.score if scored else None,
-        band=verdict.band,
-        reasons=scored.reasons if scored else [],
-        model_version=scored.model_version if scored else None,
-        signals={
+        "score": scored.score if scored else None,
+        "band": verdict.band,
+        "reasons": scored.reasons if scored else [],
+        "model_version": scored.model_version if scored else None,
+        "signals": {
             "honeypot": signals.honeypot_filled,
             "challenge": signals.challenge,
             "verdict_reasons": reasons,
@@ -200,8 +215,9 @@ def comment_check():
             },
             "discard": discard,
         },
-    )
-    headers = {"X-spamschutz-comment-id": row.public_id}
+    }
+    stored = _store(comment_fields)
+    headers = {"X-spamschutz-comment-id": stored.public_id}
     if discard:
         headers["X-akismet-pro-tip"] = "discard"
     return _text("true" if spam else "false", **headers)
@@ -226,16 +242,18 @@ def _submit(label: str) -> Response:
     stored = repository.find_akismet_check(
         comment["text"], comment["author"], fields["permalink"] or None
     )
-    if stored is None:
+    public_id = None if stored is None else stored.public_id
+    if public_id is None:
         # Never checked here (or purged): kept as a record to hold the label, unpublished:
         # in the spam folder when reported as spam, else in the review queue.
-        stored = repository.add_comment(
-            **_stored_fields(fields, "spam" if label == "spam" else "pending")
-        )
+        kept = _store(_stored_fields(fields, "spam" if label == "spam" else "pending"))
+        if kept.spooled:  # the label needs the database: the client sends it again later
+            raise StorageUnavailable("the report cannot be recorded while the database is away")
+        public_id = kept.public_id
     try:
-        repository.record_report(stored.public_id, label, f"akismet:{name}")
+        repository.record_report(public_id, label, f"akismet:{name}")
     except NotFound:
-        log.warning("akismet %s: comment %s vanished before the report", label, stored.public_id)
+        log.warning("akismet %s: comment %s vanished before the report", label, public_id)
     return _text(THANKS)
 
 

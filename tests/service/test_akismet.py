@@ -296,3 +296,41 @@ def test_akismet_fields_are_refused_like_the_comment_forms(
         assert (body["error"], body["field"]) == (code, akismet_field)
         assert answer.headers["X-akismet-debug-help"] == body["message"]
     assert _akismet_rows(repository) == []
+
+
+def test_akismet_checks_take_the_comment_intake_and_survive_an_outage(
+    app_config, app, repository, runner
+):
+    """The Akismet endpoint stored checks with its own add_comment: while the database was
+    away a check got 503 and was lost. Now it takes the path of every comment: kept in the
+    spool, answered, and stored once the database is back."""
+    from service import create_app
+    from service.auth import hash_token, new_token
+    from tests.service.outage import database_file_replaced_by_a_directory
+
+    key = new_token()
+    repository.add_api_token("wordpress", hash_token(key), "site")
+    live = create_app({**app_config, "SPOOL_REPLAY_SECONDS": 0})
+    client = live.test_client()
+    fields = {
+        "api_key": key, "blog": BLOG, "user_ip": "192.0.2.30", "permalink": f"{BLOG}/a-9",
+        "comment_author": "Greta", "comment_content": HAM_TEXT,
+    }
+    # Before the outage: the token is cached and the model loaded, as on a running instance.
+    warm_up = client.post("/1.1/comment-check", data={**fields, "comment_author": "Ida"})
+    assert warm_up.status_code == 200
+    with database_file_replaced_by_a_directory(live):
+        check = client.post("/1.1/comment-check", data=fields)
+        never_checked = client.post("/1.1/submit-ham", data={**fields, "comment_author": "Hugo"})
+    assert check.status_code == 200 and check.get_data(as_text=True) in ("true", "false")
+    public_id = check.headers["X-spamschutz-comment-id"]
+    assert never_checked.status_code == 503  # the label waits for the database: sent again
+    assert runner("spool", "drain").exit_code == 0
+    stored = repository.get_comment(public_id)
+    assert (stored.source, stored.author_name, stored.permalink) == ("akismet", "Greta",
+                                                                     f"{BLOG}/a-9")
+    assert stored.score is not None and stored.model_version
+    with live.app_context():
+        from service.extensions import runtime
+
+        runtime().repository.engine.dispose()
