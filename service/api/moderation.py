@@ -10,16 +10,23 @@ from flask import current_app, g, request
 from service.api import bp
 from service.api.access import require
 from service.api.errors import APIError
+from service.api.rules import (
+    DECISION_ACTIONS,
+    MAX_BULK_IDS,
+    QUEUE_LIMIT,
+    QUEUE_SORTS,
+    QUEUE_STATUSES,
+)
 from service.api.validation import is_public_id, read_payload
 from service.extensions import runtime
 from service.storage import ConflictError, NotFound
 
 __all__ = ["ACTIONS", "MAX_BULK_IDS", "SORTS", "STATUSES", "comment_json"]
 
-STATUSES = ("pending", "spam", "approved", "rejected")
-SORTS = ("age", "score", "newest")
-ACTIONS = ("approve", "reject", "spam", "ham")
-MAX_BULK_IDS = 500
+STATUSES = QUEUE_STATUSES
+SORTS = QUEUE_SORTS
+ACTIONS = DECISION_ACTIONS
+_LIMIT_MESSAGE = f"'limit' must be a number from {QUEUE_LIMIT[0]} to {QUEUE_LIMIT[1]}."
 # row_version is a database INTEGER; a larger number can only be a mistake or a probe.
 _MAX_ROW_VERSION = 2**31 - 1
 # Cursors this API hands out are short; a longer one is not ours and is not decoded at all.
@@ -68,11 +75,11 @@ def list_queue():
     status = _choice(request.args.get("status"), STATUSES, "status", "pending")
     sort = _choice(request.args.get("sort"), SORTS, "sort", "age")
     try:
-        limit = int(request.args.get("limit", 50))
+        limit = int(request.args.get("limit", QUEUE_LIMIT[2]))
     except ValueError as error:
-        raise APIError(400, "invalid_limit", "'limit' must be a number from 1 to 200.") from error
-    if not 1 <= limit <= 200:
-        raise APIError(400, "invalid_limit", "'limit' must be a number from 1 to 200.")
+        raise APIError(400, "invalid_limit", _LIMIT_MESSAGE) from error
+    if not QUEUE_LIMIT[0] <= limit <= QUEUE_LIMIT[1]:
+        raise APIError(400, "invalid_limit", _LIMIT_MESSAGE)
     after = request.args.get("after") or None
     if after is not None and len(after) > _MAX_CURSOR_LENGTH:
         raise APIError(400, "invalid_cursor", "'after' is not a cursor this API gave out.")

@@ -16,10 +16,17 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from service.api.validation import optional_text, required_text, validate_email, validate_url
+from service.storage.keyset import SORTS
+from service.storage.schema import ACTION_TO_STATUS, COMMENT_STATUSES
 
 __all__ = [
     "AKISMET_COMMENT",
     "COMMENT",
+    "DECISION_ACTIONS",
+    "MAX_BULK_IDS",
+    "QUEUE_LIMIT",
+    "QUEUE_SORTS",
+    "QUEUE_STATUSES",
     "SCORE",
     "RequestRules",
     "TextRule",
@@ -182,3 +189,16 @@ AKISMET_COMMENT = RequestRules(
 )
 """The fields of an Akismet ``comment-check``, ``submit-spam`` or ``submit-ham``."""
 
+
+# The moderation requests' rules: the queues, the decisions, the sorts and the largest bulk
+# decision, taken from what storage knows, for the API, the desk and the OpenAPI document.
+QUEUE_STATUSES: tuple[str, ...] = COMMENT_STATUSES
+"""The queues: a comment's statuses."""
+DECISION_ACTIONS: tuple[str, ...] = tuple(ACTION_TO_STATUS)
+"""What a moderator can decide (``undo`` and sites' reports are no decision of this kind)."""
+QUEUE_SORTS: tuple[str, ...] = tuple(sort for sort in SORTS if sort in ("age", "score", "newest"))
+"""Orders the queue API reads a queue in (the desk adds "uncertainty", its own view)."""
+MAX_BULK_IDS = 500
+"""The most comments one bulk decision may name."""
+QUEUE_LIMIT = (1, 200, 50)
+"""Smallest, largest and default page size of the queue API."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import abort, flash, g, jsonify, redirect, request, url_for
 
+from service.api.rules import MAX_BULK_IDS
 from service.api.validation import is_public_id
 from service.extensions import runtime
 from service.i18n import translate
@@ -22,7 +23,7 @@ from service.storage import ConflictError, NotFound
 
 __all__ = ["MAX_BULK", "decide", "decide_many", "undo"]
 
-MAX_BULK = 500
+MAX_BULK = MAX_BULK_IDS
 
 
 def _wants_json() -> bool:

@@ -106,3 +106,50 @@ def test_a_thousand_generated_requests_get_no_server_error_and_match_the_schema(
 ) -> None:
     _seed(backend_app)
     assert fuzz_api(backend_app, _moderator_token(backend_app), examples=150) >= 1000
+
+
+def test_every_limit_and_choice_is_declared_once(client) -> None:
+    """The author limit was 100 in the comment view and one schema, 200 in the score view,
+    the Akismet adapter and another schema; statuses, actions and the bulk limit were typed
+    out in three places. Each is declared once now, and everything else says the same."""
+    from service.api.rules import (
+        AKISMET_COMMENT,
+        COMMENT,
+        DECISION_ACTIONS,
+        MAX_BULK_IDS,
+        QUEUE_SORTS,
+        QUEUE_STATUSES,
+        SCORE,
+    )
+    from service.moderation.actions import MAX_BULK
+    from service.moderation.cards import ACTIONS, QUEUES
+    from service.storage.schema import ACTION_TO_STATUS, COMMENT_STATUSES
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    author = COMMENT["author"].max_length
+    assert SCORE["author"].max_length == AKISMET_COMMENT["comment_author"].max_length == author
+    assert schemas["CommentSubmission"]["properties"]["author"]["maxLength"] == author
+    assert schemas["ScoreRequest"]["properties"]["author"]["maxLength"] == author
+    assert schemas["Decision"]["properties"]["action"]["enum"] == list(DECISION_ACTIONS)
+    assert schemas["BulkDecision"]["properties"]["ids"]["maxItems"] == MAX_BULK_IDS == MAX_BULK
+    assert schemas["ModeratedComment"]["properties"]["status"]["enum"] == list(QUEUE_STATUSES)
+    queue = document["paths"]["/api/v1/moderation/comments"]["get"]["parameters"]
+    enums = {parameter["name"]: parameter["schema"].get("enum") for parameter in queue}
+    assert enums["status"] == list(QUEUE_STATUSES) and enums["sort"] == list(QUEUE_SORTS)
+    # The storage's values are the source; the desk labels exactly those.
+    assert QUEUE_STATUSES == COMMENT_STATUSES and set(QUEUES) == set(COMMENT_STATUSES)
+    assert tuple(ACTION_TO_STATUS) == DECISION_ACTIONS and set(ACTIONS) == set(DECISION_ACTIONS)
+
+
+def test_bulk_decisions_refuse_one_id_more_than_declared(client, make_token) -> None:
+    from service.api.rules import MAX_BULK_IDS
+
+    headers = {"Authorization": f"Bearer {make_token('moderator')}"}
+    ids = [f"00000000-0000-4000-8000-{number:012d}" for number in range(MAX_BULK_IDS + 1)]
+    too_many = client.post("/api/v1/moderation/decisions", json={"action": "spam", "ids": ids},
+                           headers=headers)
+    assert too_many.status_code == 400 and too_many.get_json()["error"] == "invalid_ids"
+    allowed = client.post("/api/v1/moderation/decisions",
+                          json={"action": "spam", "ids": ids[:MAX_BULK_IDS]}, headers=headers)
+    assert allowed.status_code == 200
