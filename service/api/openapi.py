@@ -273,10 +273,9 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
             '{"error": <code>, "message": <what to do>}; unknown request fields are ignored.',
         },
         "servers": [{"url": "/"}],
-        "paths": _comment_paths()
-        | _integration_paths()
-        | _moderation_paths()
-        | _webhook_paths(),
+        "paths": _with_nul_refusal(
+            _comment_paths() | _integration_paths() | _moderation_paths() | _webhook_paths()
+        ),
         "components": {
             "schemas": component_schemas(config),
             "responses": _error_responses(),
@@ -295,6 +294,15 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
             },
         },
     }
+
+
+def _with_nul_refusal(paths: dict[str, Any]) -> dict[str, Any]:
+    """Every operation may answer 400: a NUL character anywhere in a request is refused
+    before any view (:mod:`service.request_guard`)."""
+    for operations in paths.values():
+        for operation in operations.values():
+            operation["responses"].setdefault("400", _ref("responses", "Error400"))
+    return paths
 
 
 def _webhook_paths() -> dict[str, Any]:
