@@ -86,7 +86,9 @@ def normalise_answer(answer: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(char for char in text if not unicodedata.combining(char))
     words = [_NUMBER_WORDS.get(word, word) for word in _NOT_ALNUM.split(text) if word]
-    return "".join(words)
+    joined = "".join(words)
+    # Pieces may join into a number word ("te-n"): mapped too, so normalising is idempotent.
+    return _NUMBER_WORDS.get(joined, joined)
 
 
 def answer_matches(given: str, accepted: list[str] | tuple[str, ...]) -> bool:
