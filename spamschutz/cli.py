@@ -42,6 +42,10 @@ class _Commands(click.Group):
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+# The installed distribution's version, as pip and bug reports name it.
+@click.version_option(
+    package_name="spamschutz", prog_name="spamschutz", message="%(prog)s %(version)s"
+)
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """spamschutz: self-hosted spam protection for comment sections."""

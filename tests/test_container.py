@@ -63,7 +63,8 @@ def test_dockerfile_copies_every_package_the_project_installs() -> None:
         for pattern in project["tool"]["setuptools"]["packages"]["find"]["include"]
     }
     assert packages <= set(_copied_sources())
-    assert {"pyproject.toml", "README.md"} <= set(_copied_sources())
+    # pyproject.toml's license-files: the build fails without them.
+    assert {"pyproject.toml", "README.md", "LICENSE", "NOTICE"} <= set(_copied_sources())
 
 
 def test_compose_runs_migrations_once_before_instances_on_postgres_and_redis() -> None:
