@@ -30,10 +30,22 @@ from training import LabelledComment, read_many
 from training.protocols import Split, group_splits, stratified_splits
 from training.train import deduplicate
 
-__all__ = ["REPO_ROOT", "figures", "main", "markdown_table", "youtube_comments"]
+__all__ = [
+    "DEFAULT_DATASETS",
+    "REPO_ROOT",
+    "describe_environment",
+    "environment",
+    "figures",
+    "main",
+    "markdown_table",
+    "youtube_comments",
+]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATASETS = REPO_ROOT.parent / "shared" / "datasets"
+# The public corpora: where SPAMSCHUTZ_DATASETS says (as for the tests), else beside the checkout.
+DEFAULT_DATASETS = Path(
+    os.environ.get("SPAMSCHUTZ_DATASETS") or REPO_ROOT.parent / "shared" / "datasets"
+)
 COLUMNS = (
     ("method", "method"),
     ("decision", "decision"),
@@ -135,7 +147,8 @@ def environment() -> dict[str, object]:
     }
 
 
-def _describe(env: dict[str, object]) -> str:
+def describe_environment(env: dict[str, object]) -> str:
+    """:func:`environment` in one line, for the results' headers."""
     return (
         f"Python {env['python']}, {env['cpus']} CPUs ({env['machine']}), "
         f"scikit-learn {env['scikit-learn']}, numpy {env['numpy']}"
@@ -174,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"# Model quality ({report['generated']})\n",
         "Command: `python -m bench.quality`. ROC-AUC and PR-AUC over the pooled out-of-fold "
         "scores; MCC, spam caught and ham blocked at each method's own decision. Timings: "
-        f"wall clock, {_describe(environment())}.\n",
+        f"wall clock, {describe_environment(environment())}.\n",
     ]
     for name, result in results.items():
         parts.append(

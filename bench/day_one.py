@@ -1,0 +1,353 @@
+"""Day one: the model a fresh install has, scored on real comments nobody here wrote.
+
+    .venv/bin/python -m bench.day_one [--datasets DIR] [--out bench/results]
+
+The starter model, trained exactly as a fresh install trains it, scores every real file in the
+datasets folder (each YouTube Spam Collection video, the German reader comments) as they are
+and in variants that must not make honest comments spam (``training.variants``): every comment
+with a personal website, the three line endings, ham citing a reference site. Then what a site
+gets after retraining on such data: a model trained on the starter corpus and all five videos
+scores the German readers, and leave one video out (starter + four videos, the fifth scored).
+Writes ``day_one.md`` and ``day_one.json`` to the output folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+
+from bench.day_one_report import markdown
+from bench.quality import DEFAULT_DATASETS, REPO_ROOT, environment, figures
+from model import SpamModel
+from training import LabelledComment, read_comments, train_model
+from training import starter as starter_corpus
+from training.variants import LINE_ENDINGS, with_line_endings, with_reference_link, with_website
+
+__all__ = [
+    "PUBLIC_FILES_IN_STARTER",
+    "DataFile",
+    "main",
+    "read_datasets",
+    "retrained_model",
+    "run",
+    "starter_model",
+    "write_report",
+]
+
+# Public data files (relative to the datasets folder) that the starter corpus includes. Each is
+# scored by a starter model trained without it, so that no day-one figure is measured on the
+# model's own training data.
+PUBLIC_FILES_IN_STARTER: tuple[str, ...] = ()
+
+# Where the real comments are, and the language their site would be in.
+CORPORA = (
+    ("youtube-spam-collection", "Youtube0*.csv", "en"),
+    ("german-reader-comments", "*.jsonl", "de"),
+)
+YOUTUBE = "youtube-spam-collection"
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One real file: its path below the datasets folder, its site's language, its comments."""
+
+    name: str
+    lang: str
+    comments: tuple[LabelledComment, ...]
+
+    @property
+    def is_video(self) -> bool:
+        """Whether it is one of the YouTube Spam Collection's videos."""
+        return self.name.startswith(f"{YOUTUBE}/")
+
+
+def read_datasets(datasets: Path) -> list[DataFile]:
+    """Every real file under ``datasets``; exits with a clear message when there is none."""
+    files = [
+        DataFile(f"{folder}/{path.name}", lang, tuple(read_comments(path)))
+        for folder, pattern, lang in CORPORA
+        for path in sorted((datasets / folder).glob(pattern))
+    ]
+    if not any(file.is_video for file in files):
+        sys.exit(
+            f"error: no YouTube Spam Collection files in {datasets / YOUTUBE}. Give the folder "
+            "that holds youtube-spam-collection/ and german-reader-comments/ with --datasets DIR "
+            "(default: SPAMSCHUTZ_DATASETS, else ../shared/datasets beside the repository)."
+        )
+    return files
+
+
+def _starter_without(without: str | None) -> list[LabelledComment]:
+    comments = starter_corpus.starter_comments()
+    if without is None:
+        return comments
+    # The readers of training.data give a file's comments its stem as their group.
+    kept = [c for c in comments if c.group != Path(without).stem]
+    if len(kept) == len(comments):
+        raise ValueError(
+            f"{without} is listed in PUBLIC_FILES_IN_STARTER, but no starter comment comes "
+            "from it: the list, or how the starter corpus names its sources, has changed"
+        )
+    return kept
+
+
+@functools.cache
+def starter_model(without: str | None = None) -> SpamModel:
+    """The starter model as a fresh install trains it (``spamschutz.starter``), trained once
+    per run; ``without`` names a public file of the starter corpus to leave out."""
+    # The install's own function once training.starter has one; until then the call
+    # spamschutz/starter.py makes (Context.train_and_store on the starter corpus). A model
+    # without a public file is trained with train_model's defaults, as a retraining site's is.
+    train_starter = getattr(starter_corpus, "train_starter_model", None)
+    if train_starter is not None and without is None:
+        return train_starter()
+    comments = _starter_without(without)
+    return train_model(comments, sources=[{"kind": "starter", "n": len(comments)}])
+
+
+def retrained_model(extra: Sequence[LabelledComment], without: str | None = None) -> SpamModel:
+    """A site's model after ``spamschutz train --starter --data …``: the starter corpus (without
+    the public file ``without``) and ``extra``, with the default settings."""
+    starter = _starter_without(without)
+    sources = [{"kind": "starter", "n": len(starter)}, {"kind": "file", "n": len(extra)}]
+    return train_model([*starter, *extra], sources=sources)
+
+
+StarterModel = Callable[[str | None], SpamModel]
+Retrain = Callable[[Sequence[LabelledComment], str | None], SpamModel]
+
+
+@dataclass
+class Scores:
+    """Scores of some comments and the thresholds of the model that gave each one."""
+
+    labels: np.ndarray
+    scores: np.ndarray
+    spam_cut: np.ndarray
+    unsure_cut: np.ndarray
+
+    @classmethod
+    def of(cls, model: SpamModel, comments: Sequence[LabelledComment]) -> Scores:
+        """``model``'s scores of ``comments``."""
+        scores = np.asarray(model.score([c.as_input() for c in comments]), dtype=float)
+        n = len(comments)
+        return cls(
+            np.asarray([c.label for c in comments], dtype=int),
+            scores,
+            np.full(n, model.thresholds.spam),
+            np.full(n, model.thresholds.unsure),
+        )
+
+    @classmethod
+    def pooled(cls, parts: Sequence[Scores]) -> Scores:
+        """Several parts as one, each comment keeping its own model's thresholds."""
+        return cls(*(np.concatenate([getattr(p, k) for p in parts]) for k in cls.__annotations__))
+
+    def figures(self) -> dict[str, object]:
+        """n, ROC-AUC, MCC and spam caught (when both classes are there), ham blocked (at or
+        above the spam-folder threshold) and ham flagged (at or above 'unsure'), with counts."""
+        blocked = self.scores >= self.spam_cut
+        flagged = self.scores >= self.unsure_cut
+        ham, spam = self.labels == 0, self.labels == 1
+        row: dict[str, object] = {"n": int(self.labels.size), "n_spam": int(spam.sum())}
+        row |= dict.fromkeys(("roc_auc", "pr_auc", "mcc", "spam_caught", "ham_blocked"))
+        if ham.any() and spam.any():
+            row |= figures(self.labels, self.scores, blocked)
+        if spam.any():
+            row["spam_caught"] = float(blocked[spam].mean())
+        if ham.any():
+            row["ham_blocked"] = float(blocked[ham].mean())
+        row["ham_flagged"] = float(flagged[ham].mean()) if ham.any() else None
+        row["ham_blocked_n"] = int(blocked[ham].sum())
+        row["ham_flagged_n"] = int(flagged[ham].sum())
+        return row
+
+
+def _with_pooled(per_file: dict[str, Scores], files: Sequence[DataFile]) -> list[dict]:
+    rows = [{"file": name, **scores.figures()} for name, scores in per_file.items()]
+    videos = [per_file[f.name] for f in files if f.is_video and f.name in per_file]
+    if len(videos) > 1:
+        rows.append({"file": "YouTube, all videos pooled", **Scores.pooled(videos).figures()})
+    if len(per_file) > len(videos):
+        rows.append(
+            {"file": "all files pooled", **Scores.pooled(list(per_file.values())).figures()}
+        )
+    return rows
+
+
+def _starter_scores(
+    files: Sequence[DataFile], starter: StarterModel, public: Sequence[str]
+) -> dict[str, object]:
+    plain, websites, endings, citing = {}, {}, [], []
+    for file in files:
+        model = starter(file.name if file.name in public else None)
+        plain[file.name] = Scores.of(model, file.comments)
+        websites[file.name] = Scores.of(model, [with_website(c) for c in file.comments])
+        endings.append(_line_endings(model, file))
+        ham = [c for c in file.comments if c.label == 0]
+        cited = Scores.of(model, [with_reference_link(c, file.lang) for c in ham]).figures()
+        before = Scores.of(model, ham).figures()
+        citing.append(
+            {"file": file.name, "n": len(ham), "before": before, "with_reference_link": cited}
+        )
+    return {
+        "as_they_are": _with_pooled(plain, files),
+        "with_websites": _with_pooled(websites, files),
+        "line_endings": endings,
+        "ham_citing_reference_sites": citing,
+    }
+
+
+def _line_endings(model: SpamModel, file: DataFile) -> dict[str, object]:
+    """The largest change of any comment's score between its ``\\n``, ``\\r\\n`` and ``\\r``
+    versions, and ham flagged under each ending."""
+    by_ending = {}
+    for name, ending in LINE_ENDINGS.items():
+        variant = [replace(c, text=with_line_endings(c.text, ending)) for c in file.comments]
+        by_ending[name] = Scores.of(model, variant)
+    stacked = np.vstack([s.scores for s in by_ending.values()])
+    change = stacked.max(axis=0) - stacked.min(axis=0)
+    return {
+        "file": file.name,
+        "n": len(file.comments),
+        "with_line_breaks": sum(any(b in c.text for b in "\r\n") for c in file.comments),
+        "largest_change": float(change.max()),
+        "changed_over_0_01": int((change > 0.01).sum()),
+        "ham_flagged": {name: s.figures().get("ham_flagged") for name, s in by_ending.items()},
+    }
+
+
+def _retrained_on_videos(
+    files: Sequence[DataFile], retrain: Retrain, public: Sequence[str]
+) -> tuple[list[dict[str, object]], float]:
+    """A model trained on the starter corpus and every video scores the other files' comments,
+    as they are, with websites and citing reference sites."""
+    videos = [c for f in files if f.is_video for c in f.comments]
+    started = time.perf_counter()
+    model = retrain(videos, None)
+    seconds = time.perf_counter() - started
+    rows = []
+    for file in files:
+        if file.is_video or file.name in public:
+            continue
+        variants = {
+            "as they are": list(file.comments),
+            "every reader with a website": [with_website(c) for c in file.comments],
+            "ham citing a reference site": [
+                with_reference_link(c, file.lang) if c.label == 0 else c for c in file.comments
+            ],
+        }
+        for variant, comments in variants.items():
+            rows.append(
+                {"file": file.name, "variant": variant, **Scores.of(model, comments).figures()}
+            )
+    return rows, seconds
+
+
+def _leave_one_video_out(
+    files: Sequence[DataFile], retrain: Retrain, public: Sequence[str]
+) -> list[dict[str, object]]:
+    """Each video scored by a model trained on the starter corpus and the other videos."""
+    videos = [f for f in files if f.is_video]
+    per_video = {}
+    for held_out in videos:
+        print(f"leave one video out: {held_out.name}", file=sys.stderr)
+        others = [c for f in videos if f is not held_out for c in f.comments]
+        model = retrain(others, held_out.name if held_out.name in public else None)
+        per_video[held_out.name] = Scores.of(model, held_out.comments)
+    return _with_pooled(per_video, files)
+
+
+def run(
+    files: Sequence[DataFile],
+    starter: StarterModel = starter_model,
+    retrain: Retrain = retrained_model,
+    public: Sequence[str] = PUBLIC_FILES_IN_STARTER,
+) -> dict[str, object]:
+    """Every measurement of the day-one benchmark on ``files``: ``starter`` gives the starter
+    model (without a public file, for the files in ``public``), ``retrain`` a model trained on
+    the starter corpus and more comments."""
+    started = time.perf_counter()
+    model = starter(None)
+    starter_seconds = time.perf_counter() - started
+    print(f"starter model trained in {starter_seconds:.1f} s", file=sys.stderr)
+    day_one = _starter_scores(files, starter, public)
+    retrained, retrain_seconds = _retrained_on_videos(files, retrain, public)
+    return {
+        "starter_model": {
+            "version": model.metadata.get("version"),
+            "data": model.metadata.get("data", {}),
+            "thresholds": {"spam": model.thresholds.spam, "unsure": model.thresholds.unsure},
+            "training_seconds": round(starter_seconds, 1),
+        },
+        "public_files_in_starter": list(public),
+        "files": [{"name": f.name, "lang": f.lang, "n": len(f.comments)} for f in files],
+        **day_one,
+        "retrained_on_all_videos": {
+            "rows": retrained,
+            "training_seconds": round(retrain_seconds, 1),
+        },
+        "leave_one_video_out": _leave_one_video_out(files, retrain, public),
+    }
+
+
+def _checkout() -> str | None:
+    """The commit the figures were measured on (``-dirty`` with local changes)."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],  # noqa: S607
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return done.stdout.strip()
+
+
+def write_report(results: dict[str, object], out: Path, seconds: float) -> str:
+    """Write ``results`` (of :func:`run`) with how and where they were measured to
+    ``out/day_one.json`` and ``out/day_one.md``; returns the markdown."""
+    report = {
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": "python -m bench.day_one",
+        "environment": {
+            **environment(),
+            "spamschutz": version("spamschutz"),
+            "commit": _checkout(),
+        },
+        "seconds": round(seconds, 1),
+        **results,
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "day_one.json").write_text(json.dumps(report, indent=2) + "\n")
+    text = markdown(report)
+    (out / "day_one.md").write_text(text)
+    return text
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Read the datasets, run every measurement and write ``day_one.md`` and ``day_one.json``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "results")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    results = run(read_datasets(args.datasets))
+    print(write_report(results, args.out, time.perf_counter() - started))
+
+
+if __name__ == "__main__":
+    main()
