@@ -12,9 +12,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from bench import day_one
-from model import SpamModel
+from model import ModelStore, SpamModel, file_sha256
+from spamschutz.cli import main
 from tests.factories import HAM_TEXTS, SPAM_TEXTS, labelled_comments
 from training import LabelledComment, train_model
 
@@ -125,3 +127,34 @@ def test_the_starter_model_refuses_to_leave_out_a_file_the_corpus_does_not_hold(
     # The German reader comments are for evaluation only: never in the starter corpus.
     with pytest.raises(ValueError, match="PUBLIC_FILES_IN_STARTER"):
         day_one.starter_model("german-reader-comments/comments.jsonl")
+
+
+def _product_model(models: Path, version: str) -> SpamModel:
+    return ModelStore(models).load(version, file_sha256(models / version / "model.joblib"))
+
+
+@pytest.mark.slow
+def test_the_benchmark_scores_the_models_a_fresh_install_and_a_retraining_site_have(tmp_path):
+    env = {"SPAMSCHUTZ_DATA_DIR": str(tmp_path / "data"), "SPAMSCHUTZ_SECRET_KEY": "s" * 40}
+    bootstrap = CliRunner().invoke(main, ["models", "bootstrap"], env=env)
+    assert bootstrap.exit_code == 0, bootstrap.output
+    models = tmp_path / "data" / "models"
+    (installed,) = [path.name for path in models.iterdir()]
+    labels = tmp_path / "labels.jsonl"
+    extra = labelled_comments()
+    labels.write_text("".join(json.dumps(c.as_dict()) + "\n" for c in extra))
+    command = ["train", "--starter", "--data", str(labels), "--no-report", "--json"]
+    retrained = json.loads(CliRunner().invoke(main, command, env=env).output)["version"]
+
+    comments = [c.as_input() for c in extra] + [
+        {"text": "Erstens.\r\n\r\nZweitens: https://www.wien.gv.at/verkehr/", "url": ""},
+        {"text": "Gute Sache mit den Radwegen.", "url": "https://www.anna-berger.de"},
+    ]
+    pairs = [
+        (_product_model(models, installed), day_one.starter_model()),
+        (_product_model(models, retrained), day_one.retrained_model(extra)),
+    ]
+    for product, bench in pairs:
+        assert product.thresholds.spam == pytest.approx(bench.thresholds.spam, abs=1e-4)
+        assert product.thresholds.unsure == pytest.approx(bench.thresholds.unsure, abs=1e-4)
+        assert product.score(comments) == pytest.approx(bench.score(comments), abs=1e-4)
