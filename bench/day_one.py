@@ -19,13 +19,14 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
+from joblib import Parallel, delayed
 
 from bench.day_one_report import markdown
 from bench.quality import DEFAULT_DATASETS, REPO_ROOT, environment, figures
@@ -187,11 +188,12 @@ def _with_pooled(per_file: dict[str, Scores], files: Sequence[DataFile]) -> list
 
 
 def _starter_scores(
-    files: Sequence[DataFile], starter: StarterModel, public: Sequence[str]
+    files: Sequence[DataFile], models: Mapping[str, SpamModel]
 ) -> dict[str, object]:
+    """Each file scored by its starter model (``models[file.name]``), as it is and in variants."""
     plain, websites, endings, citing = {}, {}, [], []
     for file in files:
-        model = starter(file.name if file.name in public else None)
+        model = models[file.name]
         plain[file.name] = Scores.of(model, file.comments)
         websites[file.name] = Scores.of(model, [with_website(c) for c in file.comments])
         endings.append(_line_endings(model, file))
@@ -228,18 +230,12 @@ def _line_endings(model: SpamModel, file: DataFile) -> dict[str, object]:
     }
 
 
-def _retrained_on_videos(
-    files: Sequence[DataFile], retrain: Retrain, public: Sequence[str]
-) -> tuple[list[dict[str, object]], float]:
-    """A model trained on the starter corpus and every video scores the other files' comments,
-    as they are, with websites and citing reference sites."""
-    videos = [c for f in files if f.is_video for c in f.comments]
-    started = time.perf_counter()
-    model = retrain(videos, None)
-    seconds = time.perf_counter() - started
+def _retrained_scores(files: Sequence[DataFile], model: SpamModel) -> list[dict[str, object]]:
+    """The files no video model learnt from (the German readers), scored by ``model`` as they
+    are, with websites and citing reference sites."""
     rows = []
     for file in files:
-        if file.is_video or file.name in public:
+        if file.is_video:
             continue
         variants = {
             "as they are": list(file.comments),
@@ -252,21 +248,41 @@ def _retrained_on_videos(
             rows.append(
                 {"file": file.name, "variant": variant, **Scores.of(model, comments).figures()}
             )
-    return rows, seconds
+    return rows
 
 
-def _leave_one_video_out(
-    files: Sequence[DataFile], retrain: Retrain, public: Sequence[str]
-) -> list[dict[str, object]]:
-    """Each video scored by a model trained on the starter corpus and the other videos."""
+def _timed(train: Callable[..., SpamModel], *arguments: object) -> tuple[SpamModel, float]:
+    started = time.perf_counter()
+    model = train(*arguments)
+    return model, time.perf_counter() - started
+
+
+def _train_all(
+    files: Sequence[DataFile],
+    starter: StarterModel,
+    retrain: Retrain,
+    public: Sequence[str],
+    jobs: int,
+) -> dict[str, tuple[SpamModel, float]]:
+    """Every model the benchmark scores with, trained side by side in ``jobs`` processes:
+    ``starter`` (and ``starter without <file>`` for each public file), ``all videos`` and
+    ``without <video>`` for leave one video out. Each with its training time in seconds."""
     videos = [f for f in files if f.is_video]
-    per_video = {}
+    present = {f.name for f in files}
+    needs: dict[str, tuple[Callable[..., SpamModel], tuple[object, ...]]] = {
+        "starter": (starter, (None,)),
+        **{f"starter without {n}": (starter, (n,)) for n in public if n in present},
+        "all videos": (retrain, ([c for f in videos for c in f.comments], None)),
+    }
     for held_out in videos:
-        print(f"leave one video out: {held_out.name}", file=sys.stderr)
         others = [c for f in videos if f is not held_out for c in f.comments]
-        model = retrain(others, held_out.name if held_out.name in public else None)
-        per_video[held_out.name] = Scores.of(model, held_out.comments)
-    return _with_pooled(per_video, files)
+        without = held_out.name if held_out.name in public else None
+        needs[f"without {held_out.name}"] = (retrain, (others, without))
+    print(f"training {len(needs)} models in {jobs} process(es)", file=sys.stderr)
+    trained = Parallel(n_jobs=jobs)(
+        delayed(_timed)(train, *arguments) for train, arguments in needs.values()
+    )
+    return dict(zip(needs, trained, strict=True))
 
 
 def run(
@@ -274,31 +290,36 @@ def run(
     starter: StarterModel = starter_model,
     retrain: Retrain = retrained_model,
     public: Sequence[str] = PUBLIC_FILES_IN_STARTER,
+    jobs: int = 1,
 ) -> dict[str, object]:
     """Every measurement of the day-one benchmark on ``files``: ``starter`` gives the starter
     model (without a public file, for the files in ``public``), ``retrain`` a model trained on
-    the starter corpus and more comments."""
-    started = time.perf_counter()
-    model = starter(None)
-    starter_seconds = time.perf_counter() - started
-    print(f"starter model trained in {starter_seconds:.1f} s", file=sys.stderr)
-    day_one = _starter_scores(files, starter, public)
-    retrained, retrain_seconds = _retrained_on_videos(files, retrain, public)
+    the starter corpus and more comments; the models are trained in ``jobs`` processes."""
+    trained = _train_all(files, starter, retrain, public, jobs)
+    model = trained["starter"][0]
+    by_file = {
+        f.name: trained[f"starter without {f.name}" if f.name in public else "starter"][0]
+        for f in files
+    }
+    videos = [f for f in files if f.is_video]
+    held_out = {v.name: Scores.of(trained[f"without {v.name}"][0], v.comments) for v in videos}
     return {
         "starter_model": {
             "version": model.metadata.get("version"),
             "data": model.metadata.get("data", {}),
             "thresholds": {"spam": model.thresholds.spam, "unsure": model.thresholds.unsure},
-            "training_seconds": round(starter_seconds, 1),
+            "training_seconds": round(trained["starter"][1], 1),
         },
         "public_files_in_starter": list(public),
         "files": [{"name": f.name, "lang": f.lang, "n": len(f.comments)} for f in files],
-        **day_one,
+        "training_seconds": {name: round(seconds, 1) for name, (_, seconds) in trained.items()},
+        "jobs": jobs,
+        **_starter_scores(files, by_file),
         "retrained_on_all_videos": {
-            "rows": retrained,
-            "training_seconds": round(retrain_seconds, 1),
+            "rows": _retrained_scores(files, trained["all videos"][0]),
+            "training_seconds": round(trained["all videos"][1], 1),
         },
-        "leave_one_video_out": _leave_one_video_out(files, retrain, public),
+        "leave_one_video_out": _with_pooled(held_out, files),
     }
 
 
@@ -343,11 +364,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "results")
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="models trained side by side (default: 2)"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    results = run(read_datasets(args.datasets))
+    results = run(read_datasets(args.datasets), jobs=args.jobs)
     print(write_report(results, args.out, time.perf_counter() - started))
 
 
 if __name__ == "__main__":
-    main()
+    # The module's own main, not __main__'s: the training processes find the functions they
+    # are sent by their module's name, and __main__ is another module there.
+    from bench.day_one import main as day_one_main
+
+    day_one_main()

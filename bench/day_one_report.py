@@ -122,7 +122,8 @@ def _header(report: Row) -> str:
     return (
         f"Command: `{report['command']}` (spamschutz {env['spamschutz']}, commit "
         f"`{env['commit']}`; {describe_environment(env)}; the whole run took "
-        f"{report['seconds']} s).\n\n"
+        f"{report['seconds']} s, {len(report['training_seconds'])} models trained "
+        f"{report['jobs']} at a time).\n\n"
         f"The starter model `{model['version']}`, trained as a fresh install trains it on "
         f"{data.get('n')} comments ({data.get('n_spam')} spam) in "
         f"{model['training_seconds']} s: spam folder from {model['thresholds']['spam']}, "

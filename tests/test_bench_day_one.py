@@ -64,12 +64,17 @@ def test_the_day_one_benchmark_measures_every_file_and_writes_its_tables(files, 
     assert [f.name for f in files][-1] == "german-reader-comments/comments.jsonl"
     assert "\r\n\r\n" in files[-1].comments[0].text  # the readers' line breaks are kept
 
-    results = day_one.run(files, starter=_tiny_starter, retrain=_tiny_retrain)
+    results = day_one.run(files, starter=_tiny_starter, retrain=_tiny_retrain, jobs=2)
     text = day_one.write_report(results, tmp_path / "out", seconds=1.0)
 
     report = json.loads((tmp_path / "out" / "day_one.json").read_text())
     assert report["command"] == "python -m bench.day_one"
     assert {"python", "scikit-learn", "numpy", "spamschutz", "commit"} <= set(report["environment"])
+    assert set(report["training_seconds"]) == {
+        "starter",
+        "all videos",
+        *(f"without youtube-spam-collection/{video}.csv" for video in VIDEOS),
+    }
     names = [row["file"] for row in report["as_they_are"]]
     assert names == [f.name for f in files] + ["YouTube, all videos pooled", "all files pooled"]
     for row in report["as_they_are"] + report["with_websites"]:
