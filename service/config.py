@@ -155,6 +155,41 @@ DEFAULTS: dict[str, tuple[object, type, str]] = {
         int,
         "days after which 'spamschutz purge' deletes spam and rejected comments",
     ),
+    "CAMPAIGN_DETECTION": (
+        True,
+        bool,
+        "recognise campaigns (near-identical texts, shared links, phone numbers, e-mails, one "
+        "sender's bursts) at intake; a moderator's spam decision on one member sweeps them",
+    ),
+    "CAMPAIGN_WINDOW_DAYS": (
+        14.0,
+        float,
+        "how many days back a new comment is compared with earlier ones for campaigns",
+    ),
+    "CAMPAIGN_SIMILARITY": (
+        0.35,
+        float,
+        "estimated share of common 5-letter shingles from which two texts are near-identical "
+        "(0 to 1)",
+    ),
+    "CAMPAIGN_MIN_MEMBERS": (3, int, "comments a campaign needs before it is recognised"),
+    "CAMPAIGN_BURST_MINUTES": (
+        10.0,
+        float,
+        "comments of one sender (address or e-mail hash) in other threads within these "
+        "minutes are a burst",
+    ),
+    "CAMPAIGN_BURST_THREADS": (
+        4,
+        int,
+        "threads a sender's burst must reach to be recognised as a campaign on its own",
+    ),
+    "CAMPAIGN_COMMON_DOMAINS": (
+        "",
+        str,
+        "comma-separated domains never to group comments by, beside the built-in reference "
+        "sites (the site's own domain, say)",
+    ),
     "SPOOL_REPLAY_SECONDS": (
         5.0,
         float,
@@ -300,6 +335,16 @@ def _check_webhook_networks(config: Mapping[str, object]) -> None:
         raise ConfigError(f"SPAMSCHUTZ_WEBHOOK_ALLOWED_NETWORKS: {error}") from error
 
 
+def _check_campaigns(config: Mapping[str, object]) -> None:
+    """Refuse to start with campaign settings the detection cannot use."""
+    from service.campaigns.settings import detection_rules
+
+    try:
+        detection_rules(config)
+    except ValueError as error:
+        raise ConfigError(str(error)) from error
+
+
 def _check_origins(config: Mapping[str, object]) -> None:
     """Refuse to start with an allowed origin that is not ``scheme://host[:port]``."""
     from service.cors import allowed_origins
@@ -355,6 +400,7 @@ def load_config(
     if not 32 <= int(config["IPV6_NETWORK_PREFIX"]) <= 128:  # type: ignore[call-overload]
         raise ConfigError("SPAMSCHUTZ_IPV6_NETWORK_PREFIX must be from 32 to 128")
     _check_rate_limits(config)
+    _check_campaigns(config)
     _check_webhook_networks(config)
     _check_origins(config)
     if not config["SECRET_KEY"]:

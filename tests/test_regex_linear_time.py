@@ -38,6 +38,7 @@ MODULES = (
     "service.moderation.login",
     "service.moderation.highlight",
     "service.challenge",
+    "service.campaigns.fingerprint",
     "service.sites",
 )
 # Characters most patterns give meaning to, beside the ones a pattern names itself.

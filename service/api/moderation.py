@@ -18,7 +18,9 @@ from service.api.rules import (
     QUEUE_STATUSES,
 )
 from service.api.validation import is_public_id, read_payload
+from service.campaigns.describe import campaign_json
 from service.extensions import runtime
+from service.i18n import pick_language
 from service.storage import ConflictError, NotFound
 
 __all__ = ["ACTIONS", "MAX_BULK_IDS", "SORTS", "STATUSES", "comment_json"]
@@ -33,8 +35,9 @@ _MAX_ROW_VERSION = 2**31 - 1
 _MAX_CURSOR_LENGTH = 512
 
 
-def comment_json(row: Any) -> dict[str, object]:
-    """A comment as moderators see it, with its age against the review promise."""
+def comment_json(row: Any, campaign: Any = None) -> dict[str, object]:
+    """A comment as moderators see it, with its age against the review promise and the
+    campaign it is part of (``None``: none)."""
     promise_hours = int(current_app.config["PROMISE_HOURS"])
     age_hours = (datetime.now(UTC) - row.created_at).total_seconds() / 3600
     return {
@@ -58,6 +61,7 @@ def comment_json(row: Any) -> dict[str, object]:
         "decided_at": row.decided_at.isoformat() if row.decided_at else None,
         "decided_by": row.decided_by,
         "row_version": row.row_version,
+        "campaign": campaign_json(campaign, pick_language()) if campaign else None,
     }
 
 
@@ -90,8 +94,9 @@ def list_queue():
         raise APIError(
             400, "invalid_cursor", "'after' is not a cursor this API gave out."
         ) from error
+    campaigns = repository.campaigns_of(row.public_id for row in rows)
     return {
-        "comments": [comment_json(row) for row in rows],
+        "comments": [comment_json(row, campaigns.get(row.public_id)) for row in rows],
         "next": cursor,
         "counts": repository.count_by_status(),
     }
@@ -110,7 +115,7 @@ def _decide(public_id: str, action: str, expected: int | None) -> dict[str, obje
         raise APIError(
             409, "conflict", "Someone else decided this comment first. Reload it and decide again."
         ) from error
-    return comment_json(row)
+    return comment_json(row, runtime().repository.campaigns_of([public_id]).get(public_id))
 
 
 def _action(payload: dict[str, Any]) -> str:

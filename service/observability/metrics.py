@@ -40,6 +40,7 @@ __all__ = [
     "SERVING_EXTENSION",
     "ServingModelGauge",
     "init_metrics",
+    "observe_campaign_detection",
     "observe_request",
     "observe_scoring",
     "record_challenge_outcome",
@@ -80,6 +81,11 @@ SCORING_LATENCY = Histogram(
     "Time the model takes to score one comment, explanations included.",
     buckets=_LATENCY_BUCKETS,
 )
+CAMPAIGN_DETECTION_LATENCY = Histogram(
+    "spamschutz_campaign_detection_duration_seconds",
+    "Time the campaign detection takes for one accepted comment, its database work included.",
+    buckets=(0.0005, 0.001, 0.0025, *_LATENCY_BUCKETS),
+)
 SERVING_MODEL = Gauge(
     "spamschutz_model_serving",
     "1 for the model version a live worker serves.",
@@ -119,6 +125,11 @@ def record_verdict(status: str, band: str | None) -> None:
 def record_challenge_outcome(outcome: str) -> None:
     """Count a challenge answer: ``passed`` or the error code it was refused with."""
     CHALLENGES.labels(outcome=outcome).inc()
+
+
+def observe_campaign_detection(seconds: float) -> None:
+    """Note how long the campaign detection took for one comment."""
+    CAMPAIGN_DETECTION_LATENCY.observe(seconds)
 
 
 def observe_scoring(seconds: float) -> None:
@@ -174,6 +185,17 @@ class DatabaseFigures(Collector):
             "Comments waiting longer than the promise.",
             statistics.overdue,
         )
+        try:
+            campaigns = runtime.repository.campaign_figures()
+        except StorageUnavailable:
+            return
+        yield _gauge("spamschutz_campaigns_open",
+                     "Recognised campaigns that are not dissolved.", campaigns["open"])
+        yield _gauge("spamschutz_campaigns_sweeping",
+                     "Open campaigns a moderator's spam decision sweeps.", campaigns["sweeping"])
+        yield _gauge("spamschutz_campaign_comments_swept",
+                     "Comments a campaign's sweep holds in the spam folder (across instances).",
+                     campaigns["swept"])
         disagreement = GaugeMetricFamily(
             "spamschutz_model_disagreements",
             "Moderator decisions that overruled the model's band, by kind (kept decisions).",

@@ -8,12 +8,13 @@ from typing import Any
 
 from sqlalchemy import Connection, false, func, select
 
+from service.storage.campaigns import CampaignStore
 from service.storage.comments import comment_by_public_id
 from service.storage.errors import ConflictError
 from service.storage.privacy import ERASED_TEXT
 from service.storage.records import CommentRow, DecisionRow, as_utc
 from service.storage.schema import ACTION_TO_STATUS, REPORT_ACTIONS, comments, decisions
-from service.storage.webhooks import EVENT_OF_STATUS, WebhookStore, event_data
+from service.storage.webhooks import EVENT_OF_STATUS, event_data
 
 __all__ = ["DecisionStore"]
 
@@ -24,8 +25,12 @@ _LABEL_OF_ACTION = {"approve": "ham", "ham": "ham", "spam": "spam", **REPORT_ACT
 _LABEL_OF_STATUS = {"approved": "ham", "spam": "spam"}
 
 
-class DecisionStore(WebhookStore):
-    """Moderators' decisions and the labels drawn from them; mixed into :class:`Repository`."""
+class DecisionStore(CampaignStore):
+    """Moderators' decisions and the labels drawn from them; mixed into :class:`Repository`.
+
+    A decision on a member of a campaign sweeps it or dissolves its sweep in the same
+    transaction (:meth:`CampaignStore._after_decision`).
+    """
 
     def decide(
         self,
@@ -90,6 +95,7 @@ class DecisionStore(WebhookStore):
                 created_at=now,
             )
         )
+        self._after_decision(connection, current["id"], action, moderator, now)
         return CommentRow.from_row(updated)
 
     def record_report(self, public_id: str, label: str, reporter: str) -> DecisionRow:

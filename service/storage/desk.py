@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Text, and_, case, cast, func, or_, select
 
+from service.storage.campaigns import CampaignStore
 from service.storage.errors import ConflictError, NotFound
 from service.storage.records import CommentRow, DecisionRow, as_utc
 from service.storage.schema import REPORT_ACTIONS, comments, decisions
-from service.storage.webhooks import EVENT_OF_STATUS, WebhookStore, event_data
+from service.storage.webhooks import EVENT_OF_STATUS, event_data
 
 __all__ = [
     "UNDO_SECONDS",
@@ -130,7 +131,7 @@ class DashboardNumbers:
     overrule_window_days: int
 
 
-class DeskStore(WebhookStore):
+class DeskStore(CampaignStore):
     """Desk-related repository methods; mixed into :class:`Repository`."""
 
     def commenter_histories(
@@ -244,6 +245,8 @@ class DeskStore(WebhookStore):
                 select(comments).where(comments.c.id == current["id"])
             ).mappings().one()
             self._queue_event(connection, EVENT_OF_STATUS[row["status"]], event_data(row), now)
+            # Undoing the decision that started a campaign's sweep undoes the sweep too.
+            self._after_undo(connection, current["id"], moderator, now)
         return CommentRow.from_row(row)
 
     def dashboard_numbers(self, days: int = 14, overrule_days: int = 30) -> DashboardNumbers:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -22,6 +23,8 @@ from sqlalchemy import (
 
 __all__ = [
     "ACTION_TO_STATUS",
+    "CAMPAIGN_LINKS",
+    "CAMPAIGN_STATUSES",
     "CHALLENGE_MODES",
     "COMMENT_SOURCES",
     "COMMENT_STATUSES",
@@ -32,6 +35,10 @@ __all__ = [
     "SCORE_BANDS",
     "TOKEN_ROLES",
     "api_tokens",
+    "campaign_keys",
+    "campaign_members",
+    "campaign_prints",
+    "campaigns",
     "challenge_redemptions",
     "comments",
     "decisions",
@@ -61,6 +68,13 @@ COMMENT_SOURCES = ("form", "akismet")
 # Mollom-style: ask every reader, only readers the model is unsure about, or nobody.
 CHALLENGE_MODES = ("always", "unsure", "never")
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
+# A campaign is "forming" until it is recognised (enough members, threads and a shared
+# spam-like element, a long shared text or a burst), "open" from then on, and "dissolved"
+# once a moderator said one of its members is not spam: it never sweeps again.
+CAMPAIGN_STATUSES = ("forming", "open", "dissolved")
+# How a member was linked to the campaign: its text, a link domain, a phone number, an e-mail
+# address in the text, the commenter's e-mail domain, or its sender.
+CAMPAIGN_LINKS = ("text", "domain", "phone", "email", "mail_domain", "sender")
 
 # Deterministic constraint names: Alembic can only alter or drop what it can name, and
 # PostgreSQL and SQLite would otherwise invent different names.
@@ -270,4 +284,80 @@ webhook_deliveries = Table(
     Column("delivered_at", _utc_datetime(), nullable=True),
     CheckConstraint(_one_of("status", DELIVERY_STATUSES), name="status"),
     Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+# Campaigns: comments that came as one wave (service/campaigns/). "sweeping" is set by a
+# moderator's spam decision on a member: pending members go to the spam folder, later ones
+# arrive there. "shares" lists what the members have in common (domains, phones, e-mails).
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("public_id", String(36), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),
+    Column("sweeping", Boolean, nullable=False, default=False, server_default=false()),
+    Column("spam_like", Boolean, nullable=False, default=False, server_default=false()),
+    Column("shares", JSON, nullable=False),
+    Column("member_count", Integer, nullable=False, default=0, server_default=text("0")),
+    Column("thread_count", Integer, nullable=False, default=0, server_default=text("0")),
+    Column("first_seen", _utc_datetime(), nullable=False),
+    Column("last_seen", _utc_datetime(), nullable=False, index=True),
+    Column("detected_at", _utc_datetime(), nullable=True),
+    Column("swept_at", _utc_datetime(), nullable=True),
+    Column("swept_by", String(200), nullable=True),
+    # The comment whose spam decision started the sweep: undoing that decision undoes it.
+    Column("trigger_comment_id", Integer, nullable=True),
+    Column("dissolved_at", _utc_datetime(), nullable=True),
+    Column("dissolved_by", String(200), nullable=True),
+    CheckConstraint(_one_of("status", CAMPAIGN_STATUSES), name="status"),
+)
+
+campaign_members = Table(
+    "campaign_members",
+    metadata,
+    Column(
+        "comment_id", Integer, ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "campaign_id",
+        Integer,
+        ForeignKey("campaigns.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("link", String(16), nullable=False),
+    Column("joined_at", _utc_datetime(), nullable=False),
+    # The spam decision the sweep recorded for this member; undoing the sweep takes it back.
+    Column("sweep_decision_id", Integer, nullable=True),
+    CheckConstraint(_one_of("link", CAMPAIGN_LINKS), name="link"),
+)
+
+# The detection's window: one row per recent comment with what it is compared on, and its
+# keys (text bands, domains, phones, e-mails, senders) indexed for the look-up at intake.
+campaign_prints = Table(
+    "campaign_prints",
+    metadata,
+    Column(
+        "comment_id", Integer, ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("thread_id", String(200), nullable=False),
+    Column("sender", String(64), nullable=True),
+    Column("signature", LargeBinary, nullable=True),
+    Column("created_at", _utc_datetime(), nullable=False, index=True),
+)
+
+campaign_keys = Table(
+    "campaign_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(100), nullable=False),
+    Column(
+        "comment_id",
+        Integer,
+        ForeignKey("comments.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", _utc_datetime(), nullable=False),
+    Index("ix_campaign_keys_key_created_at", "key", "created_at"),
 )

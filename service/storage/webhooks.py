@@ -43,7 +43,8 @@ EVENT_OF_STATUS = {
     "spam": "comment.spam",
     "pending": "comment.pending",
 }
-WEBHOOK_EVENTS = ("comment.received", *EVENT_OF_STATUS.values())
+# ``campaign.detected``: comments were recognised as one campaign (service/campaigns/).
+WEBHOOK_EVENTS = ("comment.received", *EVENT_OF_STATUS.values(), "campaign.detected")
 # How long a worker trusts the list of active endpoints it read before reading it again. Every
 # stored comment queues an event, and reading the (usually empty) list was a tenth of the
 # comment's database work. An endpoint added or disabled through the same repository counts

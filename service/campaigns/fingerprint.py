@@ -1,0 +1,222 @@
+"""What a comment shares with others: its text's MinHash, link domains, phone numbers, e-mails.
+
+:func:`fingerprint_comment` is pure (no Flask, no database). It turns one comment into the
+keys under which the detection (:mod:`service.storage.campaigns`) looks for earlier comments:
+
+- ``t<band>:…`` band keys of a MinHash over character 5-grams of the normalised text, from
+  which quotes, links, addresses and numbers are taken out, so spun variants, changed names,
+  numbers and links still meet. Short texts get none: "Danke!" is not a campaign.
+- ``d:<domain>`` a linked domain (its registrable part), unless it is a reference or common
+  site (an encyclopaedia, a video platform, a newspaper, a government), which honest readers
+  link all the time;
+- ``p:<digits>`` a phone number, ``e:<address>`` an e-mail address in the text;
+- ``m:<domain>`` the commenter's e-mail domain, unless a free-mail provider's;
+- ``s:<hash>`` the sender (address hash, e-mail hash), for bursts across threads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from model.text import normalise
+from service.campaigns import minhash
+
+__all__ = [
+    "COMMON_DOMAINS",
+    "FREE_MAIL_DOMAINS",
+    "MIN_TEXT_CHARACTERS",
+    "Fingerprint",
+    "fingerprint_comment",
+    "registrable_domain",
+]
+
+# Texts shorter than this (after quotes, links and numbers are taken out) never join a
+# campaign on their text: short thanks and agreement ("Danke!", "Sehe ich genauso.") are
+# written by many readers in the same words.
+MIN_TEXT_CHARACTERS = 40
+MIN_TEXT_WORDS = 6
+
+# Sites honest readers link to as a reference; a campaign is never recognised by them.
+COMMON_DOMAINS = frozenset({
+    "wikipedia.org", "wikimedia.org", "wiktionary.org", "duden.de", "archive.org",
+    "youtube.com", "youtu.be", "vimeo.com", "google.com", "google.de", "google.at",
+    "facebook.com", "twitter.com", "x.com", "instagram.com", "reddit.com", "linkedin.com",
+    "github.com", "tiktok.com", "spotify.com", "apple.com",
+    "derstandard.at", "orf.at", "diepresse.com", "kurier.at", "krone.at", "spiegel.de",
+    "zeit.de", "sueddeutsche.de", "faz.net", "welt.de", "tagesschau.de", "zdf.de", "ard.de",
+    "heise.de", "taz.de", "nzz.ch", "srf.ch", "bild.de", "n-tv.de", "focus.de", "stern.de",
+    "nytimes.com", "theguardian.com", "bbc.co.uk", "bbc.com", "cnn.com", "reuters.com",
+    "apnews.com", "washingtonpost.com", "economist.com",
+    "bund.de", "bundesregierung.de", "bundestag.de", "destatis.de", "europa.eu", "admin.ch",
+    "statistik.at", "parlament.gv.at", "who.int", "un.org", "oecd.org",
+})
+# Government and academic endings: links readers cite.
+_COMMON_ENDINGS = (".gv.at", ".gov", ".gov.uk", ".admin.ch", ".ac.at", ".edu", ".ac.uk")
+# Shared by millions of honest readers: the e-mail domain tells nothing about them.
+FREE_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "web.de", "gmx.de", "gmx.at", "gmx.net", "gmx.ch",
+    "gmx.com", "yahoo.com", "yahoo.de", "hotmail.com", "hotmail.de", "outlook.com",
+    "outlook.de", "live.com", "live.de", "icloud.com", "me.com", "t-online.de", "aon.at",
+    "chello.at", "a1.net", "mail.de", "posteo.de", "mailbox.org", "proton.me",
+    "protonmail.com", "freenet.de", "aol.com", "yandex.ru", "mail.ru", "bluewin.ch",
+})
+# Second-level endings under which a registrable domain has three labels.
+_SECOND_LEVEL = frozenset({
+    "co.uk", "org.uk", "ac.uk", "gov.uk", "co.at", "or.at", "ac.at", "gv.at", "com.au",
+    "co.jp", "com.br", "co.in", "co.nz", "co.za", "com.tr", "com.cn", "com.ru",
+})
+
+# Quoted passages: readers quote the article (and one another) in the same words. Opening
+# quote -> the closing quotes that end it; a quote longer than _MAX_QUOTE is no quote.
+_QUOTE_PAIRS = {"„": "“”\"", "“": "”", "»": "«", "«": "»", '"': '"'}
+_MAX_QUOTE = 600
+_DOMAIN_MARKER = re.compile(r"\b(urlx|emailx) dom:([\w.-]+)")
+_MARKERS = re.compile(r"\b(?:urlx|emailx|phonex)\b|dom:\S+")
+_DIGITS = re.compile(r"\d+")
+_NOT_LETTERS = re.compile(r"[\W_]+")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@((?:[a-z0-9-]{1,63}\.)+[a-z]{2,24})\b", re.I)
+# A leading +, 00 or 0, then digits with single separators; "(0)" as in "+49 (0)151".
+_PHONE = re.compile(r"(?<![\w+])(?:\+|00|0)\d(?:[ \t\-/.]?(?:\(0\))?[ \t\-/.]?\d){5,16}(?!\w)")
+_MIN_PHONE_DIGITS = 7
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """The keys a comment is found under, and its text's signature (``None``: too short)."""
+
+    signature: bytes | None = None
+    text_keys: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    mail_domain: str | None = None
+    senders: tuple[str, ...] = field(default=())
+
+    def keys(self) -> list[str]:
+        """Every key, as stored in the detection's index."""
+        return [
+            *self.text_keys,
+            *(f"d:{domain}" for domain in self.domains),
+            *(f"p:{phone}" for phone in self.phones),
+            *(f"e:{email}" for email in self.emails),
+            *((f"m:{self.mail_domain}",) if self.mail_domain else ()),
+            *(f"s:{sender}" for sender in self.senders),
+        ]
+
+
+def registrable_domain(host: str) -> str:
+    """``shop.example.co.uk`` → ``example.co.uk``; ``www.example.com`` → ``example.com``."""
+    labels = [label for label in host.lower().strip(".").split(".") if label]
+    if len(labels) >= 3 and ".".join(labels[-2:]) in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def is_common_domain(domain: str, extra: Iterable[str] = ()) -> bool:
+    """True for reference and common sites (and ``extra``, the site's own list)."""
+    return (
+        domain in COMMON_DOMAINS
+        or domain in extra
+        or any(("." + domain).endswith(ending) for ending in _COMMON_ENDINGS)
+    )
+
+
+def _phones(text: str) -> list[str]:
+    found = []
+    for match in _PHONE.finditer(text):
+        digits = re.sub(r"\D", "", match.group(0))
+        if match.group(0).startswith("+"):
+            digits = "00" + digits
+        # One number however it is written: +49 151…, 0049 151…, 0151… (German numbers).
+        if digits.startswith(("0049", "0043")):
+            digits = digits[4:] if digits[4:5] == "0" else "0" + digits[4:]
+        if len(digits) >= _MIN_PHONE_DIGITS:
+            found.append(digits)
+    return found
+
+
+def without_quotes(text: str) -> str:
+    """``text`` without quoted passages and without lines quoted with ``>``.
+
+    A scan rather than a regular expression: with many opening quotes and no closing one,
+    a pattern would read the rest of the text from each of them. Here each closing quote's
+    next position is looked up once and reused, so the work stays linear.
+    """
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
+    text = "\n".join(lines)
+    kept: list[str] = []
+    next_close: dict[str, int] = {}
+    position, length = 0, len(text)
+    while position < length:
+        closers = _QUOTE_PAIRS.get(text[position])
+        if closers:
+            ends = []
+            for closer in closers:
+                found = next_close.get(closer)
+                if found is None or (found != -1 and found <= position):
+                    found = next_close[closer] = text.find(closer, position + 1)
+                if found != -1:
+                    ends.append(found)
+            if ends and min(ends) - position <= _MAX_QUOTE:
+                kept.append(" ")
+                position = min(ends) + 1
+                continue
+        kept.append(text[position])
+        position += 1
+    return "".join(kept)
+
+
+def _text_for_shingles(normalised: str) -> str:
+    text = _MARKERS.sub(" ", normalised)
+    text = _DIGITS.sub("0", text)
+    return " ".join(_NOT_LETTERS.sub(" ", text).split())
+
+
+def fingerprint_comment(
+    text: str,
+    author_email: str | None = None,
+    author_url: str | None = None,
+    senders: Iterable[str] = (),
+    common_domains: Iterable[str] = (),
+) -> Fingerprint:
+    """The comment's :class:`Fingerprint`. ``senders`` are its address and e-mail hashes;
+    ``common_domains`` are more sites never to group by (the site's own domain, say)."""
+    extra = frozenset(common_domains)
+    unquoted = without_quotes(text)
+    normalised = normalise(unquoted)
+    domains = {
+        registrable_domain(host)
+        for kind, host in _DOMAIN_MARKER.findall(normalise(text))
+        if kind == "urlx"
+    }
+    if author_url:
+        host = urlsplit(author_url if "://" in author_url else f"http://{author_url}").hostname
+        if host:
+            domains.add(registrable_domain(host))
+    emails = {match.group(0).lower() for match in _EMAIL.finditer(text)}
+    mail_domain = None
+    if author_email and "@" in author_email:
+        candidate = registrable_domain(author_email.rsplit("@", 1)[1])
+        if candidate and candidate not in FREE_MAIL_DOMAINS and not is_common_domain(
+            candidate, extra
+        ):
+            mail_domain = candidate
+    shingled = _text_for_shingles(normalised)
+    signature: bytes | None = None
+    text_keys: tuple[str, ...] = ()
+    if len(shingled) >= MIN_TEXT_CHARACTERS and len(shingled.split()) >= MIN_TEXT_WORDS:
+        values = minhash.signature(minhash.shingle_hashes(shingled))
+        signature = minhash.encode_signature(values)
+        text_keys = tuple(minhash.band_keys(values))
+    return Fingerprint(
+        signature=signature,
+        text_keys=text_keys,
+        domains=tuple(sorted(d for d in domains if d and not is_common_domain(d, extra))),
+        phones=tuple(sorted(set(_phones(text)))),
+        emails=tuple(sorted(emails)),
+        mail_domain=mail_domain,
+        senders=tuple(sorted({sender for sender in senders if sender})),
+    )

@@ -1,0 +1,135 @@
+"""The comment fingerprint and its MinHash: what makes two comments one campaign, purely."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from service.campaigns import minhash
+from service.campaigns.fingerprint import fingerprint_comment, registrable_domain
+
+TEMPLATE = (
+    "{Super|Toller|Klasse|Sehr guter} Artikel! Ich {verdiene|mache} jetzt {3000|5000|7000} Euro "
+    "im Monat von zu Hause aus, {schaut|guckt} mal auf {link} {vorbei|rein}, "
+    "{Grüße|LG} {Anna|Peter|Maria}"
+)
+
+
+def spin(template: str, rng: random.Random) -> str:
+    """One variant of a spun template, with a new link path each time."""
+    def choose(match: re.Match[str]) -> str:
+        if match.group(1) == "link":
+            return f"https://www.example-cash.ru/p{rng.randint(1, 999)}"
+        return rng.choice(match.group(1).split("|"))
+
+    return re.sub(r"\{([^}]*)\}", choose, template)
+
+
+def similarity(first: str, second: str) -> float:
+    one, two = fingerprint_comment(first), fingerprint_comment(second)
+    assert one.signature and two.signature
+    return minhash.estimated_similarity(
+        minhash.decode_signature(one.signature), minhash.decode_signature(two.signature))
+
+
+def test_spun_variants_of_a_template_are_near_duplicates():
+    rng = random.Random(7)
+    variants = [spin(TEMPLATE, rng) for _ in range(12)]
+    scores = [similarity(a, b) for a, b in itertools.combinations(variants, 2)]
+    assert np.median(scores) >= 0.5
+
+
+def test_changed_names_numbers_and_links_still_match():
+    first = ("Hallo Peter, ich habe 4500 Euro in drei Wochen verdient, ganz ohne Risiko. "
+             "Alles steht auf https://schnell-reich.example.biz/a1")
+    second = ("Hallo Maria, ich habe 9100 Euro in drei Wochen verdient, ganz ohne Risiko. "
+              "Alles steht auf http://gewinn.example.net/zz")
+    assert similarity(first, second) >= 0.6
+
+
+def test_unrelated_reader_comments_are_not_near_duplicates():
+    first = ("Die Regierung hätte die Reform viel früher angehen müssen, jetzt zahlen die "
+             "Pendler die Zeche für jahrelanges Zögern.")
+    second = ("Ich fahre seit zwanzig Jahren mit dem Rad ins Büro und verstehe die Aufregung "
+              "um die neuen Radwege überhaupt nicht.")
+    assert similarity(first, second) < 0.2
+
+
+def test_short_common_texts_get_no_text_fingerprint():
+    for text in ("Danke!", "Sehe ich genauso.", "Super Artikel, danke für die Recherche!"):
+        fingerprint = fingerprint_comment(text)
+        assert fingerprint.signature is None
+        assert fingerprint.text_keys == ()
+
+
+def test_a_quoted_article_sentence_is_left_out_of_the_text():
+    quote = ("„Die Bundesregierung plant, die Pendlerpauschale ab dem kommenden Jahr deutlich "
+             "zu senken und das Klimaticket zu verbilligen.“")
+    assert fingerprint_comment(quote + " Na endlich.").signature is None
+    assert fingerprint_comment("> " + quote[1:-1] + "\nStimmt nicht.").signature is None
+
+
+def test_links_to_reference_sites_are_no_shared_element():
+    text = ("Siehe https://de.wikipedia.org/wiki/Pendlerpauschale und "
+            "https://www.bmf.gv.at/themen.html sowie https://youtu.be/abc")
+    assert fingerprint_comment(text).domains == ()
+    assert fingerprint_comment(text, common_domains=["example.com"]).domains == ()
+    own = fingerprint_comment("Mehr auf https://www.example.com/x", common_domains=["example.com"])
+    assert own.domains == ()
+
+
+def test_link_domains_are_reduced_to_their_registrable_part():
+    fingerprint = fingerprint_comment(
+        "Jetzt kaufen: https://shop.cheap-pills.co.uk/x und www.cheap-pills.co.uk",
+        author_url="https://blog.pills-direct.com/me")
+    assert fingerprint.domains == ("cheap-pills.co.uk", "pills-direct.com")
+    assert registrable_domain("www.Example.COM") == "example.com"
+
+
+def test_one_phone_number_however_it_is_written():
+    numbers = {
+        fingerprint_comment(f"Ruf an: {written}").phones
+        for written in ("+49 151 2345 6789", "0049 151 23456789", "0151/2345 6789",
+                        "0151-23456789")
+    }
+    assert numbers == {("015123456789",)}
+
+
+def test_e_mail_addresses_and_the_commenters_mail_domain():
+    fingerprint = fingerprint_comment("Schreib an Info@Kredit-Sofort.example",
+                                      author_email="a@b.de")
+    assert fingerprint.emails == ("info@kredit-sofort.example",)
+    assert fingerprint.mail_domain == "b.de"
+    assert fingerprint_comment("x", author_email="leser@gmx.at").mail_domain is None
+
+
+def test_keys_name_every_element():
+    fingerprint = fingerprint_comment(
+        "Kredit ohne Schufa, ruf an 0151 23456789 oder www.kredit-sofort.example.com",
+        senders=("ip-hash", ""))
+    keys = fingerprint.keys()
+    assert "d:example.com" in keys
+    assert "p:015123456789" in keys
+    assert "s:ip-hash" in keys
+
+
+@given(st.text(max_size=400))
+def test_fingerprint_never_raises(text):
+    fingerprint = fingerprint_comment(text)
+    if fingerprint.signature is not None:
+        assert len(fingerprint.text_keys) == minhash.BANDS
+        assert len(minhash.decode_signature(fingerprint.signature)) == minhash.PERMUTATIONS
+
+
+def test_signature_survives_its_encoding_and_is_stable():
+    hashes = minhash.shingle_hashes("ein langer text über kampagnen und wellen")
+    values = minhash.signature(hashes)
+    assert np.array_equal(minhash.decode_signature(minhash.encode_signature(values)), values)
+    # Stored signatures must compare with new ones after a restart: the seeds are fixed.
+    assert minhash.band_keys(values) == minhash.band_keys(minhash.signature(hashes))
+    assert minhash.estimated_similarity(values, values) == 1.0
