@@ -16,8 +16,10 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -30,7 +32,7 @@ from joblib import Parallel, delayed
 
 from bench.day_one_report import markdown
 from bench.quality import DEFAULT_DATASETS, REPO_ROOT, environment, figures
-from model import SpamModel
+from model import ModelStore, SpamModel
 from training import LabelledComment, read_comments, train_model
 from training import starter as starter_corpus
 from training.variants import LINE_ENDINGS, with_line_endings, with_reference_link, with_website
@@ -61,11 +63,13 @@ YOUTUBE = "youtube-spam-collection"
 
 @dataclass(frozen=True)
 class DataFile:
-    """One real file: its path below the datasets folder, its site's language, its comments."""
+    """One real file: its name below the datasets folder, its site's language, its comments,
+    and where it is."""
 
     name: str
     lang: str
     comments: tuple[LabelledComment, ...]
+    path: Path
 
     @property
     def is_video(self) -> bool:
@@ -76,7 +80,7 @@ class DataFile:
 def read_datasets(datasets: Path) -> list[DataFile]:
     """Every real file under ``datasets``; exits with a clear message when there is none."""
     files = [
-        DataFile(f"{folder}/{path.name}", lang, tuple(read_comments(path)))
+        DataFile(f"{folder}/{path.name}", lang, tuple(read_comments(path)), path)
         for folder, pattern, lang in CORPORA
         for path in sorted((datasets / folder).glob(pattern))
     ]
@@ -109,7 +113,7 @@ def starter_model(without: str | None = None) -> SpamModel:
     per run; ``without`` names a public file of the starter corpus to leave out."""
     # The install's own function once training.starter has one; until then the call
     # spamschutz/starter.py makes (Context.train_and_store on the starter corpus). A model
-    # without a public file is trained with train_model's defaults, as a retraining site's is.
+    # without a public file is trained with train_model's defaults.
     train_starter = getattr(starter_corpus, "train_starter_model", None)
     if train_starter is not None and without is None:
         return train_starter()
@@ -117,16 +121,39 @@ def starter_model(without: str | None = None) -> SpamModel:
     return train_model(comments, sources=[{"kind": "starter", "n": len(comments)}])
 
 
-def retrained_model(extra: Sequence[LabelledComment], without: str | None = None) -> SpamModel:
-    """A site's model after ``spamschutz train --starter --data …``: the starter corpus (without
-    the public file ``without``) and ``extra``, with the default settings."""
-    starter = _starter_without(without)
-    sources = [{"kind": "starter", "n": len(starter)}, {"kind": "file", "n": len(extra)}]
-    return train_model([*starter, *extra], sources=sources)
+def retrained_model(files: Sequence[DataFile], without: str | None = None) -> SpamModel:
+    """A site's model after ``spamschutz train --starter --data FILE …`` with ``files``: the
+    command itself runs, on a throw-away data directory, so the benchmark follows however the
+    command trains. A site cannot leave a file out of ``--starter``; for ``without`` (a public
+    file of the starter corpus) the rest of the corpus is given as one more data file instead."""
+    with tempfile.TemporaryDirectory(prefix="spamschutz-day-one-") as scratch:
+        folder = Path(scratch)
+        starter = ["--starter"]
+        if without is not None:
+            corpus = folder / "starter.jsonl"
+            rows = (json.dumps(c.as_dict(), ensure_ascii=False) for c in _starter_without(without))
+            corpus.write_text("".join(row + "\n" for row in rows), encoding="utf-8")
+            starter = ["--data", str(corpus)]
+        data = [argument for f in files for argument in ("--data", str(f.path))]
+        # Only this data directory: a SPAMSCHUTZ_DATABASE_URL of the shell must not get a model.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SPAMSCHUTZ_")}
+        env["SPAMSCHUTZ_DATA_DIR"] = str(folder / "data")
+        done = subprocess.run(
+            [sys.executable, "-m", "spamschutz", "train", *starter, *data, "--no-report", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"spamschutz train failed: {done.stderr[-2000:]}")
+        trained = json.loads(done.stdout)
+        store = ModelStore(folder / "data" / "models")
+        return store.load(trained["version"], trained["sha256"])
 
 
 StarterModel = Callable[[str | None], SpamModel]
-Retrain = Callable[[Sequence[LabelledComment], str | None], SpamModel]
+Retrain = Callable[[Sequence[DataFile], str | None], SpamModel]
 
 
 @dataclass
@@ -272,10 +299,10 @@ def _train_all(
     needs: dict[str, tuple[Callable[..., SpamModel], tuple[object, ...]]] = {
         "starter": (starter, (None,)),
         **{f"starter without {n}": (starter, (n,)) for n in public if n in present},
-        "all videos": (retrain, ([c for f in videos for c in f.comments], None)),
+        "all videos": (retrain, (videos, None)),
     }
     for held_out in videos:
-        others = [c for f in videos if f is not held_out for c in f.comments]
+        others = [f for f in videos if f is not held_out]
         without = held_out.name if held_out.name in public else None
         needs[f"without {held_out.name}"] = (retrain, (others, without))
     print(f"training {len(needs)} models in {jobs} process(es)", file=sys.stderr)

@@ -18,7 +18,7 @@ from bench import day_one
 from model import ModelStore, SpamModel, file_sha256
 from spamschutz.cli import main
 from tests.factories import HAM_TEXTS, SPAM_TEXTS, labelled_comments
-from training import LabelledComment, train_model
+from training import train_model
 
 VIDEOS = ("Youtube01-Psy", "Youtube02-KatyPerry", "Youtube03-LMFAO")
 
@@ -50,8 +50,8 @@ def _tiny_starter(without: str | None = None) -> SpamModel:
     return train_model(labelled_comments(), folds=3)
 
 
-def _tiny_retrain(extra: Sequence[LabelledComment], without: str | None) -> SpamModel:
-    return train_model([*labelled_comments(), *extra], folds=3)
+def _tiny_retrain(files: Sequence[day_one.DataFile], without: str | None) -> SpamModel:
+    return train_model([*labelled_comments(), *(c for f in files for c in f.comments)], folds=3)
 
 
 @pytest.fixture
@@ -116,9 +116,9 @@ def test_a_public_file_in_the_starter_corpus_is_scored_by_a_model_trained_withou
         asked_starter.append(without)
         return _tiny_starter(without)
 
-    def retrain(extra: Sequence[LabelledComment], without: str | None) -> SpamModel:
+    def retrain(files: Sequence[day_one.DataFile], without: str | None) -> SpamModel:
         asked_retrain.append(without)
-        return _tiny_retrain(extra, without)
+        return _tiny_retrain(files, without)
 
     day_one.run(files, starter=starter, retrain=retrain, public=(public,))
 
@@ -134,32 +134,35 @@ def test_the_starter_model_refuses_to_leave_out_a_file_the_corpus_does_not_hold(
         day_one.starter_model("german-reader-comments/comments.jsonl")
 
 
-def _product_model(models: Path, version: str) -> SpamModel:
-    return ModelStore(models).load(version, file_sha256(models / version / "model.joblib"))
-
-
 @pytest.mark.slow
-def test_the_benchmark_scores_the_models_a_fresh_install_and_a_retraining_site_have(tmp_path):
+def test_the_benchmarks_starter_model_is_the_one_a_fresh_install_trains(tmp_path):
     env = {"SPAMSCHUTZ_DATA_DIR": str(tmp_path / "data"), "SPAMSCHUTZ_SECRET_KEY": "s" * 40}
     bootstrap = CliRunner().invoke(main, ["models", "bootstrap"], env=env)
     assert bootstrap.exit_code == 0, bootstrap.output
     models = tmp_path / "data" / "models"
-    (installed,) = [path.name for path in models.iterdir()]
-    labels = tmp_path / "labels.jsonl"
-    extra = labelled_comments()
-    labels.write_text("".join(json.dumps(c.as_dict()) + "\n" for c in extra))
-    command = ["train", "--starter", "--data", str(labels), "--no-report", "--json"]
-    retrained = json.loads(CliRunner().invoke(main, command, env=env).output)["version"]
+    (version,) = [path.name for path in models.iterdir()]
+    installed = ModelStore(models).load(version, file_sha256(models / version / "model.joblib"))
 
-    comments = [c.as_input() for c in extra] + [
+    bench = day_one.starter_model()
+    comments = [c.as_input() for c in labelled_comments()] + [
         {"text": "Erstens.\r\n\r\nZweitens: https://www.wien.gv.at/verkehr/", "url": ""},
         {"text": "Gute Sache mit den Radwegen.", "url": "https://www.anna-berger.de"},
     ]
-    pairs = [
-        (_product_model(models, installed), day_one.starter_model()),
-        (_product_model(models, retrained), day_one.retrained_model(extra)),
-    ]
-    for product, bench in pairs:
-        assert product.thresholds.spam == pytest.approx(bench.thresholds.spam, abs=1e-4)
-        assert product.thresholds.unsure == pytest.approx(bench.thresholds.unsure, abs=1e-4)
-        assert product.score(comments) == pytest.approx(bench.score(comments), abs=1e-4)
+    assert installed.thresholds.spam == pytest.approx(bench.thresholds.spam, abs=1e-4)
+    assert installed.thresholds.unsure == pytest.approx(bench.thresholds.unsure, abs=1e-4)
+    assert installed.score(comments) == pytest.approx(bench.score(comments), abs=1e-4)
+
+
+@pytest.mark.slow
+def test_the_retrained_model_comes_from_the_train_command_and_its_own_data_directory(
+    files, tmp_path, monkeypatch
+):
+    elsewhere = tmp_path / "production.db"
+    monkeypatch.setenv("SPAMSCHUTZ_DATABASE_URL", f"sqlite:///{elsewhere}")
+
+    model = day_one.retrained_model(files[:2])
+
+    sources = model.metadata["data"]["sources"]
+    assert [source["kind"] for source in sources] == ["starter", "file", "file"]
+    assert [source.get("name") for source in sources[1:]] == [f.path.name for f in files[:2]]
+    assert not elsewhere.exists()
