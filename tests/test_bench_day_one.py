@@ -134,7 +134,9 @@ def test_the_starter_model_refuses_to_leave_out_a_file_the_corpus_does_not_hold(
         day_one.starter_model("german-reader-comments/comments.jsonl")
 
 
+# Each trains on the whole starter corpus (twice here): minutes with a large corpus.
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_the_benchmarks_starter_model_is_the_one_a_fresh_install_trains(tmp_path):
     env = {"SPAMSCHUTZ_DATA_DIR": str(tmp_path / "data"), "SPAMSCHUTZ_SECRET_KEY": "s" * 40}
     bootstrap = CliRunner().invoke(main, ["models", "bootstrap"], env=env)
@@ -154,6 +156,7 @@ def test_the_benchmarks_starter_model_is_the_one_a_fresh_install_trains(tmp_path
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_the_retrained_model_comes_from_the_train_command_and_its_own_data_directory(
     files, tmp_path, monkeypatch
 ):
