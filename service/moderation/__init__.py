@@ -13,4 +13,11 @@ __all__ = ["bp"]
 bp = Blueprint("moderation", __name__)
 
 # View modules attach their routes to ``bp`` when imported.
-from service.moderation import actions, dashboard, login, reports, views  # noqa: E402, F401
+from service.moderation import (  # noqa: E402, F401
+    actions,
+    campaigns,
+    dashboard,
+    login,
+    reports,
+    views,
+)

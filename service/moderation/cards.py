@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from service import formats
+from service.campaigns.describe import campaign_reason
 from service.i18n import N_, translate
 from service.moderation.highlight import Segment, highlight_segments
 from service.moderation.reasons import ReasonLine, reason_lines
@@ -21,6 +22,7 @@ __all__ = [
     "QUEUES",
     "SORTS",
     "AuditLine",
+    "CampaignBadge",
     "CommentCard",
     "HistoryLine",
     "QueueHealth",
@@ -120,6 +122,15 @@ class AuditLine:
 
 
 @dataclass(frozen=True)
+class CampaignBadge:
+    """The campaign a comment is part of: a link to its view and the reason as words."""
+
+    id: str
+    label: str
+    sweeping: bool
+
+
+@dataclass(frozen=True)
 class CommentCard:
     """Everything one card on the desk shows."""
 
@@ -149,6 +160,7 @@ class CommentCard:
     # Other comments from the same network address: a weak hint, shown as a number only.
     same_address: int = 0
     audit: list[AuditLine] | None = None
+    campaign: CampaignBadge | None = None
 
 
 @dataclass(frozen=True)
@@ -274,9 +286,11 @@ def comment_card(
     lang: str = "de",
     history: Any = None,
     decisions: Iterable[Any] = (),
+    campaign: Any = None,
 ) -> CommentCard:
     """The card of one comment (a :class:`service.storage.CommentRow`) at time ``now``;
-    ``history`` is its :class:`service.storage.desk.CommenterHistory`."""
+    ``history`` is its :class:`service.storage.desk.CommenterHistory`, ``campaign`` the
+    :class:`service.storage.campaigns.CampaignRow` it is part of."""
     age_hours = _hours_between(row.created_at, now)
     return CommentCard(
         id=row.public_id,
@@ -304,6 +318,8 @@ def comment_card(
         history=history_lines(history.same_email if history else (), lang),
         same_address=history.same_address if history else 0,
         audit=audit_lines(decisions, lang),
+        campaign=CampaignBadge(campaign.public_id, campaign_reason(campaign, lang),
+                               campaign.sweeps) if campaign is not None else None,
     )
 
 

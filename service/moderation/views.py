@@ -35,7 +35,7 @@ from service.storage.desk import QueueFilter
 __all__ = ["KEY_HELP", "PAGE_SIZE", "QueueView", "queue", "queue_view", "switch_language"]
 
 PAGE_SIZE = 25
-_FILTER_FIELDS = ("q", "thread", "lang", "min", "max", "reason")
+_FILTER_FIELDS = ("q", "thread", "lang", "min", "max", "reason", "campaign")
 _MAX_FILTER_LENGTH = 200
 # Comments due within this many hours are flagged as "due soon" on the promise bar.
 _DUE_SOON_HOURS = 2
@@ -88,7 +88,7 @@ def queue_view(source: Any) -> QueueView:
             abort(400)
         if value:
             filters[name] = value
-    if filters.get("lang") not in (None, "de", "en"):
+    if filters.get("lang") not in (None, "de", "en") or filters.get("campaign") not in (None, "1"):
         abort(400)
     for name in ("min", "max"):
         if name in filters:
@@ -117,6 +117,7 @@ def _query_filter(view: QueueView) -> QueueFilter:
         max_score=_percent(filters["max"]) if "max" in filters else None,
         reason=filters.get("reason"),
         search=filters.get("q"),
+        in_campaign="campaign" in filters,
         unsure_band=_unsure_band(),
     )
 
@@ -145,9 +146,10 @@ def queue():
         deadline + timedelta(hours=_DUE_SOON_HOURS)) - overdue
     histories = repository.commenter_histories(rows)
     audits = repository.decisions_for_many(row.public_id for row in rows)
+    campaigns = repository.campaigns_of(row.public_id for row in rows)
     cards = [
         comment_card(row, now, promise_hours, lang, histories.get(row.public_id),
-                     audits.get(row.public_id, ()))
+                     audits.get(row.public_id, ()), campaigns.get(row.public_id))
         for row in rows
     ]
     return render_template(

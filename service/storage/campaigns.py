@@ -313,7 +313,8 @@ class CampaignStore(WebhookStore):
             values.update(status=status, sweeping=False, dissolved_at=now,
                           dissolved_by=decided["approved"][1])
         sweeping = bool(row["sweeping"]) and status != "dissolved"
-        if status != "dissolved" and not sweeping and "spam" in decided:
+        if (status != "dissolved" and not sweeping and "spam" in decided
+                and _swept_by_one_decision(shares, spam_like)):
             sweeping = True
             values.update(sweeping=True, swept_at=now, swept_by=decided["spam"][1],
                           trigger_comment_id=decided["spam"][0])
@@ -377,7 +378,8 @@ class CampaignStore(WebhookStore):
             return 0
         if action in ("approve", "ham"):
             return self._dissolve(connection, member["id"], moderator, now)
-        if action != "spam" or member["sweeping"]:
+        if action != "spam" or member["sweeping"] or not _swept_by_one_decision(
+                member["shares"] or {}, member["spam_like"]):
             return 0
         connection.execute(campaigns.update().where(campaigns.c.id == member["id"]).values(
             sweeping=True, swept_at=now, swept_by=moderator, trigger_comment_id=comment_id))
@@ -590,6 +592,14 @@ def _merged_shares(first: Mapping[str, Any] | None, second: Mapping[str, Any] | 
         else:
             merged[name] = bool(merged.get(name)) or bool(value)
     return merged
+
+
+def _swept_by_one_decision(shares: Mapping[str, Any], spam_like: bool) -> bool:
+    """Whether a spam decision on one member sweeps the rest: when they share a spam-like
+    element or a long text. A burst from one address alone is shown, never swept by one
+    decision: a mobile network or an office puts many readers behind one address, so only
+    the moderator's decision on the whole campaign (decide all) sweeps it."""
+    return spam_like or bool(shares.get("text"))
 
 
 def _recognised(

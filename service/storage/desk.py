@@ -15,7 +15,13 @@ from sqlalchemy import ColumnElement, Float, Text, and_, case, cast, func, or_, 
 from service.storage.campaigns import CampaignStore
 from service.storage.errors import ConflictError, NotFound
 from service.storage.records import CommentRow, DecisionRow, as_utc
-from service.storage.schema import REPORT_ACTIONS, comments, decisions
+from service.storage.schema import (
+    REPORT_ACTIONS,
+    campaign_members,
+    campaigns,
+    comments,
+    decisions,
+)
 from service.storage.webhooks import EVENT_OF_STATUS, event_data
 
 __all__ = [
@@ -45,6 +51,8 @@ class QueueFilter:
     max_score: float | None = None
     reason: str | None = None
     search: str | None = None
+    # Only comments of a recognised campaign.
+    in_campaign: bool = False
     # The model's "unsure" band (from its unsure threshold up to its spam threshold), for the
     # uncertainty sort.
     unsure_band: tuple[float, float] = (0.5, 0.9)
@@ -73,6 +81,11 @@ def filter_clauses(filters: QueueFilter) -> list[ColumnElement[bool]]:
             cast(comments.c.reasons, Text).icontains(fragment, autoescape=True),
             cast(comments.c.signals, Text).icontains(fragment, autoescape=True),
         ))
+    if filters.in_campaign:
+        clauses.append(comments.c.id.in_(
+            select(campaign_members.c.comment_id)
+            .join(campaigns, campaigns.c.id == campaign_members.c.campaign_id)
+            .where(campaigns.c.status != "forming")))
     if filters.search:
         clauses.append(or_(
             comments.c.text.icontains(filters.search, autoescape=True),

@@ -130,3 +130,20 @@ def test_the_swept_comments_own_undo_is_refused_only_when_too_late(post, reposit
     clock.advance(hours=1)
     with pytest.raises(ConflictError):
         repository.undo_decision(ids[2], "redaktion")
+
+
+def test_a_burst_from_one_address_is_swept_only_by_a_decision_on_all(repository, make_comment):
+    """Readers behind one mobile-network address look like one sender: a spam decision on
+    one of their comments must not sweep the others."""
+    texts = ["Wer braucht schon Fakten", "Alles Lüge, glaubt ihnen nichts",
+             "Die Medien verschweigen es wieder", "Wacht endlich auf, Leute", "Stimmt so"]
+    ids = []
+    for n, text in enumerate(texts):
+        row = make_comment(text=text, thread_id=f"t{n}", ip_hash="carrier-nat", band="unsure")
+        fingerprint = fingerprint_comment(text, senders=("carrier-nat",))
+        result = repository.link_comment(row.public_id, fingerprint.keys(), None, RULES)
+        ids.append(row.public_id)
+    assert result.status == "open"
+    repository.decide(ids[0], "spam", "redaktion")
+    assert statuses(repository, ids[1:]) == ["pending"] * 4
+    assert repository.sweep_campaign(result.campaign_id, "redaktion") == 4
