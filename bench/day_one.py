@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import inspect
 import json
 import os
 import subprocess
@@ -111,14 +112,22 @@ def _starter_without(without: str | None) -> list[LabelledComment]:
 def starter_model(without: str | None = None) -> SpamModel:
     """The starter model as a fresh install trains it (``spamschutz.starter``), trained once
     per run; ``without`` names a public file of the starter corpus to leave out."""
-    # The install's own function once training.starter has one; until then the call
-    # spamschutz/starter.py makes (Context.train_and_store on the starter corpus). A model
-    # without a public file is trained with train_model's defaults.
-    train_starter = getattr(starter_corpus, "train_starter_model", None)
-    if train_starter is not None and without is None:
-        return train_starter()
     comments = _starter_without(without)
-    return train_model(comments, sources=[{"kind": "starter", "n": len(comments)}])
+    # The install's own function once training.starter has one (it holds the starter's
+    # settings); until then the call spamschutz/starter.py makes: Context.train_and_store on
+    # the starter corpus, train_model's defaults.
+    train_starter = getattr(starter_corpus, "train_starter_model", None)
+    if train_starter is None:
+        return train_model(comments, sources=[{"kind": "starter", "n": len(comments)}])
+    if without is None:
+        return train_starter()
+    if "comments" not in inspect.signature(train_starter).parameters:
+        raise TypeError(
+            f"leaving {without} out of the starter corpus needs "
+            "training.starter.train_starter_model(comments=…), so that the model keeps the "
+            "starter's settings"
+        )
+    return train_starter(comments=comments)
 
 
 def retrained_model(files: Sequence[DataFile], without: str | None = None) -> SpamModel:
