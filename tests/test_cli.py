@@ -120,3 +120,13 @@ def test_moderators_add_states_the_password_rule_and_asks_again(runner, reposito
     assert result.output.startswith("Password (at least 10 characters): ")
     assert "at least 10 characters, please" in result.output
     assert repository.get_moderator("carla") is not None
+
+
+def test_moderators_add_asks_again_when_the_repetition_differs(runner, repository) -> None:
+    result = runner("moderators", "add", "dora",
+                    input="long enough password\nlong enough passwort\n"
+                          "long enough password\nlong enough password\n")
+    assert result.exit_code == 0, result.output
+    assert "do not match" in result.output
+    assert result.output.count("Password (at least 10 characters): ") == 2
+    assert repository.get_moderator("dora") is not None

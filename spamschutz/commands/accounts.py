@@ -14,17 +14,24 @@ __all__ = ["moderators", "tokens"]
 MIN_PASSWORD_LENGTH = 10
 
 
-def _long_enough(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"at least {MIN_PASSWORD_LENGTH} characters, please")
-    return password
+def _prompt_password() -> str:
+    # The rule is in the prompt, and a short password is asked again at once, not refused at
+    # the end. The loop is ours: how click reports a value_proc's refusal differs by release.
+    while True:
+        password = click.prompt(
+            f"Password (at least {MIN_PASSWORD_LENGTH} characters)", hide_input=True
+        )
+        if len(password) < MIN_PASSWORD_LENGTH:
+            click.echo(f"Error: at least {MIN_PASSWORD_LENGTH} characters, please")
+            continue
+        if click.prompt("Repeat for confirmation", hide_input=True) == password:
+            return password
+        click.echo("Error: The two entered values do not match.")
 
 
 def _read_password(password_stdin: bool) -> str:
     if not password_stdin:
-        # The rule is in the prompt, and a short password is asked again, not refused at the end.
-        return click.prompt(f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
-                            hide_input=True, confirmation_prompt=True, value_proc=_long_enough)
+        return _prompt_password()
     password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.ClickException(
