@@ -19,6 +19,9 @@ from service.storage import upgrade_database
 from tests.factories import labelled_comments
 from training import train_model
 
+# With CI=true a skipped test fails (tests/ci_skips.py).
+pytest_plugins = ["tests.ci_skips"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The public corpora (docs/development.md, "Tests"): SPAMSCHUTZ_DATASETS names their folder,
 # by default ../shared/datasets beside the checkout. Tests that need them skip without them.
