@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.evasion [--datasets ../shared/datasets] [--out bench/results]
 
 Leave one video out over the YouTube Spam Collection: a model trained on four videos scores the
-fifth video's comments as they are and disguised by each trick of ``tests/evasion.py``. Spam
+fifth video's comments as they are and disguised by each trick of ``training/evasion.py``. Spam
 caught is compared at the spam-folder and at the 'unsure' threshold; ham blocked shows whether a
 trick makes honest comments look like spam. Word TF-IDF + LogisticRegression (cut at 0.5) is
 shown beside it, to show what normalisation buys. Writes ``evasion.md`` and ``evasion.json``.
@@ -24,8 +24,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from bench.quality import DEFAULT_DATASETS, REPO_ROOT, markdown_table, youtube_comments
-from tests.evasion import TRANSFORMS
 from training import LabelledComment, train_model
+from training.evasion import TRANSFORMS
 from training.protocols import group_splits
 from training.train import deduplicate
 

@@ -11,7 +11,8 @@ import pytest
 
 from model import SpamModel
 from tests.conftest import DATASETS_MISSING, YOUTUBE
-from tests.evasion import (
+from training import read_comments, read_many, train_model
+from training.evasion import (
     CYRILLIC_LOOKALIKES,
     TRANSFORMS,
     ZERO_WIDTH,
@@ -23,7 +24,6 @@ from tests.evasion import (
     spaced_letters,
     zero_width,
 )
-from training import read_comments, read_many, train_model
 
 SAMPLE = "Check out my channel at https://www.example.com/free and subscribe! FREE iPhone"
 LINK = "https://www.example.com/free"

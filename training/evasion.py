@@ -1,6 +1,6 @@
 """Tricks spammers use to slip past word filters, one pure ``str -> str`` function per trick.
 
-Used by the evasion tests (tests/model/test_evasion.py) and the benchmark (bench/evasion.py):
+Shared by the evasion tests (tests/model/test_evasion.py) and the benchmark (bench/evasion.py):
 a model should catch a disguised spam comment as well as the plain one. Every transform is
 deterministic; those that pick characters at random take a ``seed`` and default to 0. The
 word tricks leave links alone (a disguised link would no longer lead the reader anywhere);
@@ -75,7 +75,7 @@ def _outside_links(text: str, transform: Callable[[str], str]) -> str:
 def homoglyphs(text: str, seed: int = 0, share: float = 0.5) -> str:
     """Swap about ``share`` of the Latin letters that have a Cyrillic twin (``а``, ``е``,
     ``о``, ``һ``, ``ӏ``, …) for that twin."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a repeatable disguise, no secret
 
     def swap(part: str) -> str:
         return "".join(
@@ -94,7 +94,7 @@ def leetspeak(text: str) -> str:
 def zero_width(text: str, seed: int = 0) -> str:
     """Hide an invisible character (zero-width space, joiners, word joiner, BOM) between the
     letters of every word of three or more letters."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a repeatable disguise, no secret
 
     def hide(match: re.Match[str]) -> str:
         word = match[0]
