@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -130,3 +131,38 @@ def test_moderators_add_asks_again_when_the_repetition_differs(runner, repositor
     assert "do not match" in result.output
     assert result.output.count("Password (at least 10 characters): ") == 2
     assert repository.get_moderator("dora") is not None
+
+
+def test_tokens_list_says_when_each_token_was_last_used(runner, client, make_token) -> None:
+    token = make_token("site")
+    assert "test-site  site  active  never used" in runner("tokens", "list").output
+    response = client.post("/api/v1/score", json={"text": "Guter Artikel, danke."},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    listed = runner("tokens", "list").output
+    assert "never used" not in listed
+    used = listed.split("last used ")[1].split()[0]
+    assert datetime.fromisoformat(used) >= datetime.now(UTC).replace(second=0, microsecond=0) \
+        - timedelta(minutes=1)
+
+
+def test_a_disabled_moderator_cannot_log_in_until_enabled_again(runner, client, login) -> None:
+    login()
+    assert client.get("/moderation/").status_code == 200
+    result = runner("moderators", "disable", "redaktion")
+    assert result.exit_code == 0, result.output
+    assert "redaktion  (disabled)" in runner("moderators", "list").output
+    # Logged out at once, and the password no longer opens the desk.
+    assert client.get("/moderation/").status_code in (302, 303)
+    with pytest.raises(AssertionError):
+        login()
+    assert runner("moderators", "enable", "redaktion").exit_code == 0
+    assert runner("moderators", "list").output == "redaktion\n"
+    login()
+    assert client.get("/moderation/").status_code == 200
+
+
+def test_disabling_an_unknown_moderator_names_it(runner) -> None:
+    result = runner("moderators", "disable", "niemand")
+    assert result.exit_code != 0
+    assert "No moderator named 'niemand'." in result.output

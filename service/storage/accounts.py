@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -14,13 +15,15 @@ from service.storage.records import ModeratorRow, TokenRow, utc_now
 from service.storage.schema import TOKEN_ROLES, api_tokens, moderator_sessions, moderators
 from service.storage.transactions import TransactionalStore
 
-__all__ = ["TOKEN_CACHE_SECONDS", "AccountStore", "TokenCache"]
+__all__ = ["TOKEN_CACHE_SECONDS", "TOKEN_USE_RESOLUTION_SECONDS", "AccountStore", "TokenCache"]
 
 # How long a worker trusts a token it has looked up before asking the database again. Every
 # scored comment carries a token, and the lookup was a tenth of the scoring endpoint's time
 # under load. A revocation made through the same repository takes effect at once; one made
 # elsewhere (the CLI, another worker or instance) within these seconds.
 TOKEN_CACHE_SECONDS = 5.0
+# How precisely a token's last use is recorded.
+TOKEN_USE_RESOLUTION_SECONDS = 60.0
 # A bound, so that a flood of distinct valid tokens cannot grow the cache without limit.
 _TOKEN_CACHE_ENTRIES = 1024
 
@@ -134,10 +137,13 @@ class AccountStore(TransactionalStore):
             return TokenRow.from_row(row.one())
 
     def find_api_token(self, token_hash: str) -> TokenRow | None:
-        """The unrevoked token with this hash, or ``None``.
+        """The unrevoked token with this hash, or ``None``; its use is recorded.
 
         A token found here is trusted for :attr:`token_cache`'s few seconds without asking
-        the database again.
+        the database again. ``last_used_at`` (shown by ``spamschutz tokens list``, to spot
+        tokens nobody uses any more) is written when it is older than
+        :data:`TOKEN_USE_RESOLUTION_SECONDS`, so a busy token costs one write a minute, not
+        one per request.
         """
         cached = self.token_cache.get(token_hash)
         if cached is not None:
@@ -145,17 +151,22 @@ class AccountStore(TransactionalStore):
         with self._transaction() as connection:
             row = connection.execute(_UNREVOKED_TOKEN, {"token_hash": token_hash}).mappings()
             found = row.one_or_none()
-        if found is None:
-            return None
-        token = TokenRow.from_row(found)
+            if found is None:
+                return None
+            token = TokenRow.from_row(found)
+            now = self._now()
+            last_used = token.last_used_at
+            if last_used is None or (now - last_used).total_seconds() >= (
+                TOKEN_USE_RESOLUTION_SECONDS
+            ):
+                connection.execute(
+                    api_tokens.update()
+                    .where(api_tokens.c.id == token.id)
+                    .values(last_used_at=now)
+                )
+                token = replace(token, last_used_at=now)
         self.token_cache.put(token)
         return token
-
-    def touch_api_token(self, token_id: int) -> None:
-        """Record that the token was just used (shown to admins to spot stale tokens)."""
-        statement = api_tokens.update().where(api_tokens.c.id == token_id)
-        with self._transaction() as connection:
-            connection.execute(statement.values(last_used_at=self._now()))
 
     def revoke_api_token(self, name_or_id: str | int) -> int:
         """Revoke the token with this id (an int) or every token with this name (a str).

@@ -78,6 +78,33 @@ def moderators_passwd(context: Context, name: str, password_stdin: bool) -> None
     click.echo(f"Password of {name} changed; their sessions are logged out.")
 
 
+@moderators.command("disable")
+@click.argument("name")
+@pass_context
+def moderators_disable(context: Context, name: str) -> None:
+    """Disable NAME: they cannot log in, and their sessions end at once."""
+    _set_disabled(context, name, disabled=True)
+    click.echo(f"Moderator {name} disabled; their sessions are logged out.")
+
+
+@moderators.command("enable")
+@click.argument("name")
+@pass_context
+def moderators_enable(context: Context, name: str) -> None:
+    """Let a disabled moderator NAME log in again."""
+    _set_disabled(context, name, disabled=False)
+    click.echo(f"Moderator {name} enabled.")
+
+
+def _set_disabled(context: Context, name: str, disabled: bool) -> None:
+    from service.storage import NotFound
+
+    try:
+        context.repository.set_moderator_disabled(name, disabled)
+    except NotFound as error:
+        raise click.ClickException(f"No moderator named {name!r}.") from error
+
+
 @moderators.command("list")
 @pass_context
 def moderators_list(context: Context) -> None:
@@ -114,10 +141,15 @@ def tokens_create(context: Context, name: str, role: str) -> None:
 @tokens.command("list")
 @pass_context
 def tokens_list(context: Context) -> None:
-    """List tokens (never their values)."""
+    """List tokens (never their values), with when each was last used (to the minute)."""
     for row in context.repository.list_api_tokens():
         state = "revoked" if row.revoked_at else "active"
-        click.echo(f"{row.id}  {row.name}  {row.role}  {state}")
+        used = (
+            f"last used {row.last_used_at.isoformat(timespec='minutes')}"
+            if row.last_used_at
+            else "never used"
+        )
+        click.echo(f"{row.id}  {row.name}  {row.role}  {state}  {used}")
 
 
 @tokens.command("revoke")

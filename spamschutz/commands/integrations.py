@@ -105,6 +105,20 @@ def webhooks_list(context: Context, failed: bool) -> None:
         )
 
 
+@webhooks.command("disable")
+@click.argument("endpoint_id", type=int)
+@pass_context
+def webhooks_disable(context: Context, endpoint_id: int) -> None:
+    """Send no new events to endpoint ENDPOINT_ID."""
+    from service.storage import NotFound
+
+    try:
+        context.repository.disable_webhook_endpoint(endpoint_id)
+    except NotFound as error:
+        raise click.ClickException(f"No webhook endpoint {endpoint_id}.") from error
+    click.echo(f"Webhook {endpoint_id} disabled.")
+
+
 @webhooks.command("retry")
 @click.argument("delivery_id", type=int)
 @pass_context

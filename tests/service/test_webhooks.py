@@ -231,3 +231,23 @@ def test_allowed_network_is_a_network(tmp_path):
     environ = {"SPAMSCHUTZ_DATA_DIR": str(tmp_path), "SPAMSCHUTZ_WEBHOOK_ALLOWED_NETWORKS": "x"}
     with pytest.raises(ConfigError, match="SPAMSCHUTZ_WEBHOOK_ALLOWED_NETWORKS"):
         load_config(environ=environ)
+
+
+def test_a_disabled_endpoint_gets_no_new_events(app, client, runner, repository):
+    with Receiver() as receiver:
+        assert runner("webhooks", "add", receiver.url, "--secret", SECRET).exit_code == 0
+        [endpoint] = repository.list_webhook_endpoints()
+        result = runner("webhooks", "disable", str(endpoint.id))
+        assert result.exit_code == 0, result.output
+        assert f"endpoint {endpoint.id}\tdisabled\t{receiver.url}" in runner(
+            "webhooks", "list").output
+        assert post_comment(client, app).status_code == 202
+        assert runner("webhooks", "deliver").output.startswith("delivered 0")
+    assert receiver.requests == []
+    assert repository.list_deliveries() == []
+
+
+def test_disabling_an_unknown_endpoint_names_it(runner):
+    result = runner("webhooks", "disable", "999")
+    assert result.exit_code != 0
+    assert "No webhook endpoint 999." in result.output

@@ -58,7 +58,8 @@ def test_moderators_are_listed_by_name(repository):
 
 def test_token_is_found_by_its_hash_until_revoked(repository):
     added = repository.add_api_token("zeitung.example", _hash("secret-1"), "site")
-    assert repository.find_api_token(_hash("secret-1")) == added
+    found = repository.find_api_token(_hash("secret-1"))
+    assert (found.id, found.name, found.role) == (added.id, "zeitung.example", "site")
     assert repository.find_api_token(_hash("other")) is None
     assert repository.revoke_api_token("zeitung.example") == 1
     assert repository.find_api_token(_hash("secret-1")) is None
@@ -75,11 +76,19 @@ def test_token_can_be_revoked_by_id_leaving_same_named_tokens(repository):
     assert repository.find_api_token(_hash("two")) is not None
 
 
-def test_token_use_is_recorded(repository, clock):
-    token = repository.add_api_token("admin", _hash("a"), "admin")
+def test_token_use_is_recorded_to_the_minute(repository, clock):
+    repository.add_api_token("admin", _hash("a"), "admin")
+    assert repository.list_api_tokens()[0].last_used_at is None
     used_at = clock.advance(hours=1)
-    repository.touch_api_token(token.id)
     assert repository.find_api_token(_hash("a")).last_used_at == used_at
+    repository.token_cache.clear()
+    clock.advance(seconds=30)  # within the minute: no new write
+    repository.find_api_token(_hash("a"))
+    assert repository.list_api_tokens()[0].last_used_at == used_at
+    repository.token_cache.clear()
+    later = clock.advance(seconds=31)
+    repository.find_api_token(_hash("a"))
+    assert repository.list_api_tokens()[0].last_used_at == later
 
 
 def test_duplicate_token_hash_is_a_conflict(repository):
@@ -109,11 +118,12 @@ def test_token_revoked_by_another_process_stops_working_within_the_cache_seconds
     seconds = _Seconds()
     repository.token_cache = TokenCache(ttl_seconds=5, clock=seconds)
     added = repository.add_api_token("zeitung.example", _hash("secret-1"), "site")
-    assert repository.find_api_token(_hash("secret-1")) == added
+    found = repository.find_api_token(_hash("secret-1"))
+    assert (found.id, found.name, found.role) == (added.id, "zeitung.example", "site")
     # The CLI or another worker revokes it: a repository of its own on the same database.
     assert Repository(engine).revoke_api_token("zeitung.example") == 1
     seconds.now = 4.9
-    assert repository.find_api_token(_hash("secret-1")) == added  # still trusted from cache
+    assert repository.find_api_token(_hash("secret-1")) == found  # still trusted from cache
     seconds.now = 5.0
     assert repository.find_api_token(_hash("secret-1")) is None
 
@@ -130,4 +140,5 @@ def test_unknown_token_is_not_cached_so_a_new_token_works_at_once(repository):
     repository.token_cache = TokenCache(ttl_seconds=60, clock=_Seconds())
     assert repository.find_api_token(_hash("secret-1")) is None
     added = repository.add_api_token("zeitung.example", _hash("secret-1"), "site")
-    assert repository.find_api_token(_hash("secret-1")) == added
+    found = repository.find_api_token(_hash("secret-1"))
+    assert (found.id, found.name, found.role) == (added.id, "zeitung.example", "site")
