@@ -8,7 +8,6 @@ single time per comment.
 
 from __future__ import annotations
 
-import math
 import re
 import string
 import sys
@@ -20,8 +19,10 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from model.links import KIND_TOKENS, link_kind
 from model.memo import BoundedMemo, size_of_tuple
 from model.text import (
+    DOMAIN_PREFIX,
     EMAIL_MARKER,
     PHONE_MARKER,
     URL_MARKER,
@@ -48,34 +49,107 @@ __all__ = [
 class PreparedComment:
     """A comment after normalisation: what every feature transformer reads."""
 
-    raw: str
+    raw: str  # line breaks unified to "\n"
     decoded: str  # entities decoded, invisible characters removed, case kept
-    text: str
-    tokens: tuple[str, ...]
+    text: str  # normalised words for the character n-grams: link and contact markers left out
+    tokens: tuple[str, ...]  # normalised words; each link as its kind's token and its domain
     lang: str
-    has_author_url: bool
-    has_email: bool
+    link_kinds: tuple[str, ...]  # the kind of each link in the text (model.links)
+    website_kind: str  # kind of the author's website ("" when none was given)
+    website_in_text: bool  # the author's website is linked in the text
 
 
 def _as_mapping(comment: Mapping[str, object] | str) -> Mapping[str, object]:
     return {"text": comment} if isinstance(comment, str) else comment
 
 
+_MARKERS = frozenset((URL_MARKER, EMAIL_MARKER, PHONE_MARKER))
+_MARKER_TEXTS = (*_MARKERS, DOMAIN_PREFIX)
+_UNLISTED_KINDS = frozenset(("other", "throwaway"))
+
+
+# HTML that comment forms and exports pass through ("<br />", "<a href=...>"): the tags are
+# markup, not words ("this<br" was a word). A link keeps its address; a break is a line break.
+_TAG_NAMES = (
+    "a|abbr|b|big|blockquote|br|code|div|em|font|h[1-6]|hr|i|iframe|img|li|ol|p|pre|q|s|"
+    "script|small|span|strike|strong|style|sub|sup|u|ul"
+)
+_TAG = re.compile(rf"<\s*(/?)\s*({_TAG_NAMES})\b([^<>]{{0,2000}})>", re.IGNORECASE)
+_HREF = re.compile(r"""(?:href|src)\s*=\s*["']?([^"'\s<>]+)""", re.IGNORECASE)
+_BREAKING_TAGS = frozenset(("br", "p", "div", "li", "blockquote", "hr", "pre"))
+
+
+def _tag_replacement(match: re.Match[str]) -> str:
+    address = _HREF.search(match[3])
+    if address:
+        return f" {address[1]} "
+    return "\n" if match[2].casefold() in _BREAKING_TAGS else " "
+
+
+def _without_markup(text: str) -> str:
+    return _TAG.sub(_tag_replacement, text) if "<" in text else text
+
+
+def _unify_line_breaks(text: str) -> str:
+    # Browsers send "\r\n", some clients "\n" or "\r": the same comment, the same features.
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _website_domain(url: str) -> str:
+    tokens = tokenise(normalise(url)) if url else []
+    return next((t[len(DOMAIN_PREFIX) :] for t in tokens if t.startswith(DOMAIN_PREFIX)), "")
+
+
+def _with_link_kinds(tokens: list[str]) -> tuple[list[str], list[str], set[str]]:
+    """Tokens with each link marker replaced by its kind's token, the kinds, the domains."""
+    kinds: list[str] = []
+    domains: set[str] = set()
+    for index, token in enumerate(tokens):
+        if token == URL_MARKER:
+            following = tokens[index + 1] if index + 1 < len(tokens) else ""
+            domain = following[len(DOMAIN_PREFIX) :] if following.startswith(DOMAIN_PREFIX) else ""
+            kind = link_kind(domain) if domain else "other"
+            kinds.append(kind)
+            domains.add(domain)
+            tokens[index] = KIND_TOKENS[kind]
+    return tokens, kinds, domains
+
+
+def _char_text(normalised: str) -> str:
+    # Markers are words the word block already holds; their n-grams would count them twice.
+    # The parts of a domain no list knows stay, as words: "casino" in "royal-casino.xyz" is a
+    # word like any other; a known kind's domain (youtu.be, wikipedia.org) is its token alone.
+    words = []
+    for word in normalised.split():
+        if word in _MARKERS:
+            continue
+        if word.startswith(DOMAIN_PREFIX):
+            domain = word[len(DOMAIN_PREFIX) :]
+            if link_kind(domain) in _UNLISTED_KINDS:
+                words.extend(domain.replace("-", ".").split("."))
+        else:
+            words.append(word)
+    return " ".join(words)
+
+
 def prepare_comment(comment: Mapping[str, object] | str) -> PreparedComment:
     """Normalise one comment (mapping with ``text`` and optional metadata, or a string)."""
     fields = _as_mapping(comment)
-    raw = str(fields.get("text") or "")
+    raw = _unify_line_breaks(_without_markup(str(fields.get("text") or "")))
     text = normalise(raw)
-    tokens = tuple(tokenise(text))
-    lang = str(fields.get("lang") or "") or detect_language(list(tokens))
+    tokens, kinds, domains = _with_link_kinds(tokenise(text))
+    lang = str(fields.get("lang") or "") or detect_language(tokens)
+    website = _website_domain(str(fields.get("url") or "").strip())
     return PreparedComment(
         raw=raw,
         decoded=decode_characters(raw),
-        text=text,
-        tokens=tokens,
+        text=_char_text(text) if any(marker in text for marker in _MARKER_TEXTS) else text,
+        tokens=tuple(tokens),
         lang=lang if lang in ("de", "en") else "en",
-        has_author_url=bool(str(fields.get("url") or "").strip()),
-        has_email=bool(str(fields.get("email") or "").strip()),
+        link_kinds=tuple(kinds),
+        website_kind=link_kind(website) if website else "",
+        website_in_text=bool(website)
+        and website.removeprefix("www.") in {domain.removeprefix("www.") for domain in domains},
     )
 
 
@@ -137,44 +211,52 @@ def word_terms(comment: PreparedComment) -> list[str]:
 
 _CAPITAL = re.compile(r"[A-ZÄÖÜ]")
 _LETTER = re.compile(r"[^\W\d_]")
-# A character four times in a row. Spelled out rather than (.)\1{3,}: the engine would set up a
-# repetition at every position of the text.
-_REPEAT = re.compile(r"(.)\1\1\1")
-_DIGIT = re.compile(r"\d")
+# A letter four times in a row ("soooo", "aaaah"). Spelled out rather than ([^\W\d_])\1{3,}:
+# the engine would set up a repetition at every position of the text. Only letters: paragraph
+# breaks, "----" rules and "...." are how readers write, not a spammer's stretching.
+_REPEAT = re.compile(r"([^\W\d_])\1\1\1")
 # The same classes for ASCII text, where deleting bytes counts them fastest.
 _ASCII_LETTERS = string.ascii_letters.encode()
 _ASCII_CAPITALS = string.ascii_uppercase.encode()
-_ASCII_DIGITS = string.digits.encode()
 
 
-def _letters_capitals_digits(text: str) -> tuple[int, int, int]:
+def _letters_and_capitals(text: str) -> tuple[int, int]:
     if text.isascii():
         data = text.encode()
         return (
             len(data) - len(data.translate(None, _ASCII_LETTERS)),
             len(data) - len(data.translate(None, _ASCII_CAPITALS)),
-            len(data) - len(data.translate(None, _ASCII_DIGITS)),
         )
-    return (len(_LETTER.findall(text)), len(_CAPITAL.findall(text)), len(_DIGIT.findall(text)))
+    return len(_LETTER.findall(text)), len(_CAPITAL.findall(text))
+
+
+# Links that are no reference site, video or the site's own: where a stranger sends readers.
+_FOREIGN_KINDS = frozenset(("other", "throwaway", "shortener", "messenger"))
+# An author's website of these kinds is a disguise, not a homepage.
+_SUSPICIOUS_WEBSITE = frozenset(("throwaway", "shortener", "messenger"))
 
 
 # Names in the order of the columns :class:`MetaFeatures` produces; explanations use them.
 META_FEATURES = (
     "links",
-    "author_url",
+    "website_suspicious",
+    "website_in_text",
     "email_in_text",
     "phone_in_text",
-    "length",
     "capitals",
     "exclamations",
-    "digits",
-    "repeated_characters",
+    "repeated_letters",
     "no_letters",
 )
 
 
 class MetaFeatures(TransformerMixin, BaseEstimator):
-    """Simple signals beside the words: links, length, shouting, contact details.
+    """Simple signals beside the words: foreign links, the author's website, shouting, contacts.
+
+    There is no signal for giving a website or an e-mail address: honest readers fill in the
+    optional fields too, and a model that learns the form field instead of the text blocks them.
+    Only what the website is (a short link, a chat invitation, a throw-away domain) or that the
+    text advertises it counts.
 
     Each value is squashed into roughly [0, 1] so that one regularisation strength suits them
     and the TF-IDF columns alike, then centred on the training mean: a signal's contribution
@@ -200,18 +282,18 @@ class MetaFeatures(TransformerMixin, BaseEstimator):
 
     @staticmethod
     def _row(comment: PreparedComment) -> list[float]:
-        raw = comment.decoded  # "&#39;" is no digits, "ＦＲＥＥ" is shouting
-        letters, capitals, digits = _letters_capitals_digits(raw)
+        raw = comment.decoded  # "&#39;" is no letter, "ＦＲＥＥ" is shouting
+        letters, capitals = _letters_and_capitals(raw)
         tokens = comment.tokens
+        foreign = sum(kind in _FOREIGN_KINDS for kind in comment.link_kinds)
         return [
-            min(tokens.count(URL_MARKER), 5) / 5,
-            float(comment.has_author_url),
+            min(foreign, 5) / 5,
+            float(comment.website_kind in _SUSPICIOUS_WEBSITE),
+            float(comment.website_in_text),
             float(EMAIL_MARKER in tokens),
             float(PHONE_MARKER in tokens),
-            min(math.log1p(len(raw)) / math.log1p(5000), 1.0),
             capitals / letters if letters >= 8 else 0.0,
             min(raw.count("!"), 10) / 10,
-            digits / max(len(raw), 1),
             float(bool(_REPEAT.search(raw))),
             float(letters == 0),
         ]

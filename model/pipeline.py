@@ -9,9 +9,9 @@ from functools import cached_property
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from model.bounded import BoundedLogisticRegression
 from model.compiled import CompiledScorer
 from model.features import (
     CommentPreparer,
@@ -27,7 +27,11 @@ __all__ = ["Comment", "SpamModel", "Thresholds", "build_pipeline"]
 Comment = Mapping[str, object] | str
 
 
-def build_pipeline(C: float = 10.0) -> Pipeline:
+# The most any one word, link or signal may add to a comment's log-odds (model/bounded.py).
+WEIGHT_BOUND = 5.0
+
+
+def build_pipeline(C: float = 10.0, bound: float | None = WEIGHT_BOUND) -> Pipeline:
     """Return the untrained feature + linear classifier pipeline.
 
     Word unigrams and bigrams of stemmed tokens catch vocabulary; character n-grams within
@@ -35,7 +39,8 @@ def build_pipeline(C: float = 10.0) -> Pipeline:
     and shouting. Terms seen in only one training comment are dropped (typos, names: noise
     that a linear model would otherwise memorise). ``C`` is high because TF-IDF rows are
     L2-normalised and most features are rare; on the YouTube corpus C from 3 to 100 moved the
-    leave-one-video-out ROC-AUC by less than 0.001 (bench/README.md).
+    leave-one-video-out ROC-AUC by less than 0.001 (bench/README.md). ``bound`` caps every
+    weight, so that no single feature decides alone (:class:`BoundedLogisticRegression`).
     """
     return Pipeline(
         [
@@ -73,7 +78,7 @@ def build_pipeline(C: float = 10.0) -> Pipeline:
             ),
             (
                 "classifier",
-                LogisticRegression(C=C, solver="liblinear", dual=True, class_weight="balanced"),
+                BoundedLogisticRegression(C=C, bound=bound, class_weight="balanced"),
             ),
         ]
     )

@@ -192,7 +192,9 @@ def _email_marker(match: re.Match[str]) -> str:
 
 def _join_spaced_letters(match: re.Match[str]) -> str:
     run = match.group(0)
-    if not _SPACED_SINGLE.match(run):
+    # Digits alone are dates, versions and addresses ("3.12.2026", "0.0.0.0"), not a word
+    # spelled out: joined, they looked like phone numbers.
+    if not _SPACED_SINGLE.match(run) or not any(char.isalpha() for char in run):
         return run
     return re.sub(r"[ .\-_*]", "", run)
 

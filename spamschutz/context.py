@@ -166,19 +166,32 @@ class Context:
         quiet: bool = False,
     ) -> StoredModel:
         """Train, save the artefact, record it in the catalog, and optionally activate it
-        (``pipeline_params``: see :func:`training.train_model`)."""
+        (``pipeline_params``: see :func:`training.train_model`).
+
+        The starter corpus alone trains with the starter's settings; beside other data it is
+        background (:func:`training.train_model`): thresholds then come from the other data."""
         from training import TrainingError, train_model
+        from training.starter import STARTER_PIPELINE_PARAMS
 
         def progress(step: str) -> None:
             if not quiet:
                 click.echo(f"  {step}", err=True)
 
+        sources = list(sources) or [{"kind": "starter", "n": len(comments)}]
+        starter_n = sum(int(s.get("n") or 0) for s in sources if s.get("kind") == "starter")
+        background: Sequence[LabelledComment] = ()
+        if starter_n == len(comments):
+            pipeline_params = {**STARTER_PIPELINE_PARAMS, **(pipeline_params or {})}
+        elif starter_n:
+            # gather_training_data puts the starter corpus first.
+            background, comments = comments[:starter_n], comments[starter_n:]
         try:
             model = train_model(
                 comments,
                 target_ham_blocked=target_ham_blocked,
-                sources=sources or [{"kind": "starter", "n": len(comments)}],
+                sources=sources,
                 pipeline_params=pipeline_params,
+                background=background,
                 progress=progress,
             )
         except TrainingError as error:

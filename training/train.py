@@ -1,4 +1,10 @@
-"""Train a spam model: cross-validated calibration and thresholds, then a fit on all data."""
+"""Train a spam model: cross-validated calibration and thresholds, then a fit on all data.
+
+Thresholds must hold on comments unlike the training data: a new video, a new article, a new
+site. When the comments come from several groups (files, videos, threads), the inner
+cross-validation holds out whole groups, so the scores that set the thresholds are scores of
+unseen groups; with random folds a near-copy in the training part makes its twin look easy.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from importlib.metadata import version as package_version
 import numpy as np
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from model import SpamModel, Thresholds, build_pipeline, new_version
 from training.data import LabelledComment
@@ -28,6 +34,11 @@ SPAM_THRESHOLD_FLOOR = 0.6
 UNSURE_THRESHOLD = 0.5
 UNSURE_FLOOR = 0.05
 TARGET_SPAM_MISSED = 0.005
+# The "unsure" band may hold at most this share of ham: a band that flags a quarter of the
+# readers (as a spam-recall target alone did on real comments) is a second queue nobody reads.
+TARGET_HAM_FLAGGED = 0.10
+# Fewer groups than this (one site's moderation, one file) and the folds are drawn at random.
+MIN_GROUP_FOLDS = 3
 
 Progress = Callable[[str], None]
 
@@ -50,6 +61,48 @@ def deduplicate(comments: Sequence[LabelledComment]) -> list[LabelledComment]:
     return list(by_text.values())
 
 
+def _text_key(comment: LabelledComment) -> str:
+    return " ".join(comment.text.casefold().split())
+
+
+def _enough(comments: Sequence[LabelledComment]) -> bool:
+    counts = Counter(comment.label for comment in comments)
+    return counts[1] >= MIN_PER_CLASS and counts[0] >= MIN_PER_CLASS
+
+
+def _group_folds(comments: Sequence[LabelledComment]) -> int:
+    """How many folds whole groups allow: each class must be in a group of every fold."""
+    spam_groups = {comment.group for comment in comments if comment.label == 1}
+    ham_groups = {comment.group for comment in comments if comment.label == 0}
+    return min(len(spam_groups), len(ham_groups))
+
+
+def _held_out_decisions(
+    classifier: object,
+    features: object,
+    labels: np.ndarray,
+    n_held_out: int,
+    folds: int,
+    seed: int,
+    groups: Sequence[str] | None,
+) -> np.ndarray:
+    """Decision values of the first ``n_held_out`` rows, each from a classifier that did not
+    see it (nor its group); the rows after them are in every training part."""
+    own = labels[:n_held_out]
+    if groups is None:
+        splits = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(own, own)
+    else:
+        splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+        splits = splitter.split(own, own, groups)
+    always = np.arange(n_held_out, labels.size)
+    decisions = np.empty(n_held_out)
+    for train, test in splits:
+        rows = np.concatenate([train, always])
+        fitted = clone(classifier).fit(features[rows], labels[rows])
+        decisions[test] = fitted.decision_function(features[test])
+    return decisions
+
+
 def choose_thresholds(
     labels: np.ndarray,
     scores: np.ndarray,
@@ -60,7 +113,8 @@ def choose_thresholds(
 
     ``spam``: the lowest score that sends at most ``target_ham_blocked`` of ham to the spam
     folder. ``unsure``: low enough that at most ``target_spam_missed`` of spam scores below it,
-    so "ham" means the model can rule spam out; never above 0.5 or below 0.05.
+    so "ham" means the model can rule spam out, but high enough that at most
+    ``TARGET_HAM_FLAGGED`` of ham is flagged; never above 0.5 or below 0.05.
     """
     ham_scores = np.sort(scores[labels == 0])[::-1]
     allowed = int(np.floor(target_ham_blocked * ham_scores.size))
@@ -69,7 +123,8 @@ def choose_thresholds(
     spam = min(max(cut, SPAM_THRESHOLD_FLOOR), 0.999)
     spam_scores = scores[labels == 1]
     missed = float(np.quantile(spam_scores, target_spam_missed)) if spam_scores.size else 0.5
-    unsure = min(max(missed, UNSURE_FLOOR), UNSURE_THRESHOLD, spam - 0.05)
+    flagged = float(np.quantile(ham_scores, 1.0 - TARGET_HAM_FLAGGED))
+    unsure = min(max(missed, flagged, UNSURE_FLOOR), UNSURE_THRESHOLD, spam - 0.05)
     return Thresholds(spam=round(spam, 6), unsure=round(unsure, 6))
 
 
@@ -86,27 +141,39 @@ def train_model(
     seed: int = 0,
     sources: Sequence[dict[str, object]] = (),
     pipeline_params: Mapping[str, object] | None = None,
+    background: Sequence[LabelledComment] = (),
     progress: Progress = _quiet,
 ) -> SpamModel:
     """Train a calibrated model on ``comments``.
 
     Cross-validated decision values give the Platt calibration, the serving thresholds and the
     figures stored with the model; the final pipeline is then fitted on all data.
+    ``background`` comments (the starter corpus beside a site's own labels) join every training
+    fold and the final fit but are never held out: calibration and thresholds then come from
+    the site's own comments, which is the data the model will serve.
     ``pipeline_params`` overrides settings of :func:`model.build_pipeline`'s pipeline by their
     scikit-learn names (``classifier__C``, ``features__words__min_df``: what
     ``spamschutz train --search`` ranks); an unknown name raises ``ValueError``.
     """
     pipeline = build_pipeline().set_params(**(pipeline_params or {}))
-    data = deduplicate(comments)
+    held_out = deduplicate(comments)
+    seen = {_text_key(comment) for comment in held_out}
+    extra = [comment for comment in deduplicate(background) if _text_key(comment) not in seen]
+    if not _enough(held_out) and extra:
+        # Too few of the site's own labels to set thresholds on: judge on everything.
+        held_out, extra = deduplicate([*extra, *held_out]), []
+    data = [*held_out, *extra]
     labels = np.asarray([comment.label for comment in data], dtype=int)
     counts = Counter(labels.tolist())
-    if counts[1] < MIN_PER_CLASS or counts[0] < MIN_PER_CLASS:
+    held_out_labels = labels[: len(held_out)]
+    held_counts = Counter(held_out_labels.tolist())
+    if not _enough(held_out):
         raise TrainingError(
             f"training needs at least {MIN_PER_CLASS} spam and {MIN_PER_CLASS} ham comments; "
-            f"got {counts[1]} spam and {counts[0]} ham"
+            f"got {held_counts[1]} spam and {held_counts[0]} ham"
         )
     inputs = [comment.as_input() for comment in data]
-    folds = min(folds, counts[0], counts[1])
+    folds = min(folds, held_counts[0], held_counts[1])
     if len(data) > LARGE_DATA:
         # Three folds of a large set still hold tens of thousands of comments each, plenty
         # for calibration and thresholds, and save two classifier fits.
@@ -120,16 +187,25 @@ def train_model(
     # thresholds. (Reported evaluations train on their training part alone; see protocols.)
     progress(f"extracting features of {len(data)} comments")
     features = steps["features"].fit_transform(steps["prepare"].transform(inputs))
-    progress(f"cross-validating the classifier ({folds} folds)")
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    decisions = cross_val_predict(
-        clone(steps["classifier"]), features, labels, cv=splitter, method="decision_function"
+    groups = [comment.group for comment in held_out]
+    group_folds = _group_folds(held_out)
+    grouped = group_folds >= MIN_GROUP_FOLDS
+    folds = min(folds, group_folds) if grouped else folds
+    progress(f"cross-validating the classifier ({folds} folds{', by group' if grouped else ''})")
+    decisions = _held_out_decisions(
+        steps["classifier"],
+        features,
+        labels,
+        len(held_out),
+        folds,
+        seed,
+        groups if grouped else None,
     )
-    platt = LogisticRegression(C=1e4).fit(decisions.reshape(-1, 1), labels)
+    platt = LogisticRegression(C=1e4).fit(decisions.reshape(-1, 1), held_out_labels)
     calibration = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
     provisional = SpamModel(pipeline, calibration, Thresholds(1.0, 1.0))
     cv_scores = provisional.calibrate(decisions)
-    thresholds = choose_thresholds(labels, cv_scores, target_ham_blocked)
+    thresholds = choose_thresholds(held_out_labels, cv_scores, target_ham_blocked)
 
     progress("fitting the final classifier on all data")
     steps["classifier"].fit(features, labels)
@@ -140,17 +216,19 @@ def train_model(
             "n": len(data),
             "n_spam": counts[1],
             "n_ham": counts[0],
-            "duplicates_removed": len(comments) - len(data),
+            "duplicates_removed": len(comments) + len(background) - len(data),
+            "calibrated_on": len(held_out),
             "languages": dict(Counter(comment.lang or "unknown" for comment in data)),
             "sources": list(sources),
         },
         "params": {
             "target_ham_blocked": target_ham_blocked,
             "folds": folds,
+            "grouped_folds": grouped,
             "seed": seed,
             "pipeline": dict(pipeline_params or {}),
         },
-        "cv_metrics": quality_metrics(labels, cv_scores, thresholds),
+        "cv_metrics": quality_metrics(held_out_labels, cv_scores, thresholds),
         "score_histogram": score_histogram(cv_scores),  # the reference for drift watching
         "thresholds": {"spam": thresholds.spam, "unsure": thresholds.unsure},
         "libraries": _library_versions(),
