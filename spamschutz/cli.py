@@ -11,13 +11,16 @@ import click
 from spamschutz.commands import (
     accounts,
     db,
+    evaluation,
     integrations,
     labels,
     maintenance,
-    modelling,
+    models,
     operations,
+    retrain,
     scoring,
     serve,
+    train,
 )
 from spamschutz.context import Context
 
@@ -54,11 +57,11 @@ def main(ctx: click.Context) -> None:
 
 main.add_command(serve.serve)
 main.add_command(db.db)
-main.add_command(modelling.train)
-main.add_command(modelling.evaluate)
+main.add_command(train.train)
+main.add_command(evaluation.evaluate)
 main.add_command(scoring.score)
-main.add_command(modelling.models)
-main.add_command(modelling.retrain)
+main.add_command(models.models)
+main.add_command(retrain.retrain)
 main.add_command(labels.labels)
 main.add_command(accounts.moderators)
 main.add_command(accounts.tokens)

@@ -9,7 +9,7 @@ scripts and remote loads should anything slip through.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from html import escape, unescape
 from itertools import zip_longest
@@ -18,10 +18,18 @@ from pathlib import Path
 import numpy as np
 
 from model import SpamModel, explain
+from training.data import LabelledComment
 from training.evaluate import BANDS, HeldOut, band_confusion, reliability_table, threshold_table
 from training.figures import curves_figure, histogram_figure, reliability_figure
+from training.protocols import cross_validate
 
-__all__ = ["render_report", "strongest_features", "write_report"]
+__all__ = [
+    "REPORT_FOLDS",
+    "render_report",
+    "strongest_features",
+    "write_report",
+    "write_training_report",
+]
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 _STYLE = """
@@ -265,3 +273,42 @@ def write_report(path: str | Path, held_out: HeldOut, **options: object) -> Path
     path = Path(path)
     path.write_text(render_report(held_out, **options), encoding="utf-8")  # type: ignore[arg-type]
     return path
+
+
+# The report kept with every trained model: its training data, cross-validated. Written
+# beside the artefact by ``spamschutz train`` so a version's figures, curves and worst
+# mistakes can be looked up later, from ``spamschutz models list`` or the moderation
+# dashboard. Its folds train their own models (vocabulary included) on their training part, as
+# ``spamschutz evaluate --cv`` does, so its figures are honest estimates for unseen comments.
+REPORT_FOLDS = 5
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def write_training_report(
+    comments: Sequence[LabelledComment],
+    path: str | Path,
+    version: str,
+    *,
+    target_ham_blocked: float = 0.005,
+    pipeline_params: Mapping[str, object] | None = None,
+    progress: Callable[[str], None] = _quiet,
+) -> Path:
+    """Cross-validate on ``comments`` and write the HTML report of model ``version`` to
+    ``path``, with the thresholds and pipeline settings training used (``target_ham_blocked``,
+    ``pipeline_params``).
+    Raises ``training.ProtocolError`` or ``TrainingError`` when the data is too
+    small to split into folds."""
+    result = cross_validate(
+        list(comments),
+        REPORT_FOLDS,
+        target_ham_blocked=target_ham_blocked,
+        keep_models=True,
+        pipeline_params=pipeline_params,
+        progress=progress,
+    )
+    held_out = result.pop("held_out")
+    title = f"spamschutz model {version}: {result['protocol']} on its training data"
+    return write_report(path, held_out, title=title, details=result)

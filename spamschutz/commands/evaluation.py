@@ -186,7 +186,7 @@ def evaluate(
         )
         return
 
-    from spamschutz.model_reports import keep_evaluation
+    from spamschutz.commands.kept_reports import keep_evaluation_report
     from training import evaluate_model
     from training.evaluate import HeldOut
 
@@ -198,7 +198,7 @@ def evaluate(
         title = f"spamschutz model {report['model_version']} on {names}"
         _write_report(report_path, HeldOut.from_model(model, comments), title)
     # Kept with the version so `models list` and the dashboard show how it did on this data.
-    keep_evaluation(
+    keep_evaluation_report(
         context,
         str(report["model_version"]),
         report,

@@ -1,5 +1,6 @@
 """Reports kept per model version, beside the artefact and noted in the catalog: the training
-report written by ``train`` and the latest evaluation by ``evaluate --model``."""
+report written by ``train`` and ``retrain``, and the latest evaluation report written by
+``evaluate --model``. The reports themselves are made by :mod:`training.report`."""
 
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ if TYPE_CHECKING:
     from service.storage import ModelRow
     from training import LabelledComment
 
-__all__ = ["evaluation_location", "keep_evaluation", "keep_training_report", "report_location"]
+__all__ = [
+    "evaluation_report_path",
+    "keep_evaluation_report",
+    "keep_training_report",
+    "training_report_path",
+]
 
 
 def _store(context: Context):
@@ -43,7 +49,7 @@ def keep_training_report(
     """
     from model import REPORT_FILE
     from training import ProtocolError, TrainingError
-    from training.training_report import write_training_report
+    from training.report import write_training_report
 
     def progress(step: str) -> None:
         if not quiet:
@@ -66,7 +72,7 @@ def keep_training_report(
     return path
 
 
-def report_location(context: Context, row: ModelRow) -> Path | None:
+def training_report_path(context: Context, row: ModelRow) -> Path | None:
     """The stored training report of a catalogued model, or ``None`` when it has none."""
     if not (row.metadata or {}).get("report"):
         return None
@@ -77,7 +83,7 @@ def report_location(context: Context, row: ModelRow) -> Path | None:
 _EVALUATION_FIGURES = ("n", "roc_auc", "mcc", "recall", "ham_blocked", "brier")
 
 
-def keep_evaluation(
+def keep_evaluation_report(
     context: Context,
     version: str,
     figures: Mapping[str, object],
@@ -102,7 +108,7 @@ def keep_evaluation(
     return kept
 
 
-def evaluation_location(context: Context, row: ModelRow) -> Path | None:
+def evaluation_report_path(context: Context, row: ModelRow) -> Path | None:
     """The kept evaluation report of a catalogued model, or ``None`` when it has none."""
     if not ((row.metadata or {}).get("evaluation") or {}).get("report"):
         return None
