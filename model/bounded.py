@@ -94,6 +94,10 @@ class BoundedLogisticRegression(LinearClassifierMixin, BaseEstimator):
         weights = weights * self._class_weights(signs, weights)
         if not weights.any():
             raise ValueError("the sample weights are all zero")
+        # A row of weight zero counts for nothing; liblinear before scikit-learn 1.7 still let
+        # it steer the solution, so it is left out here.
+        kept = weights > 0
+        X, signs, weights = X[kept], signs[kept], weights[kept]
         # A bound on a weight acts, at the optimum, as a heavier ridge penalty on that weight
         # alone (KKT: λ_j = 1 + μ_j / bound). Scaling column j by s_j is a ridge of 1/s_j² on
         # its weight, so liblinear (fast, exact for ridge) is refitted with the columns whose
@@ -106,6 +110,7 @@ class BoundedLogisticRegression(LinearClassifierMixin, BaseEstimator):
                 C=self.C,
                 solver="liblinear",
                 dual=True,
+                random_state=0,  # liblinear shuffles; the same data must give the same model
                 intercept_scaling=_INTERCEPT_SCALING,
                 tol=self.tol,
                 max_iter=self.max_iter,
