@@ -20,11 +20,12 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     # Imported here so that ``import service.storage`` (CLI, migrations) stays light.
     from flask import Flask
 
+    from model.links import use_site_domains
     from service.api import register_api
     from service.api.hot_path import ScoreHotPath
     from service.auth import SESSION_LIFETIME
     from service.challenge_guard import init_challenge_guard
-    from service.config import load_config
+    from service.config import load_config, site_domains
     from service.cors import init_cors
     from service.demo import bp as demo_bp
     from service.extensions import Runtime, csrf
@@ -40,6 +41,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from service.webhooks import init_webhook_worker
 
     settings = load_config(config)
+    use_site_domains(site_domains(settings))
     app = Flask(__name__)
     app.config.update(settings)
     app.config.update(

@@ -73,6 +73,12 @@ DEFAULTS: dict[str, tuple[object, type, str]] = {
         float,
         "a submission faster than this after the question is a bot signal",
     ),
+    "SITE_DOMAINS": (
+        "",
+        str,
+        "the site's own domains, comma-separated (zeitung.example, www.zeitung.example): links "
+        "to them count as links to a reference site, at scoring and at training",
+    ),
     "MAX_TEXT_LENGTH": (10_000, int, "longest comment text accepted, in characters"),
     "MAX_BODY_BYTES": (65_536, int, "largest request body accepted"),
     "DEFAULT_LANG": ("de", str, "language of messages when the request does not say (de or en)"),
@@ -418,3 +424,8 @@ def load_config(
                 "print(secrets.token_urlsafe(48))'"
             )
     return config
+
+
+def site_domains(config: Mapping[str, object]) -> list[str]:
+    """The site's own domains from ``SITE_DOMAINS`` (comma- or space-separated)."""
+    return str(config.get("SITE_DOMAINS") or "").replace(",", " ").split()

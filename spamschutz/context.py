@@ -170,8 +170,12 @@ class Context:
 
         The starter corpus alone trains with the starter's settings; beside other data it is
         background (:func:`training.train_model`): thresholds then come from the other data."""
+        from model.links import use_site_domains
+        from service.config import site_domains
         from training import TrainingError, train_model
         from training.starter import STARTER_PIPELINE_PARAMS
+
+        use_site_domains(site_domains(self.config))  # the site's own links, as when scoring
 
         def progress(step: str) -> None:
             if not quiet:

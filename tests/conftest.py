@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -43,6 +45,40 @@ GENEROUS_LIMITS = {
     "RATE_LIMIT_LOGIN_ACCOUNT": "100000 per minute",
     "RATE_LIMIT_WRONG_ANSWERS": "100000 per minute",
 }
+
+
+@pytest.fixture(scope="session")
+def baked_starter(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The starter model trained once per test session, the way a container image bakes it
+    (``spamschutz models bootstrap`` into a model folder): servers started with
+    ``SPAMSCHUTZ_BAKED_MODEL_DIR`` set to it register it in a second instead of each training
+    its own (half a minute each, more on a busy machine)."""
+    model_dir = tmp_path_factory.mktemp("baked-model")
+    env = {
+        **os.environ,
+        "SPAMSCHUTZ_DATA_DIR": str(tmp_path_factory.mktemp("bake")),
+        "SPAMSCHUTZ_MODEL_DIR": str(model_dir),
+    }
+    env.pop("SPAMSCHUTZ_DATABASE_URL", None)
+    env.pop("SPAMSCHUTZ_BAKED_MODEL_DIR", None)
+    script = Path(sys.executable).with_name("spamschutz")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "spamschutz"]
+    subprocess.run(
+        [*command, "models", "bootstrap"], env=env, check=True, capture_output=True, timeout=900
+    )
+    return model_dir
+
+
+@pytest.fixture(scope="session")
+def servers_use_the_baked_starter(baked_starter: Path) -> Iterator[None]:
+    """Every server started from ``os.environ`` in this session registers the baked starter."""
+    previous = os.environ.get("SPAMSCHUTZ_BAKED_MODEL_DIR")
+    os.environ["SPAMSCHUTZ_BAKED_MODEL_DIR"] = str(baked_starter)
+    yield
+    if previous is None:
+        os.environ.pop("SPAMSCHUTZ_BAKED_MODEL_DIR", None)
+    else:
+        os.environ["SPAMSCHUTZ_BAKED_MODEL_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

@@ -51,6 +51,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         """Keep test output clean."""
 
 
+
+@pytest.fixture(scope="session", autouse=True)
+def _starter_baked_once(servers_use_the_baked_starter: None) -> None:
+    """Servers here register one starter model trained for the session (tests/conftest.py)."""
+
 @pytest.fixture(scope="session")
 def site_ports() -> tuple[int, int]:
     """Ports of an allowed and of a refused embedding site."""

@@ -108,6 +108,11 @@ def running_server(env: dict[str, str], data_dir: Path, workers: int = 1) -> Ite
         stop(server)
 
 
+
+@pytest.fixture(scope="session", autouse=True)
+def _starter_baked_once(servers_use_the_baked_starter: None) -> None:
+    """Servers here register one starter model trained for the session (tests/conftest.py)."""
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Start ``spamschutz serve`` (one worker) and wait until it answers ``/readyz``."""
