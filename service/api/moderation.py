@@ -142,6 +142,27 @@ def decide_one(public_id: str):
     return _decide(public_id, _action(payload), expected)
 
 
+@bp.post("/moderation/comments/<public_id>/undo")
+@require("moderator", allow_session=True)
+def undo_decision(public_id: str):
+    """Take back the latest decision on one comment (recorded as an ``undo`` of its own)."""
+    if not is_public_id(public_id):
+        raise APIError(404, "comment_not_found", "No comment with this id.")
+    repository = runtime().repository
+    try:
+        row = repository.undo_decision(public_id, g.principal.name)
+    except NotFound as error:
+        raise APIError(404, "comment_not_found", "No comment with this id.") from error
+    except ConflictError as error:
+        raise APIError(
+            409,
+            "cannot_undo",
+            "This decision can no longer be taken back: it is older than the undo period, "
+            "was taken back already, or the comment changed since.",
+        ) from error
+    return comment_json(row, repository.campaigns_of([public_id]).get(public_id))
+
+
 @bp.post("/moderation/decisions")
 @require("moderator", allow_session=True)
 def decide_many():

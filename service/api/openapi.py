@@ -244,6 +244,18 @@ def _moderation_paths() -> dict[str, Any]:
                 },
             }
         },
+        "/api/v1/moderation/comments/{public_id}/undo": {
+            "post": {
+                "operationId": "undoDecision",
+                "summary": "Take back the latest decision on one comment, within the undo period",
+                "security": _MODERATOR,
+                "parameters": [comment_id],
+                "responses": {
+                    "200": _json("ModeratedComment", "The comment with its earlier status."),
+                    **_errors(400, 401, 403, 404, 409, 503),
+                },
+            }
+        },
         "/api/v1/moderation/decisions": {
             "post": {
                 "operationId": "decideMany",

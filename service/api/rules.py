@@ -196,8 +196,10 @@ QUEUE_STATUSES: tuple[str, ...] = COMMENT_STATUSES
 """The queues: a comment's statuses."""
 DECISION_ACTIONS: tuple[str, ...] = tuple(ACTION_TO_STATUS)
 """What a moderator can decide (``undo`` and sites' reports are no decision of this kind)."""
-QUEUE_SORTS: tuple[str, ...] = tuple(sort for sort in SORTS if sort in ("age", "score", "newest"))
-"""Orders the queue API reads a queue in (the desk adds "uncertainty", its own view)."""
+QUEUE_SORTS: tuple[str, ...] = tuple(
+    sort for sort in SORTS if sort in ("age", "newest", "score", "uncertainty")
+)
+"""Orders a queue is read in, by the API and on the desk alike."""
 MAX_BULK_IDS = 500
 """The most comments one bulk decision may name."""
 QUEUE_LIMIT = (1, 200, 50)

@@ -1,14 +1,15 @@
-"""Decisions taken on the desk: one comment, many at once, and undo.
+"""Decisions taken on the desk without JavaScript: one comment, many at once, and undo.
 
-Each answers a plain form post with a redirect back to the queue (works without JavaScript)
-and the desk's script, which asks for JSON, with the comment's new state.
+Each answers a plain form post with a message and a redirect back to the queue. The desk's
+script takes the same decisions through the moderation API (``/api/v1/moderation``, with the
+session and its CSRF token): one JSON door for decisions, with one error shape.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, jsonify, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 
 from service.api.rules import MAX_BULK_IDS
 from service.api.validation import is_public_id
@@ -21,13 +22,7 @@ from service.moderation.language import desk_language
 from service.moderation.views import queue_view
 from service.storage import ConflictError, NotFound
 
-__all__ = ["MAX_BULK", "decide", "decide_many", "undo"]
-
-MAX_BULK = MAX_BULK_IDS
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
+__all__ = ["decide", "decide_many", "undo"]
 
 
 def _expected_version(raw: str | None) -> int | None:
@@ -51,20 +46,12 @@ def _done_text(action: str, row: Any) -> str:
     return translate(ACTION_DONE[action], desk_language())
 
 
-def _result(row: Any, action: str) -> dict[str, object]:
-    return {
-        "id": row.public_id,
-        "status": row.status,
-        "row_version": row.row_version,
-        "message": translate("flash.decided", desk_language(), author=row.author_name,
-                             done=_done_text(action, row)),
-        "undo_url": url_for(".undo", public_id=row.public_id),
-    }
+def _decided_text(row: Any, action: str) -> str:
+    return translate("flash.decided", desk_language(), author=row.author_name,
+                     done=_done_text(action, row))
 
 
-def _refused(message: str, status: int):
-    if _wants_json():
-        return jsonify({"error": "conflict", "message": message}), status
+def _refused(message: str):
     flash(message, "error")
     return _back_to_queue()
 
@@ -86,11 +73,8 @@ def decide(public_id: str):
     except NotFound:
         abort(404)
     except ConflictError:
-        return _refused(translate("flash.conflict", desk_language()), 409)
-    result = _result(row, action)
-    if _wants_json():
-        return jsonify(result)
-    flash(result["message"], "success")
+        return _refused(translate("flash.conflict", desk_language()))
+    flash(_decided_text(row, action), "success")
     # Without JavaScript the undo button rides along with the message on the next page.
     flash(row.public_id, "undo")
     return _back_to_queue()
@@ -108,11 +92,8 @@ def undo(public_id: str):
     except NotFound:
         abort(404)
     except ConflictError:
-        return _refused(translate("flash.undo_conflict", desk_language()), 409)
-    result = _result(row, "undo")
-    if _wants_json():
-        return jsonify(result)
-    flash(result["message"], "success")
+        return _refused(translate("flash.undo_conflict", desk_language()))
+    flash(_decided_text(row, "undo"), "success")
     return _back_to_queue()
 
 
@@ -125,10 +106,10 @@ def decide_many():
         abort(400)
     queue_view(request.form)
     ids = list(dict.fromkeys(request.form.getlist("ids")))
-    if len(ids) > MAX_BULK or not all(is_public_id(item) for item in ids):
+    if len(ids) > MAX_BULK_IDS or not all(is_public_id(item) for item in ids):
         abort(400)
     if not ids:
-        return _refused(translate("flash.bulk_none", desk_language()), 400)
+        return _refused(translate("flash.bulk_none", desk_language()))
     decided = []
     for public_id in ids:
         try:
@@ -137,8 +118,5 @@ def decide_many():
             continue
     message = translate("flash.bulk", desk_language(), count=len(decided),
                         done=translate(ACTION_DONE[action], desk_language()))
-    if _wants_json():
-        return jsonify({"decided": [_result(row, action) for row in decided],
-                        "message": message})
     flash(message, "success")
     return _back_to_queue()

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from service import formats
+from service.api.rules import QUEUE_SORTS
 from service.campaigns.describe import campaign_reason
 from service.i18n import N_, translate
 from service.moderation.highlight import Segment, highlight_segments
@@ -46,11 +47,14 @@ QUEUES = {
     "approved": N_("queue.approved"),
     "rejected": N_("queue.rejected"),
 }
-SORTS = {
+_SORT_LABELS = {
     "age": N_("sort.age"),
+    "newest": N_("sort.newest"),
     "score": N_("sort.score"),
     "uncertainty": N_("sort.uncertainty"),
 }
+# The desk offers the API's sorts, in the API's order: one vocabulary for both.
+SORTS = {sort: _SORT_LABELS[sort] for sort in QUEUE_SORTS}
 ACTIONS = {
     "approve": N_("action.approve"),
     "reject": N_("action.reject"),

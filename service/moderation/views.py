@@ -22,6 +22,7 @@ from service.i18n import N_, translate
 from service.moderation import bp
 from service.moderation.access import login_required, safe_next
 from service.moderation.cards import (
+    ACTION_DONE,
     ACTION_EFFECTS,
     ACTIONS,
     QUEUES,
@@ -167,6 +168,7 @@ def queue():
         sorts=SORTS,
         actions=ACTIONS,
         action_effects=ACTION_EFFECTS,
+        action_done=ACTION_DONE,
         key_help=KEY_HELP,
     )
 

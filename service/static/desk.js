@@ -1,6 +1,8 @@
 /*
  * Spamschutz moderation desk: keyboard, one-click decisions without a page load, undo, bulk
  * selection count. Everything works without this file (plain forms); it only speeds work up.
+ * Decisions and undo go through the moderation API (/api/v1/moderation, the session with its
+ * CSRF token), the same door tools use.
  *
  * Keys: j/k next/previous, a approve, r reject, s spam, h not spam, x select, u undo,
  * ? the key help. No inline script anywhere (strict CSP); data goes in with textContent only.
@@ -19,6 +21,7 @@
   const selectedCount = document.querySelector("[data-selected-count]");
   const KEY_ACTIONS = { a: "approve", r: "reject", s: "spam", h: "ham" };
   const undoSeconds = list ? Number(list.dataset.undoSeconds || 8) : 8;
+  const api = list ? list.dataset.api : "";
 
   let current = 0;
   let busy = false;
@@ -94,12 +97,17 @@
     toastTimer = setTimeout(endUndo, undoSeconds * 1000);
   }
 
-  async function post(url, body) {
+  /** POST JSON to the moderation API; a refusal's message is the API's {error, message}. */
+  async function post(url, token, payload) {
     const response = await fetch(url, {
       method: "POST",
-      body,
+      body: JSON.stringify(payload),
       credentials: "same-origin",
-      headers: { Accept: "application/json" },
+      headers: {
+        Accept: "application/json",
+        "Content-Type": "application/json",
+        "X-CSRFToken": token,
+      },
     });
     let data = {};
     try {
@@ -107,7 +115,11 @@
     } catch (error) {
       data = {};
     }
-    return { ok: response.ok, data };
+    return { ok: response.ok, status: response.status, data };
+  }
+
+  function commentUrl(card, what) {
+    return `${api}/${encodeURIComponent(card.dataset.id)}/${what}`;
   }
 
   async function decide(form) {
@@ -116,17 +128,23 @@
     }
     busy = true;
     const card = form.closest(".card");
-    const fromStatus = new FormData(form).get("status");
+    const fields = new FormData(form);
+    const fromStatus = fields.get("status");
+    const token = fields.get("csrf_token");
+    const payload = { action: fields.get("action") };
+    const rowVersion = Number(fields.get("row_version"));
+    if (rowVersion > 0) {
+      payload.row_version = rowVersion;
+    }
     try {
-      // form.action would be the hidden input named "action"; the attribute is the URL.
-      const { ok, data } = await post(form.getAttribute("action"), new FormData(form));
+      const { ok, status, data } = await post(commentUrl(card, "decision"), token, payload);
       if (!ok) {
-        announce(data.message || "");
+        // The desk's own words for a conflict; the API's message for anything else.
+        announce(status === 409 ? list.dataset.conflict : data.message || "");
         return;
       }
       const index = cards().indexOf(card);
-      const token = new FormData(form).get("csrf_token");
-      showToast(data.message, data.undo_url, token, card.closest("li"));
+      showToast(form.dataset.done, commentUrl(card, "undo"), token, card.closest("li"));
       bumpCount(fromStatus, -1);
       bumpCount(data.status, 1);
       updateSelection();
@@ -147,12 +165,13 @@
       return;
     }
     busy = true;
-    const body = new FormData();
-    body.append("csrf_token", lastUndo.token);
     try {
-      const { data } = await post(lastUndo.url, body);
+      const { ok } = await post(lastUndo.url, lastUndo.token, {});
       endUndo();
-      announce(data.message || "");
+      if (!ok) {
+        announce(list.dataset.undoConflict);
+        return;
+      }
       window.location.reload(); // show the comment where it is now
     } finally {
       busy = false;

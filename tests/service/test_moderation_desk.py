@@ -52,19 +52,69 @@ def test_undo_restores_the_previous_status_and_is_recorded(client: FlaskClient, 
                                                            repository):
     row = repository.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
     login()
-    token = _token(client)
-    decided = client.post(f"/moderation/comments/{row.public_id}/decision",
-                          data={"action": "approve", "csrf_token": token},
-                          headers={"Accept": "application/json"})
+    csrf = {"X-CSRFToken": _token(client)}
+    base = f"/api/v1/moderation/comments/{row.public_id}"
+    decided = client.post(f"{base}/decision", json={"action": "approve"}, headers=csrf)
     assert decided.get_json()["status"] == "approved"
-    undone = client.post(decided.get_json()["undo_url"], data={"csrf_token": token},
-                         headers={"Accept": "application/json"})
+    undone = client.post(f"{base}/undo", headers=csrf)
     assert undone.status_code == 200 and undone.get_json()["status"] == "pending"
     assert [d.action for d in repository.decisions_for(row.public_id)] == ["approve", "undo"]
-    again = client.post(decided.get_json()["undo_url"], data={"csrf_token": token})
-    assert again.status_code == 303
+    again = client.post(f"{base}/undo", headers=csrf)
+    assert again.status_code == 409
+    assert again.get_json()["error"] == "cannot_undo" and again.get_json()["message"]
+    # Without JavaScript, the same undo is a form post that comes back to the queue.
+    plain = client.post(f"/moderation/comments/{row.public_id}/undo",
+                        data={"csrf_token": csrf["X-CSRFToken"]})
+    assert plain.status_code == 303
     html = client.get("/moderation/").get_data(as_text=True)
     assert "Rückgängig durch redaktion" in html and "Freigeben durch redaktion" in html
+
+
+def test_the_desk_script_decides_through_the_api_with_the_session_and_its_csrf_token(
+    client: FlaskClient, login, repository
+):
+    row = repository.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
+    login()
+    page = client.get("/moderation/").get_data(as_text=True)
+    # What the script reads from the page: where the API is, and the text of each decision.
+    assert 'data-api="/api/v1/moderation/comments"' in page
+    assert 'data-done="Beitrag von Anna freigegeben."' in page
+    url = f"/api/v1/moderation/comments/{row.public_id}/decision"
+    refused = client.post(url, json={"action": "spam"})
+    assert refused.status_code == 400
+    assert set(refused.get_json()) == {"error", "message"}
+    assert repository.get_comment(row.public_id).status == "pending"
+    decided = client.post(url, json={"action": "spam", "row_version": row.row_version},
+                          headers={"X-CSRFToken": csrf_token_from(page)})
+    assert decided.status_code == 200 and decided.get_json()["status"] == "spam"
+    stale = client.post(url, json={"action": "approve", "row_version": row.row_version},
+                        headers={"X-CSRFToken": csrf_token_from(page)})
+    assert stale.status_code == 409 and stale.get_json()["error"] == "conflict"
+
+
+def test_the_desks_form_posts_answer_with_the_queue_never_json(
+    client: FlaskClient, login, repository
+):
+    """One JSON door for decisions: the desk's form routes always come back to the queue."""
+    row = repository.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
+    login()
+    response = client.post(f"/moderation/comments/{row.public_id}/decision",
+                           data={"action": "approve", "csrf_token": _token(client)},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 303 and response.mimetype != "application/json"
+
+
+def test_the_desk_offers_the_apis_sorts(client: FlaskClient, login, make_token):
+    from service.api.rules import QUEUE_SORTS
+    from service.moderation.cards import SORTS
+
+    assert tuple(SORTS) == QUEUE_SORTS
+    login()
+    headers = {"Authorization": f"Bearer {make_token('moderator')}"}
+    for sort in QUEUE_SORTS:
+        assert client.get(f"/moderation/?sort={sort}").status_code == 200
+        assert client.get(f"/api/v1/moderation/comments?sort={sort}",
+                          headers=headers).status_code == 200
 
 
 def test_undo_without_csrf_token_is_rejected(client: FlaskClient, login, repository):
