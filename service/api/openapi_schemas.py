@@ -103,11 +103,17 @@ def _submission(config: Mapping[str, Any]) -> dict[str, Any]:
 def _reason() -> dict[str, Any]:
     return _object(
         {
-            "kind": {"type": "string", "enum": ["word", "signal"]},
+            "kind": {"type": "string", "enum": ["word", "link", "signal"]},
             "feature": {"type": "string"},
             "weight": {"type": "number"},
             "direction": {"type": "string", "enum": ["spam", "ham"]},
-            "description": {"type": "string"},
+            "description": {"type": "string", "description": "in English"},
+            "code": {
+                "type": "string",
+                "description": "stable name of the reason (word, link.<kind>, signal.<name>); "
+                "the desk writes it in its language",
+            },
+            "params": {"type": "object", "additionalProperties": {"type": "string"}},
         },
         ["description"],
     )
