@@ -56,7 +56,7 @@ def test_purge_forgets_challenge_redemptions_only_once_their_tokens_expired(
     long_ago = datetime.now(UTC) - timedelta(hours=2)  # tokens live 30 minutes
     Repository(repository.engine, clock=lambda: long_ago).redeem_challenge("expired-token")
     repository.redeem_challenge("live-token")
-    assert "and 1 expired challenge redemption(s)" in runner("purge").output
+    assert ", 1 expired challenge redemption(s)" in runner("purge").output
     assert repository.redeem_challenge("expired-token")  # forgotten
     assert not repository.redeem_challenge("live-token")  # still single-use
 
@@ -117,3 +117,37 @@ def test_privacy_erase_asks_before_erasing(runner, client, app, repository) -> N
 def test_spool_status_says_how_many_comments_wait(runner) -> None:
     assert runner("spool", "status").output.startswith("0 comment(s) waiting")
     assert json.loads(runner("spool", "status", "--json").output)["depth"] == 0
+
+
+def test_purge_forgets_the_campaign_index_beyond_its_window(runner, repository) -> None:
+    from service.campaigns.fingerprint import fingerprint_comment
+    from service.storage.campaigns import DetectionRules
+
+    long_ago = datetime.now(UTC) - timedelta(days=20)  # the window: 14 days
+    old = Repository(repository.engine, clock=lambda: long_ago)
+    for store in (old, repository):
+        row = store.add_comment(thread_id="t", author_name="A", lang="de",
+                                text="Ruf an: 0151 23456789")
+        fingerprint = fingerprint_comment(row.text)
+        store.link_comment(row.public_id, fingerprint.index_keys(), None, DetectionRules())
+    assert "1 comment(s) from the campaign detection's 14-day window" in runner("purge").output
+    assert "0 comment(s) from the campaign" in runner("purge").output  # the recent one stays
+
+
+def test_privacy_erase_forgets_the_comments_in_the_campaign_index(
+    runner, client, app, repository
+) -> None:
+    from sqlalchemy import func, select
+
+    from service.storage.schema import campaign_keys, campaign_prints
+
+    post_comment(client, app, email="erika@example.org", text="Ruf an: 0151 23456789, Erika")
+    post_comment(client, app, email="someone.else@example.org")
+    with repository.engine.connect() as connection:
+        before = connection.execute(select(func.count()).select_from(campaign_prints)).scalar()
+    runner("privacy", "erase", "erika@example.org", "--yes")
+    with repository.engine.connect() as connection:
+        prints = connection.execute(select(func.count()).select_from(campaign_prints)).scalar()
+        phones = connection.execute(select(func.count()).select_from(campaign_keys)
+                                    .where(campaign_keys.c.key.like("p:%"))).scalar()
+    assert (before, prints, phones) == (2, 1, 0)

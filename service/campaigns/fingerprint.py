@@ -95,7 +95,7 @@ class Fingerprint:
     mail_domain: str | None = None
     senders: tuple[str, ...] = field(default=())
 
-    def keys(self) -> list[str]:
+    def index_keys(self) -> list[str]:
         """Every key, as stored in the detection's index."""
         return [
             *self.text_keys,

@@ -42,7 +42,7 @@ def detect_campaign(
             common_domains=common_domains(config),
         )
         return repository.link_comment(
-            public_id, fingerprint.keys(), fingerprint.signature, detection_rules(config)
+            public_id, fingerprint.index_keys(), fingerprint.signature, detection_rules(config)
         )
     except Exception:  # the comment must not suffer for the detection: see the docstring
         log.exception("campaign detection failed for comment %s; the comment is kept", public_id)

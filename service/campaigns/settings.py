@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from service.campaigns.fingerprint import registrable_domain
 from service.storage.campaigns import DetectionRules
 
 __all__ = ["common_domains", "detection_rules"]
@@ -33,6 +34,8 @@ def detection_rules(config: Mapping[str, object]) -> DetectionRules:
 
 
 def common_domains(config: Mapping[str, object]) -> frozenset[str]:
-    """The site's own list of domains never to group by (lower case)."""
-    raw = str(config.get("CAMPAIGN_COMMON_DOMAINS") or "")
-    return frozenset(part.strip().lower() for part in raw.split(",") if part.strip())
+    """The domains never to group by beside the built-in ones: ``CAMPAIGN_COMMON_DOMAINS`` and
+    the site's own (``SITE_DOMAINS``), as registrable domains in lower case."""
+    raw = f"{config.get('CAMPAIGN_COMMON_DOMAINS') or ''},{config.get('SITE_DOMAINS') or ''}"
+    names = raw.replace(" ", ",").split(",")
+    return frozenset(registrable_domain(name.strip()) for name in names if name.strip())

@@ -7,18 +7,30 @@ instances. The look-up at intake is one indexed query: the new comment's keys (s
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    Select,
+    bindparam,
+    case,
+    func,
+    select,
+    union_all,
+)
 
 from service.campaigns import minhash
 from service.storage.campaign_sweeps import sweep_pending_members, undo_sweep_decisions
-from service.storage.errors import NotFound
-from service.storage.records import as_utc
+from service.storage.errors import NotFound, StorageUnavailable
+from service.storage.group_commit import GroupCommit
+from service.storage.records import as_utc, utc_now
 from service.storage.schema import (
     campaign_keys,
     campaign_members,
@@ -50,9 +62,12 @@ _SPAM_LIKE = ("phone", "email")
 # Links that are about the thread's subject are no sign of a campaign when the same reader
 # or others cite them in one discussion: a domain ties comments of different threads only.
 _OTHER_THREAD_ONLY = ("domain", "mail_domain")
-# The candidates read per new comment: a key shared by thousands (a popular domain) must not
-# make one comment's look-up read them all; the newest are the ones that matter.
-_MAX_CANDIDATES = 500
+# The candidates read per key of a new comment: a key shared by thousands (one address behind
+# a proxy, a wave of identical texts) must not make each look-up read them all, which grew the
+# work per comment with the window (bench.http's comments, all from one address: 82 % fewer
+# per second). The newest comments of each key are the ones that matter, and a campaign holds
+# together through each member's link to a few of the others.
+_CANDIDATES_PER_KEY = 20
 
 
 @dataclass(frozen=True)
@@ -147,13 +162,63 @@ class CampaignMember:
     swept: bool
 
 
+# Built once, the values passed as parameters: building them per comment cost more than
+# running them.
+_COMMENT_TO_LINK = select(
+    comments.c.id, comments.c.thread_id, comments.c.created_at, comments.c.email_hash,
+    comments.c.ip_hash,
+).where(comments.c.public_id == bindparam("public_id"))
+def _candidates_of_key(index: int) -> Select[Any]:
+    return (
+        select(campaign_keys.c.key, campaign_keys.c.comment_id, campaign_prints.c.thread_id,
+               campaign_prints.c.sender, campaign_prints.c.signature,
+               campaign_prints.c.created_at, campaign_members.c.campaign_id)
+        .join(campaign_prints, campaign_prints.c.comment_id == campaign_keys.c.comment_id)
+        .outerjoin(campaign_members,
+                   campaign_members.c.comment_id == campaign_keys.c.comment_id)
+        .where(campaign_keys.c.key == bindparam(f"key_{index}"),
+               campaign_keys.c.created_at >= bindparam("since"),
+               campaign_keys.c.comment_id != bindparam("comment_id"))
+        .order_by(campaign_keys.c.created_at.desc())
+        .limit(_CANDIDATES_PER_KEY)
+    )
+
+
+@functools.cache
+def _candidates_statement(count: int) -> Executable:
+    """The newest comments of each of ``count`` keys: one index range per key (``key``,
+    ``created_at``), however many comments share a key."""
+    parts = [_candidates_of_key(index).subquery().select() for index in range(count)]
+    return parts[0] if count == 1 else union_all(*parts)
+
+
+_INSERT_KEY = campaign_keys.insert()
+
+
 def _share_key(key: str) -> tuple[str, str]:
     prefix, _, value = key.partition(":")
     return _LINK_OF_PREFIX.get(prefix[:1], "text"), value
 
 
+@dataclass(frozen=True)
+class _NewLink:
+    public_id: str
+    keys: tuple[str, ...]
+    signature: bytes | None
+    rules: DetectionRules
+
+
 class CampaignStore(WebhookStore):
-    """Campaign detection and sweeps; mixed into :class:`Repository`."""
+    """Campaign detection and sweeps; mixed into :class:`Repository`.
+
+    Comments linked at the same time by threads of a process share a transaction
+    (:class:`GroupCommit`), as their storing does: under load a transaction per comment
+    would queue every worker behind SQLite's write lock once more.
+    """
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(engine, clock)
+        self._campaign_links = GroupCommit(self._link_batch, batch_errors=(StorageUnavailable,))
 
     def link_comment(
         self,
@@ -168,53 +233,42 @@ class CampaignStore(WebhookStore):
         Comments of one sender in one thread are a conversation, never a campaign: a link
         needs another thread or another sender (for a sender's burst: another thread within
         ``rules.burst_minutes``). When the campaign sweeps, the comment goes to the spam
-        folder in this transaction.
+        folder in this transaction. Linking a comment a second time changes nothing.
         """
-        with self._write_transaction() as connection:
-            comment = connection.execute(
-                select(comments.c.id, comments.c.thread_id, comments.c.created_at,
-                       comments.c.email_hash, comments.c.ip_hash)
-                .where(comments.c.public_id == public_id)
-            ).mappings().one_or_none()
-            if comment is None:
-                raise NotFound(f"no comment {public_id!r}")
-            if connection.execute(select(campaign_prints.c.comment_id).where(
-                    campaign_prints.c.comment_id == comment["id"])).first() is not None:
-                return None  # a client's retry of a comment linked before
-            created = as_utc(comment["created_at"])
-            sender = comment["email_hash"] or comment["ip_hash"]
-            candidates = self._candidates(connection, comment["id"], keys,
-                                          created - timedelta(days=rules.window_days))
-            connection.execute(campaign_prints.insert().values(
-                comment_id=comment["id"], thread_id=comment["thread_id"], sender=sender,
-                signature=signature, created_at=created))
-            if keys:
-                connection.execute(campaign_keys.insert(), [
-                    {"key": key, "comment_id": comment["id"], "created_at": created}
-                    for key in dict.fromkeys(keys)])
-            links = _links(candidates, comment["thread_id"], sender, created, signature, rules)
-            if not links:
-                return None
-            return self._join(connection, comment["id"], links, candidates, rules)
+        new = _NewLink(public_id, tuple(dict.fromkeys(keys)), signature, rules)
+        return self._campaign_links.submit(new)
 
-    def _candidates(
-        self, connection: Connection, comment_id: int, keys: Sequence[str], since: datetime
-    ) -> list[Mapping[str, Any]]:
-        if not keys:
-            return []
-        return list(connection.execute(
-            select(campaign_keys.c.key, campaign_keys.c.comment_id, campaign_prints.c.thread_id,
-                   campaign_prints.c.sender, campaign_prints.c.signature,
-                   campaign_prints.c.created_at, campaign_members.c.campaign_id)
-            .join(campaign_prints, campaign_prints.c.comment_id == campaign_keys.c.comment_id)
-            .outerjoin(campaign_members,
-                       campaign_members.c.comment_id == campaign_keys.c.comment_id)
-            .where(campaign_keys.c.key.in_(list(dict.fromkeys(keys))),
-                   campaign_keys.c.created_at >= since,
-                   campaign_keys.c.comment_id != comment_id)
-            .order_by(campaign_keys.c.created_at.desc())
-            .limit(_MAX_CANDIDATES)
-        ).mappings().all())
+    def _link_batch(self, batch: Sequence[_NewLink]) -> list[LinkResult | Exception | None]:
+        """Link comments in one write transaction, in order (see :class:`GroupCommit`)."""
+        with self._write_transaction() as connection:
+            return [self._link_one(connection, new) for new in batch]
+
+    def _link_one(self, connection: Connection, new: _NewLink) -> LinkResult | Exception | None:
+        comment = connection.execute(
+            _COMMENT_TO_LINK, {"public_id": new.public_id}).mappings().one_or_none()
+        if comment is None:
+            return NotFound(f"no comment {new.public_id!r}")
+        created = as_utc(comment["created_at"])
+        sender = comment["email_hash"] or comment["ip_hash"]
+        if not self._insert_unless_duplicate(connection, campaign_prints, {
+                "comment_id": comment["id"], "thread_id": comment["thread_id"],
+                "sender": sender, "signature": new.signature, "created_at": created,
+        }, "comment_id"):
+            return None  # a client's retry of a comment linked before
+        if not new.keys:
+            return None
+        since = created - timedelta(days=new.rules.window_days)
+        parameters: dict[str, object] = {"since": since, "comment_id": comment["id"]}
+        parameters.update({f"key_{index}": key for index, key in enumerate(new.keys)})
+        candidates = connection.execute(
+            _candidates_statement(len(new.keys)), parameters).mappings().all()
+        connection.execute(_INSERT_KEY, [
+            {"key": key, "comment_id": comment["id"], "created_at": created} for key in new.keys])
+        links = _links(candidates, comment["thread_id"], sender, created, new.signature,
+                       new.rules)
+        if not links:
+            return None
+        return self._join(connection, comment["id"], links, candidates, new.rules)
 
     def _join(
         self,
@@ -321,6 +375,10 @@ class CampaignStore(WebhookStore):
         connection.execute(campaigns.update().where(campaigns.c.id == campaign_id)
                            .values(**values))
         swept = 0
+        if status == "dissolved" and row["status"] != "dissolved" and row["sweeping"]:
+            # A comment a moderator published joined: whatever was swept goes back.
+            undo_sweep_decisions(connection, campaign_id, values["dissolved_by"], now,
+                                 self._queue_event)
         if sweeping and status == "open":
             swept = sweep_pending_members(connection, campaign_id,
                                           values.get("swept_by") or row["swept_by"], now,

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, delete, false, func, or_, select
 
 from service.storage.records import CommentRow, DecisionRow, as_utc
-from service.storage.schema import comments, decisions
+from service.storage.schema import campaign_keys, campaign_prints, comments, decisions
 from service.storage.transactions import TransactionalStore
 
 __all__ = ["ERASED_TEXT", "PURGED_STATUSES", "PersonalComment", "PrivacyStore"]
@@ -92,7 +92,8 @@ class PrivacyStore(TransactionalStore):
         """Blank the personal data and text of every comment of the address; how many.
 
         The status, scores and decisions stay (audit trail, queue counts); the model's reasons
-        go too, because they quote words of the text.
+        go too, because they quote words of the text, and so does the campaign detection's
+        index of the comments (it holds addresses, phone numbers and sender hashes).
         """
         statement = (
             comments.update()
@@ -110,5 +111,9 @@ class PrivacyStore(TransactionalStore):
                 row_version=comments.c.row_version + 1,
             )
         )
+        erased = select(comments.c.id).where(_of_commenter(email, email_hash))
         with self._transaction() as connection:
+            connection.execute(delete(campaign_keys).where(campaign_keys.c.comment_id.in_(erased)))
+            connection.execute(
+                delete(campaign_prints).where(campaign_prints.c.comment_id.in_(erased)))
             return connection.execute(statement).rowcount

@@ -89,7 +89,8 @@ def spool_drain(context: Context, retry_failed: bool) -> None:
 )
 @pass_context
 def purge(context: Context, older_than_days: int | None) -> None:
-    """Delete spam and rejected comments older than the retention, and expired challenges."""
+    """Delete spam and rejected comments older than the retention, expired challenges, and
+    the campaign detection's index beyond its window."""
     days = older_than_days or int(context.config["RETENTION_DAYS"])  # type: ignore[call-overload]
     from service.storage.records import utc_now
 
@@ -99,9 +100,12 @@ def purge(context: Context, older_than_days: int | None) -> None:
     # A redemption only matters while its token could still be presented.
     ttl = int(context.config["CHALLENGE_TTL_SECONDS"])  # type: ignore[call-overload]
     redemptions = repository.purge_challenge_redemptions(now - timedelta(seconds=ttl))
+    window = float(context.config["CAMPAIGN_WINDOW_DAYS"])  # type: ignore[arg-type]
+    indexed = repository.purge_campaign_window(now - timedelta(days=window))
     click.echo(
-        f"Deleted {removed} spam or rejected comment(s) older than {days} days "
-        f"and {redemptions} expired challenge redemption(s)."
+        f"Deleted {removed} spam or rejected comment(s) older than {days} days, "
+        f"{redemptions} expired challenge redemption(s) and {indexed} comment(s) from the "
+        f"campaign detection's {window:g}-day window."
     )
 
 

@@ -24,7 +24,7 @@ def campaign(repository):
                                      text=text, lang="de", score=0.6, band="unsure",
                                      ip_hash=f"sender-{n}")
         fingerprint = fingerprint_comment(text, senders=(f"sender-{n}",))
-        result = repository.link_comment(row.public_id, fingerprint.keys(),
+        result = repository.link_comment(row.public_id, fingerprint.index_keys(),
                                          fingerprint.signature, DetectionRules())
         ids.append(row.public_id)
     reader = repository.add_comment(thread_id="artikel-0", author_name="Leserin",

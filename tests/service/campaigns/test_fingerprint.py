@@ -112,7 +112,7 @@ def test_keys_name_every_element():
     fingerprint = fingerprint_comment(
         "Kredit ohne Schufa, ruf an 0151 23456789 oder www.kredit-sofort.example.com",
         senders=("ip-hash", ""))
-    keys = fingerprint.keys()
+    keys = fingerprint.index_keys()
     assert "d:example.com" in keys
     assert "p:015123456789" in keys
     assert "s:ip-hash" in keys

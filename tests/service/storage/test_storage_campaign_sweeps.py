@@ -24,7 +24,7 @@ def post(repository, make_comment):
                   "band": "unsure", "score": 0.6, **fields}
         row = make_comment(text=text, **fields)
         fingerprint = fingerprint_comment(text, senders=(fields["ip_hash"],))
-        result = repository.link_comment(row.public_id, fingerprint.keys(),
+        result = repository.link_comment(row.public_id, fingerprint.index_keys(),
                                          fingerprint.signature, RULES)
         return row.public_id, result
 
@@ -141,9 +141,23 @@ def test_a_burst_from_one_address_is_swept_only_by_a_decision_on_all(repository,
     for n, text in enumerate(texts):
         row = make_comment(text=text, thread_id=f"t{n}", ip_hash="carrier-nat", band="unsure")
         fingerprint = fingerprint_comment(text, senders=("carrier-nat",))
-        result = repository.link_comment(row.public_id, fingerprint.keys(), None, RULES)
+        result = repository.link_comment(row.public_id, fingerprint.index_keys(), None, RULES)
         ids.append(row.public_id)
     assert result.status == "open"
     repository.decide(ids[0], "spam", "redaktion")
     assert statuses(repository, ids[1:]) == ["pending"] * 4
     assert repository.sweep_campaign(result.campaign_id, "redaktion") == 4
+
+
+def test_a_published_comment_joining_a_sweeping_campaign_takes_the_sweep_back(
+        post, repository, make_comment):
+    ids = [post()[0] for _ in range(3)]
+    repository.decide(ids[0], "spam", "redaktion")
+    assert statuses(repository, ids[1:]) == ["spam", "spam"]
+    text = "Gute Idee, ich rufe die Nummer 0151 23456789 morgen an."
+    reader = make_comment(text=text, thread_id="leserbrief", ip_hash="leserin")
+    repository.decide(reader.public_id, "approve", "chefin")
+    fingerprint = fingerprint_comment(text, senders=("leserin",))
+    result = repository.link_comment(reader.public_id, fingerprint.index_keys(), None, RULES)
+    assert result.status == "dissolved"
+    assert statuses(repository, ids) == ["spam", "pending", "pending"]

@@ -26,7 +26,7 @@ def post(repository, make_comment):
                            author_url=url, **fields)
         fingerprint = fingerprint_comment(text, author_email=email, author_url=url,
                                           senders=(sender or "",))
-        result = repository.link_comment(row.public_id, fingerprint.keys(),
+        result = repository.link_comment(row.public_id, fingerprint.index_keys(),
                                          fingerprint.signature, RULES)
         return row, result
 
@@ -149,7 +149,7 @@ def test_two_campaigns_that_meet_become_one(post, repository):
 def test_linking_the_same_comment_again_changes_nothing(post, repository):
     row, _ = post("Ruf an: 0151 23456789", thread="t0", sender="s0")
     fingerprint = fingerprint_comment("Ruf an: 0151 23456789")
-    assert repository.link_comment(row.public_id, fingerprint.keys(), None, RULES) is None
+    assert repository.link_comment(row.public_id, fingerprint.index_keys(), None, RULES) is None
 
 
 def test_a_campaign_webhook_is_queued_when_it_is_recognised(post, repository):
@@ -162,3 +162,16 @@ def test_a_campaign_webhook_is_queued_when_it_is_recognised(post, repository):
     body = json.loads(deliveries[0].body)
     assert body["data"]["campaign"]["members"] == 3
     assert body["data"]["campaign"]["shares"]["phones"] == ["015123456789"]
+
+
+def test_a_slow_campaign_over_days_is_still_one_campaign(post, repository, clock):
+    """One comment every other day for ten days: inside the window, so one campaign."""
+    results = []
+    for day in range(6):
+        results.append(post(f"Sie haben gewonnen! Melden Sie sich bei gewinn@preisbuero.example "
+                            f"(Aktion {day})", thread=f"t{day}", sender=f"s{day}")[1])
+        clock.advance(days=2)
+    assert results[2].status == "open"
+    campaign = repository.get_campaign(results[-1].campaign_id)
+    assert campaign.member_count == 6
+    assert (campaign.last_seen - campaign.first_seen).days == 10
