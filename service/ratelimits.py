@@ -118,8 +118,10 @@ class SweptMemoryStorage(MemoryStorage):
 
     The original starts a new 10 ms timer thread at the first hit after the previous one
     ended, so under steady traffic about a hundred threads a second, each start waiting for
-    the GIL: a tenth of the comment endpoint's time. Its expiry method is private, hence the
-    mangled name; should a new ``limits`` rename it, this falls back to the original scheme.
+    the GIL: a tenth of the comment endpoint's time. Its expiry methods are private, hence the
+    mangled names: pyproject.toml keeps ``limits`` below 6, and
+    tests/service/test_rate_limit_storage.py fails on a release that changes them (and proves
+    this storage counts exactly like the original).
     """
 
     STORAGE_SCHEME: ClassVar[list[str]] = ["spamschutz-memory"]

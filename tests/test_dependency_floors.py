@@ -9,7 +9,8 @@ import tomllib
 from tests.conftest import REPO_ROOT
 
 PROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-REQUIREMENT = re.compile(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]+\])?>=([0-9.]+)$")
+# NAME>=FLOOR, with an upper bound only where the code leans on a release's internals.
+REQUIREMENT = re.compile(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]+\])?>=([0-9.]+)(?:,<[0-9.]+)?$")
 
 
 def _name(name: str) -> str:
