@@ -129,10 +129,12 @@ def startup_message(config: Mapping[str, object], host: str, port: int) -> tuple
 
 
 def _announcer(config: Mapping[str, object], host: str, port: int) -> Callable[[object], None]:
-    text, fields = startup_message(config, host, port)
-
-    def when_ready(_server: object) -> None:
-        # Called by gunicorn's master once the socket listens: the address is real now.
+    def when_ready(server: object) -> None:
+        # Called by gunicorn's master once the socket listens: the address is real now, and
+        # with port 0 only the socket knows which port the system gave it.
+        listeners = getattr(server, "LISTENERS", None) or []
+        bound = listeners[0].sock.getsockname()[1] if listeners and not port else port
+        text, fields = startup_message(config, host, bound)
         logging.getLogger("spamschutz.serve").info(text, extra=fields)
 
     return when_ready

@@ -33,7 +33,13 @@ def _refuse_a_busy_port(host: str, port: int) -> None:
 
 @click.command()
 @click.option("--host", default=None, help="Address to listen on [default: SPAMSCHUTZ_HOST].")
-@click.option("--port", default=None, type=int, help="Port [default: SPAMSCHUTZ_PORT].")
+@click.option(
+    "--port",
+    default=None,
+    type=click.IntRange(0, 65535),
+    help="Port [default: SPAMSCHUTZ_PORT]; 0 takes a free one, named in the log's "
+    "'Listening at' line.",
+)
 @click.option("--workers", type=int, default=None, help="Worker processes (default: CPU cores).")
 @click.option(
     "--no-setup",
@@ -54,8 +60,9 @@ def serve(
     from spamschutz.starter import ensure_active_model
 
     host = host or str(context.config["HOST"])
-    port = port or int(context.config["PORT"])  # type: ignore[call-overload]
-    _refuse_a_busy_port(host, port)
+    port = int(context.config["PORT"]) if port is None else port  # type: ignore[call-overload]
+    if port:
+        _refuse_a_busy_port(host, port)
     # Before anything imports prometheus_client: it picks multiprocess mode on import.
     prepare_metrics_directory(context.config)
     if not no_setup:

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import QUESTIONS, Server, free_port, running_server
+from tests.e2e.conftest import QUESTIONS, Server, running_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -39,9 +39,10 @@ class Site:
     origin: str
 
 
-def _serve_directory(directory: Path, port: int) -> http.server.ThreadingHTTPServer:
+def _serve_directory(directory: Path) -> http.server.ThreadingHTTPServer:
+    # Port 0: the system picks a free port as the socket binds, so nothing can take it first.
     handler = functools.partial(_QuietHandler, directory=str(directory))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd
 
@@ -57,9 +58,24 @@ def _starter_baked_once(servers_use_the_baked_starter: None) -> None:
     """Servers here register one starter model trained for the session (tests/conftest.py)."""
 
 @pytest.fixture(scope="session")
-def site_ports() -> tuple[int, int]:
+def site_servers(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Path, list[http.server.ThreadingHTTPServer]]]:
+    """The allowed and the refused embedding site's servers, listening before the service
+    starts (its allowed origin names the first one's port), and the folder they serve."""
+    directory = tmp_path_factory.mktemp("news-site")
+    servers = [_serve_directory(directory) for _ in range(2)]
+    yield directory, servers
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_ports(site_servers) -> tuple[int, int]:
     """Ports of an allowed and of a refused embedding site."""
-    return free_port(), free_port()
+    allowed, refused = (httpd.server_address[1] for httpd in site_servers[1])
+    return allowed, refused
 
 
 @pytest.fixture(scope="session")
@@ -89,9 +105,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, site_ports) -> Iterator[Ser
 
 
 @pytest.fixture(scope="session")
-def sites(server: Server, site_ports, tmp_path_factory) -> Iterator[tuple[Site, Site]]:
+def sites(server: Server, site_servers, site_ports) -> tuple[Site, Site]:
     """The allowed and the refused embedding site, each serving the same small article."""
-    directory = tmp_path_factory.mktemp("news-site")
+    directory, _servers = site_servers
     (directory / "index.html").write_text(
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" '
         'href="data:,"><title>Riverside Gazette'
@@ -99,12 +115,11 @@ def sites(server: Server, site_ports, tmp_path_factory) -> Iterator[tuple[Site, 
         ' again.</p><div data-spamschutz-thread="gazette-bridge"></div>'
         f'<script src="{server.url}/static/widget.js" defer></script></body></html>',
         encoding="utf-8")
-    servers = [_serve_directory(directory, port) for port in site_ports]
-    yield tuple(Site(f"http://127.0.0.1:{port}/index.html", f"http://127.0.0.1:{port}")
-                for port in site_ports)
-    for httpd in servers:
-        httpd.shutdown()
-        httpd.server_close()
+    allowed, refused = (
+        Site(f"http://127.0.0.1:{port}/index.html", f"http://127.0.0.1:{port}")
+        for port in site_ports
+    )
+    return allowed, refused
 
 
 @pytest.fixture(scope="module")

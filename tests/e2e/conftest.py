@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -23,7 +24,8 @@ QUESTIONS = [
 
 
 def free_port() -> int:
-    """A TCP port nobody listens on right now."""
+    """A TCP port nobody listens on right now (another program may take it before it is
+    used: only for programs that cannot bind port 0 and say which port they got)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -39,10 +41,23 @@ def spamschutz_command() -> list[str]:
 class Server:
     """A running server and how to reach and administer it."""
 
-    url: str
     env: dict[str, str]
     data_dir: Path
     process: subprocess.Popen[bytes]
+    listening_timeout: float = 180
+    _url: str | None = None
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT``, once the server listens (waits for it the first time).
+
+        The server binds a port the system picks (``--port 0``) and names it in its log, so no
+        other program can take the port between a probe and the bind (``free_port()`` and
+        then ``--port N`` was such a race on a busy machine).
+        """
+        if self._url is None:
+            self._url = _listening_url(self)
+        return self._url
 
     def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
         """Run a ``spamschutz`` subcommand against the same data directory and database."""
@@ -57,19 +72,40 @@ class Server:
         )
 
 
+# gunicorn's line naming the address it listens on (plain or inside a JSON log line).
+_LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+
+
 def launch(env: dict[str, str], data_dir: Path, workers: int = 1) -> Server:
-    """Start ``spamschutz serve`` on a free port (not waiting for it); output goes to
-    ``data_dir/server.log``."""
-    port = free_port()
+    """Start ``spamschutz serve`` on a port the system picks, not waiting for it; output goes
+    to ``data_dir/server.log``. :attr:`Server.url` waits until it listens, :func:`wait_ready`
+    until it is ready."""
     data_dir.mkdir(parents=True, exist_ok=True)
     with (data_dir / "server.log").open("wb") as log:
         process = subprocess.Popen(
-            [*spamschutz_command(), "serve", "--port", str(port), "--workers", str(workers)],
+            [*spamschutz_command(), "serve", "--port", "0", "--workers", str(workers)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    return Server(url=f"http://127.0.0.1:{port}", env=env, data_dir=data_dir, process=process)
+    return Server(env=env, data_dir=data_dir, process=process)
+
+
+def _listening_url(server: Server) -> str:
+    deadline = time.monotonic() + server.listening_timeout
+    with (server.data_dir / "server.log").open("rb") as log:
+        seen = ""
+        while (found := _LISTENING.search(seen)) is None:
+            chunk = log.read()
+            seen += chunk.decode("utf-8", "replace")
+            if chunk:
+                continue
+            if server.process.poll() is not None:
+                pytest.fail(f"server exited: {seen[-3000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"server did not listen within {server.listening_timeout:.0f} s")
+            time.sleep(0.05)  # the next look at the log, not a guessed moment of readiness
+    return f"http://127.0.0.1:{found[1]}"
 
 
 def wait_ready(server: Server, timeout: float = 180) -> None:

@@ -49,15 +49,27 @@ def test_sighup_reload_drops_no_request(tmp_path: Path, tiny_model: StoredModel)
                     except httpx.HTTPError as error:
                         outcomes.append(type(error).__name__)
 
+    def booted_workers() -> int:
+        log = (server.data_dir / "server.log").read_text(errors="replace")
+        return log.count("Booting worker with pid")
+
+    def traffic_goes_on() -> None:
+        # Requests after the moment asked: the workers that answer them are the current ones.
+        seen = len(outcomes)
+        _wait_for(lambda: len(outcomes) >= seen + 50 or stop.is_set())
+
     try:
         wait_ready(server, timeout=60)
         clients = [threading.Thread(target=loop) for _ in range(3)]
         for thread in clients:
             thread.start()
-        for _ in range(2):
-            time.sleep(1.5)
+        _wait_for(lambda: booted_workers() >= 2)
+        for reload in (1, 2):
+            traffic_goes_on()
             server.process.send_signal(signal.SIGHUP)
-        time.sleep(3)
+            # gunicorn boots a new pair of workers for each reload, then retires the old pair.
+            _wait_for(lambda reload=reload: booted_workers() >= 2 + 2 * reload)
+        traffic_goes_on()
         stop.set()
         for thread in clients:
             thread.join(timeout=30)
@@ -72,3 +84,11 @@ def test_sighup_reload_drops_no_request(tmp_path: Path, tiny_model: StoredModel)
     assert [
         json.loads(line)["logger"] for line in gunicorn_lines if "Handling signal: hup" in line
     ] == ["gunicorn.error"] * 2  # gunicorn logs as JSON lines too
+
+
+def _wait_for(condition, seconds: float = 60.0) -> None:
+    """Wait until ``condition()`` holds; fail after ``seconds`` (a stuck server, not a slow one)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "waited a minute for the server"
+        time.sleep(0.05)

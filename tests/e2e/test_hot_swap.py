@@ -154,7 +154,7 @@ def _switch(
     server.cli("models", *command)
     activated = time.monotonic()
     while True:
-        time.sleep(0.5)
+        time.sleep(0.1)  # the next look at the answers so far
         moments = [_serving_since(list(answers), i, version, activated) for i in range(instances)]
         settled = all(m is not None and time.monotonic() - m > 1 for m in moments)
         if settled or time.monotonic() - activated > PROMISED_SECONDS + 10:
@@ -177,7 +177,11 @@ def test_instances_under_load_swap_models_without_a_failed_request(instances, mo
     for thread in clients:
         thread.start()
     try:
-        time.sleep(2)  # traffic flows before anything changes
+        # Traffic flows to every instance before anything changes.
+        _wait_for(lambda: all(
+            sum(1 for a in list(answers) if a.instance == i and a.status == 200) >= 10
+            for i in range(len(servers))
+        ))
         promoted = _switch(
             servers[0],
             len(servers),
@@ -234,3 +238,11 @@ def test_instances_under_load_swap_models_without_a_failed_request(instances, mo
         by_version[row.model_version] += 1
     assert all(by_version.values()), by_version  # both models scored some of them
     assert told_apart > len(posted) / 2  # the two models' scores differ, so the check bites
+
+
+def _wait_for(condition, seconds: float = 60.0) -> None:
+    """Wait until ``condition()`` holds; fail after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting after {seconds:.0f} s"
+        time.sleep(0.05)

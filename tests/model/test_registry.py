@@ -96,11 +96,15 @@ def test_requests_arriving_while_the_first_model_loads_wait_for_it(
     tiny_model: StoredModel,
 ) -> None:
     import threading
-    import time
+
+    loading, release = threading.Event(), threading.Event()
+    loads: list[str] = []
 
     class SlowStore(ModelStore):
         def load(self, version: str, sha256: str):
-            time.sleep(0.3)  # a large artefact takes a moment to read and unpickle
+            loads.append(version)
+            loading.set()
+            release.wait(timeout=30)  # a large artefact takes a moment to read and unpickle
             return super().load(version, sha256)
 
     store = SlowStore(tiny_model.path.parent.parent)
@@ -110,11 +114,17 @@ def test_requests_arriving_while_the_first_model_loads_wait_for_it(
     results: list[object] = []
     first = threading.Thread(target=lambda: results.append(registry.current()))
     first.start()
-    time.sleep(0.05)  # the second request arrives while the first one is loading
-    second = registry.current()
-    first.join()
-    assert second is not None and second[0] == tiny_model.version
-    assert results[0] is not None
+    assert loading.wait(timeout=30)
+    # The first request is loading the model now; the second one arrives meanwhile.
+    later: list[object] = []
+    second = threading.Thread(target=lambda: later.append(registry.current()))
+    second.start()
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert later and later[0] is not None and later[0][0] == tiny_model.version
+    assert results and results[0] is not None
+    assert loads == [tiny_model.version]  # the second request waited; it did not load again
 
 
 def _eventually(condition, seconds: float = 30.0) -> bool:
