@@ -166,6 +166,11 @@ class ModelRegistry:
     Before the first model there is nothing to score with, so a request loads it and requests
     arriving meanwhile wait for it. ``refresh_seconds <= 0`` checks the catalog on every call,
     in the calling thread (for tests that switch models between requests).
+
+    ``listen``, when given, runs in a thread of its own in each process and is handed
+    :meth:`wake`: it calls it whenever a promotion is announced (the service listens to the
+    database), so the watcher refreshes at once; the polling stays as the fallback for an
+    announcement that never came.
     """
 
     def __init__(
@@ -173,10 +178,13 @@ class ModelRegistry:
         store: ModelStore,
         active_lookup: Callable[[], ActiveModel | None],
         refresh_seconds: float = 10.0,
+        listen: Callable[[Callable[[], None]], None] | None = None,
     ) -> None:
         self.store = store
         self.active_lookup = active_lookup
         self.refresh_seconds = refresh_seconds
+        self.listen = listen
+        self._wakeup = threading.Event()
         # One tuple, replaced by a single assignment, so model and version never disagree.
         self._serving: tuple[ActiveModel, SpamModel] | None = None
         # The last catalog entry that failed to load; retried only when the catalog changes.
@@ -212,9 +220,14 @@ class ModelRegistry:
         finally:
             self._lock.release()
 
+    def wake(self) -> None:
+        """Refresh now rather than at the next poll (a promotion was announced)."""
+        self._wakeup.set()
+
     def close(self) -> None:
-        """Stop the watcher thread (it ends within one refresh interval)."""
+        """Stop the watcher thread."""
         self._closed.set()
+        self._wakeup.set()
 
     @property
     def version(self) -> str | None:
@@ -237,10 +250,19 @@ class ModelRegistry:
                 threading.Thread(
                     target=self._watch_catalog, name="model-watcher", daemon=True
                 ).start()
+                if self.listen is not None:
+                    threading.Thread(
+                        target=self.listen, args=(self.wake,), name="model-announcements",
+                        daemon=True,
+                    ).start()
                 self._watcher_pid = pid
 
     def _watch_catalog(self) -> None:
-        while not self._closed.wait(self.refresh_seconds):
+        while True:
+            self._wakeup.wait(self.refresh_seconds)
+            self._wakeup.clear()
+            if self._closed.is_set():
+                return
             try:
                 self.refresh()
             except Exception:  # the watcher must outlive any surprise, or swaps stop for good

@@ -54,7 +54,8 @@ DEFAULTS: dict[str, tuple[object, type, str]] = {
     "MODEL_REFRESH_SECONDS": (
         5.0,
         float,
-        "how often an instance checks for a newly active model (switching takes this plus loading)",
+        "how often an instance checks for a newly active model (switching takes this plus "
+        "loading); on PostgreSQL an activation is also announced, and loaded at once",
     ),
     "QUESTIONS": (
         "",

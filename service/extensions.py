@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from model import ActiveModel, ModelRegistry, ModelStore
 from service.challenge import QuestionBank
+from service.model_announcements import promotion_listener
 from service.storage import Repository, Spool, create_engine_for, spool_for
 
 __all__ = ["Runtime", "csrf", "runtime"]
@@ -39,6 +40,7 @@ class Runtime:
             ModelStore(str(config["MODEL_DIR"])),
             active_model,
             refresh_seconds=float(config["MODEL_REFRESH_SECONDS"]),  # type: ignore[arg-type]
+            listen=promotion_listener(repository.engine),
         )
         questions = QuestionBank(
             secret_key=str(config["SECRET_KEY"]),

@@ -14,7 +14,11 @@ from service.storage.records import ModelRow, as_utc
 from service.storage.schema import MODEL_STATUSES, model_versions
 from service.storage.transactions import TransactionalStore
 
-__all__ = ["ModelCatalog"]
+__all__ = ["PROMOTION_CHANNEL", "ModelCatalog"]
+
+# PostgreSQL's notification channel for activations: every instance listening loads the new
+# model at once instead of at its next poll (service/model_announcements.py).
+PROMOTION_CHANNEL = "spamschutz_model_activated"
 
 
 class ModelCatalog(TransactionalStore):
@@ -131,6 +135,13 @@ class ModelCatalog(TransactionalStore):
             .where(model_versions.c.version == version)
             .values(status="active", activated_at=self._now())
         )
+        if connection.dialect.name == "postgresql":
+            # Sent when the transaction commits, and only then: a listener that hears it
+            # finds the new model active.
+            connection.execute(
+                text("SELECT pg_notify(:channel, :version)"),
+                {"channel": PROMOTION_CHANNEL, "version": version},
+            )
         return _model(connection, version)
 
     def _activation(self, write: Callable[[Connection], Mapping[str, Any]]) -> ModelRow:

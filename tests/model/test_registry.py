@@ -176,3 +176,34 @@ def test_requests_keep_scoring_with_the_old_model_while_the_new_one_loads(
     finally:
         release.set()
         registry.close()
+
+
+def test_an_announced_promotion_is_loaded_at_once_not_at_the_next_poll(
+    tiny_model: StoredModel, tmp_path
+) -> None:
+    import threading
+
+    store_dir = tmp_path / "models"
+    shutil.copytree(tiny_model.path.parent, store_dir / tiny_model.version)
+    store = ModelStore(store_dir)
+    new = store.save(store.load(tiny_model.version, tiny_model.sha256),
+                     version="20990101-000000-beef")
+    wakes: list[object] = []
+    listening = threading.Event()
+
+    def listen(wake) -> None:  # what the service's database listener does with it
+        wakes.append(wake)
+        listening.set()
+
+    wanted = [ActiveModel(tiny_model.version, tiny_model.sha256)]
+    # Polling once an hour: only the announcement can make it switch within this test.
+    registry = ModelRegistry(store, lambda: wanted[0], refresh_seconds=3600, listen=listen)
+    try:
+        assert registry.current()[0] == tiny_model.version
+        registry.current()  # the watcher and the listener start with the first served model
+        assert listening.wait(timeout=30)
+        wanted[0] = ActiveModel(new.version, new.sha256)
+        wakes[0]()  # a promotion is announced
+        assert _eventually(lambda: registry.current()[0] == new.version)
+    finally:
+        registry.close()

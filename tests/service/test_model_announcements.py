@@ -1,0 +1,84 @@
+"""A model activated anywhere (the CLI, another instance) is announced through PostgreSQL and
+every instance loads it at once; polling remains for SQLite and for a missed announcement."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
+from model import ModelStore, StoredModel
+from service.extensions import runtime
+from service.model_announcements import promotion_listener
+from service.storage import Repository, create_engine_for
+from tests.service.storage.conftest import _postgres_schema_url
+
+
+def _eventually(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_sqlite_announces_nothing_so_instances_poll(tmp_path: Path) -> None:
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'a.db'}")
+    assert promotion_listener(engine) is None
+    engine.dispose()
+
+
+def test_two_instances_load_a_model_activated_elsewhere_at_once(
+    make_app: Callable[..., Flask], tiny_model: StoredModel, tmp_path: Path
+) -> None:
+    base_url = os.environ.get("SPAMSCHUTZ_TEST_DATABASE_URL")
+    if not base_url:
+        pytest.skip("SPAMSCHUTZ_TEST_DATABASE_URL is not set; PostgreSQL tests skipped")
+    models = tmp_path / "models"
+    shutil.copytree(tiny_model.path.parent, models / tiny_model.version)
+    store = ModelStore(models)
+    second = store.save(store.load(tiny_model.version, tiny_model.sha256),
+                        version="20990101-000000-f00d")
+    schema_urls = _postgres_schema_url(base_url)
+    url = next(schema_urls)
+    # Polling once an hour: only the announcement can switch them within this test.
+    instances = [make_app(DATABASE_URL=url, MODEL_DIR=str(models), MODEL_REFRESH_SECONDS=3600)
+                 for _ in range(2)]
+    admin = create_engine_for(url)
+
+    def serving(app: Flask) -> str | None:
+        with app.app_context():
+            return runtime().models.version
+
+    def listening() -> int:
+        with admin.connect() as connection:
+            return connection.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN %'"
+                " AND state = 'idle'")).scalar_one()
+
+    try:
+        for app in instances:
+            with app.app_context():
+                registry = runtime().models
+                registry.current()
+                registry.current()  # starts the watcher and the listener
+        assert _eventually(lambda: listening() >= 2)  # both listeners are connected
+        # The CLI, a process of its own, activates the second model.
+        cli = Repository(create_engine_for(url))
+        cli.record_model(second.version, second.sha256, str(second.path), second.metadata)
+        cli.activate_model(second.version)
+        cli.engine.dispose()
+        assert _eventually(lambda: all(serving(app) == second.version for app in instances))
+    finally:
+        for app in instances:
+            with app.app_context():
+                runtime().models.close()
+        admin.dispose()
+        schema_urls.close()
