@@ -11,6 +11,7 @@ keys under which the detection (:mod:`service.storage.campaigns`) looks for earl
   link all the time;
 - ``p:<digits>`` a phone number, ``e:<address>`` an e-mail address in the text;
 - ``m:<domain>`` the commenter's e-mail domain, unless a free-mail provider's;
+- ``w:<domain>`` the domain of the commenter's website field, unless a common site;
 - ``s:<hash>`` the sender (address hash, e-mail hash), for bursts across threads.
 """
 
@@ -93,6 +94,9 @@ class Fingerprint:
     phones: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
     mail_domain: str | None = None
+    # The domain of the website field: readers give their own (each a different one), so one
+    # shared by commenters in other articles is a campaign's (backlink spam), whatever the text.
+    website: str | None = None
     senders: tuple[str, ...] = field(default=())
 
     def index_keys(self) -> list[str]:
@@ -103,6 +107,7 @@ class Fingerprint:
             *(f"p:{phone}" for phone in self.phones),
             *(f"e:{email}" for email in self.emails),
             *((f"m:{self.mail_domain}",) if self.mail_domain else ()),
+            *((f"w:{self.website}",) if self.website else ()),
             *(f"s:{sender}" for sender in self.senders),
         ]
 
@@ -187,15 +192,18 @@ def fingerprint_comment(
     extra = frozenset(common_domains)
     unquoted = without_quotes(text)
     normalised = normalise(unquoted)
+    # Links count in quotes too; most comments quote nothing and are normalised once.
+    with_quotes = normalised if unquoted == text else normalise(text)
     domains = {
         registrable_domain(host)
-        for kind, host in _DOMAIN_MARKER.findall(normalise(text))
+        for kind, host in _DOMAIN_MARKER.findall(with_quotes)
         if kind == "urlx"
     }
+    website = None
     if author_url:
         host = urlsplit(author_url if "://" in author_url else f"http://{author_url}").hostname
         if host:
-            domains.add(registrable_domain(host))
+            website = registrable_domain(host)
     emails = {match.group(0).lower() for match in _EMAIL.finditer(text)}
     mail_domain = None
     if author_email and "@" in author_email:
@@ -215,6 +223,7 @@ def fingerprint_comment(
         signature=signature,
         text_keys=text_keys,
         domains=tuple(sorted(d for d in domains if d and not is_common_domain(d, extra))),
+        website=website if website and not is_common_domain(website, extra) else None,
         phones=tuple(sorted(set(_phones(text)))),
         emails=tuple(sorted(emails)),
         mail_domain=mail_domain,

@@ -49,19 +49,22 @@ __all__ = [
 ]
 
 # Which link names a member's tie, most telling first; and the keys' prefixes.
-_LINK_ORDER = ("phone", "email", "domain", "text", "mail_domain", "sender")
+_LINK_ORDER = ("phone", "email", "website", "domain", "text", "mail_domain", "sender")
 _LINK_OF_PREFIX = {"t": "text", "d": "domain", "p": "phone", "e": "email", "m": "mail_domain",
-                   "s": "sender"}
+                   "s": "sender", "w": "website"}
 _SHARE_OF_LINK = {"domain": "domains", "phone": "phones", "email": "emails",
-                  "mail_domain": "mail_domains"}
-# What makes a campaign spam-like: a shared phone number or e-mail address; a shared link
+                  "mail_domain": "mail_domains", "website": "websites"}
+# A website field's domain is stored as a link domain (the members' ``link`` column).
+_STORED_LINK = {"website": "domain"}
+# What makes a campaign spam-like: a shared phone number, e-mail address or website field's
+# domain (see fingerprint.Fingerprint.website); a shared link
 # domain (never a common site, see fingerprint.COMMON_DOMAINS) only while the model does not
 # find most of its members harmless: readers cite the same news site in their own words
 # (1,799 derStandard.at comments link 8 sites more than once), a link campaign is spam.
-_SPAM_LIKE = ("phone", "email")
+_SPAM_LIKE = ("phone", "email", "website")
 # Links that are about the thread's subject are no sign of a campaign when the same reader
 # or others cite them in one discussion: a domain ties comments of different threads only.
-_OTHER_THREAD_ONLY = ("domain", "mail_domain")
+_OTHER_THREAD_ONLY = ("domain", "mail_domain", "website")
 # The candidates read per key of a new comment: a key shared by thousands (one address behind
 # a proxy, a wave of identical texts) must not make each look-up read them all, which grew the
 # work per comment with the window (bench.http's comments, all from one address: 82 % fewer
@@ -295,7 +298,8 @@ class CampaignStore(WebhookStore):
             if other not in in_campaign:
                 joining[other] = kind
         connection.execute(campaign_members.insert(), [
-            {"comment_id": member, "campaign_id": target, "link": kind, "joined_at": now}
+            {"comment_id": member, "campaign_id": target, "link": _STORED_LINK.get(kind, kind),
+             "joined_at": now}
             for member, kind in joining.items()])
         shared = {value for _, values in links.values() for value in values}
         return self._settle(connection, target, shared, rules, now)

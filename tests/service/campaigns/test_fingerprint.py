@@ -87,7 +87,9 @@ def test_link_domains_are_reduced_to_their_registrable_part():
     fingerprint = fingerprint_comment(
         "Jetzt kaufen: https://shop.cheap-pills.co.uk/x und www.cheap-pills.co.uk",
         author_url="https://blog.pills-direct.com/me")
-    assert fingerprint.domains == ("cheap-pills.co.uk", "pills-direct.com")
+    assert fingerprint.domains == ("cheap-pills.co.uk",)
+    assert fingerprint.website == "pills-direct.com"
+    assert "w:pills-direct.com" in fingerprint.index_keys()
     assert registrable_domain("www.Example.COM") == "example.com"
 
 

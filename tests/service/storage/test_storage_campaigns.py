@@ -175,3 +175,13 @@ def test_a_slow_campaign_over_days_is_still_one_campaign(post, repository, clock
     campaign = repository.get_campaign(results[-1].campaign_id)
     assert campaign.member_count == 6
     assert (campaign.last_seen - campaign.first_seen).days == 10
+
+
+def test_a_website_field_shared_across_articles_is_spam_like_whatever_the_text(post, repository):
+    """Backlink spam: short, harmless-looking texts whose website field names one domain."""
+    results = [post(text, thread=f"t{i}", sender=f"s{i}", band="ham", score=0.1,
+                    url="https://www.seo-backlinks-kaufen.biz/shop")[1]
+               for i, text in enumerate(["Danke!", "Sehr interessant.", "Genau so."])]
+    campaign = repository.get_campaign(results[-1].campaign_id)
+    assert campaign.status == "open" and campaign.spam_like
+    assert campaign.shares["websites"] == ["seo-backlinks-kaufen.biz"]
