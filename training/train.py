@@ -81,6 +81,7 @@ def _held_out_decisions(
     classifier: object,
     features: object,
     labels: np.ndarray,
+    weights: np.ndarray,
     n_held_out: int,
     folds: int,
     seed: int,
@@ -98,7 +99,7 @@ def _held_out_decisions(
     decisions = np.empty(n_held_out)
     for train, test in splits:
         rows = np.concatenate([train, always])
-        fitted = clone(classifier).fit(features[rows], labels[rows])
+        fitted = clone(classifier).fit(features[rows], labels[rows], sample_weight=weights[rows])
         decisions[test] = fitted.decision_function(features[test])
     return decisions
 
@@ -192,10 +193,17 @@ def train_model(
     grouped = group_folds >= MIN_GROUP_FOLDS
     folds = min(folds, group_folds) if grouped else folds
     progress(f"cross-validating the classifier ({folds} folds{', by group' if grouped else ''})")
+    # The site's own comments outweigh the background: together the background counts at most
+    # as much as they do, so a few hundred decisions are not drowned by thousands of written
+    # comments (leave one video out after training: ROC-AUC 0.983 with equal weights).
+    weights = np.ones(len(data))
+    if extra:
+        weights[len(held_out) :] = min(1.0, len(held_out) / len(extra))
     decisions = _held_out_decisions(
         steps["classifier"],
         features,
         labels,
+        weights,
         len(held_out),
         folds,
         seed,
@@ -208,7 +216,7 @@ def train_model(
     thresholds = choose_thresholds(held_out_labels, cv_scores, target_ham_blocked)
 
     progress("fitting the final classifier on all data")
-    steps["classifier"].fit(features, labels)
+    steps["classifier"].fit(features, labels, sample_weight=weights)
     metadata: dict[str, object] = {
         "version": new_version(started),
         "created_at": started.isoformat(),
@@ -218,6 +226,7 @@ def train_model(
             "n_ham": counts[0],
             "duplicates_removed": len(comments) + len(background) - len(data),
             "calibrated_on": len(held_out),
+            "background_weight": float(weights[-1]) if extra else None,
             "languages": dict(Counter(comment.lang or "unknown" for comment in data)),
             "sources": list(sources),
         },

@@ -62,3 +62,14 @@ def test_unsure_band_starts_where_the_model_can_rule_spam_out() -> None:
     thresholds = choose_thresholds(labels, scores, 0.005, target_spam_missed=0.01)
     assert np.mean(scores[labels == 1] < thresholds.unsure) <= 0.01
     assert 0.05 <= thresholds.unsure <= 0.5
+
+
+
+def test_a_larger_background_counts_no_more_than_the_sites_own_labels() -> None:
+    background = [LabelledComment(f"Billige Uhren, Angebot Nummer {i}", 1) for i in range(300)]
+    background += [LabelledComment(f"Das Wetter war schön am Tag {i}", 0) for i in range(300)]
+    own = [LabelledComment(f"Gewinnspiel! Jetzt mitmachen, Nummer {i}", 1) for i in range(20)]
+    own += [LabelledComment(f"Der Gemeinderat tagt am {i}. Mai im Rathaus", 0) for i in range(20)]
+    data = train_model(own, background=background, folds=3).metadata["data"]
+    assert (data["n"], data["calibrated_on"]) == (640, 40)
+    assert data["background_weight"] == pytest.approx(40 / 600)
