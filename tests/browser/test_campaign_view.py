@@ -20,10 +20,12 @@ def test_a_moderator_follows_the_badge_decides_the_campaign_and_undoes_it(server
     for n in range(3):
         post_comment(server, thread_id=f"kampagne-{marker}-{n}", author=f"Anbieter {n}",
                      text=f"Wer mehr über die Wohnung wissen will, ruft mich bitte an: {phone}"
-                          f" (Anzeige {n})")
+                          f" (Anzeige {marker}-{n})")
     page = watched.page
     log_in(page, server)
-    page.goto(f"{server.url}/moderation/?q=Anzeige&campaign=1")
+    # Other tests share the server and post campaigns of their own: this one's is found by its
+    # marker.
+    page.goto(f"{server.url}/moderation/?q={marker}&campaign=1")
     badge = page.locator("[data-campaign-badge]").first
     expect(badge).to_have_text("Teil einer Kampagne (3 Beiträge, 3 Artikel)")
     badge.click()
