@@ -129,12 +129,30 @@ def test_train_refuses_an_unknown_or_invalid_parameter_with_its_name(runner) -> 
 
 
 def test_a_long_search_keeps_saying_it_is_at_work(monkeypatch) -> None:
+    import threading
+
     import training.search
 
     monkeypatch.setattr(training.search, "HEARTBEAT_SECONDS", 0.05)
     heard: list[str] = []
+    beat = threading.Event()
+
+    def progress(line: str) -> None:
+        heard.append(line)
+        if "still fitting" in line:
+            beat.set()
+
+    # The search's fits take as long as it takes the heartbeat to speak (on a fast machine
+    # they were over before the first beat, and the test failed now and then).
+    fit = training.search.GridSearchCV.fit
+
+    def long_fit(self, *args, **kwargs):
+        assert beat.wait(timeout=60), "no heartbeat while the fits ran"
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(training.search.GridSearchCV, "fit", long_fit)
     search_parameters(labelled_comments(), grid={"classifier__C": [10.0]}, folds=2, n_jobs=1,
-                      progress=heard.append)
+                      progress=progress)
     assert heard[0].startswith("searching 1 candidates x 2 stratified folds = 2 fits on ")
     assert any("still fitting" in line for line in heard[1:-1])
     assert heard[-1].startswith("searched in ")
