@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from service.moderation.cards import format_duration, score_badge
+from service.moderation.reasons import describe_reason
 from service.moderation.views import PAGE_SIZE
 from service.storage import Repository
 from tests.conftest import MODERATOR_PASSWORD, csrf_token_from
@@ -167,7 +168,8 @@ def test_queue_shows_author_score_badge_and_reasons(client: FlaskClient, app: Fl
     assert f"</span> {escape(score_badge(row.score, row.band).label)}</span>" in html
     first = row.reasons[0]
     toward = "↑ spricht für Spam" if first["direction"] == "spam" else "↓ spricht gegen Spam"
-    assert f"{toward}: {escape(first['description'])}" in html
+    # The reason in the desk's language, from its code ("„finde“", not the stored English).
+    assert f"{toward}: {escape(describe_reason(first, 'de'))}" in html
     assert "Honeypot ausgefüllt" in html and "Zeit bis zum Absenden" in html
 
 
