@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import DATASETS_MISSING, YOUTUBE
 from tests.factories import labelled_comments
 from training import LabelledComment, TrainingError, evaluate_model, read_comments, read_many
-from training.train import choose_thresholds, deduplicate, train_model
+from training.train import BACKGROUND_SHARE, choose_thresholds, deduplicate, train_model
 
 
 def test_threshold_blocks_at_most_the_target_share_of_ham() -> None:
@@ -72,4 +72,4 @@ def test_a_larger_background_counts_no_more_than_the_sites_own_labels() -> None:
     own += [LabelledComment(f"Der Gemeinderat tagt am {i}. Mai im Rathaus", 0) for i in range(20)]
     data = train_model(own, background=background, folds=3).metadata["data"]
     assert (data["n"], data["calibrated_on"]) == (640, 40)
-    assert data["background_weight"] == pytest.approx(40 / 600)
+    assert data["background_weight"] == pytest.approx(BACKGROUND_SHARE * 40 / 600)
