@@ -161,7 +161,7 @@ class Context:
         *,
         promote: bool,
         sources: Sequence[dict[str, object]] = (),
-        target_ham_blocked: float = 0.005,
+        target_ham_blocked: float | None = None,
         pipeline_params: Mapping[str, object] | None = None,
         quiet: bool = False,
     ) -> StoredModel:
@@ -173,7 +173,7 @@ class Context:
         from model.links import use_site_domains
         from service.config import site_domains
         from training import TrainingError, train_model
-        from training.starter import STARTER_PIPELINE_PARAMS
+        from training.starter import STARTER_PIPELINE_PARAMS, STARTER_TARGET_HAM_BLOCKED
 
         use_site_domains(site_domains(self.config))  # the site's own links, as when scoring
 
@@ -186,13 +186,15 @@ class Context:
         background: Sequence[LabelledComment] = ()
         if starter_n == len(comments):
             pipeline_params = {**STARTER_PIPELINE_PARAMS, **(pipeline_params or {})}
+            if target_ham_blocked is None:
+                target_ham_blocked = STARTER_TARGET_HAM_BLOCKED
         elif starter_n:
             # gather_training_data puts the starter corpus first.
             background, comments = comments[:starter_n], comments[starter_n:]
         try:
             model = train_model(
                 comments,
-                target_ham_blocked=target_ham_blocked,
+                target_ham_blocked=0.005 if target_ham_blocked is None else target_ham_blocked,
                 sources=sources,
                 pipeline_params=pipeline_params,
                 background=background,

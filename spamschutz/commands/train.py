@@ -26,10 +26,10 @@ __all__ = ["train"]
 @click.option("--starter", is_flag=True, help="Add the built-in starter corpus.")
 @click.option(
     "--target-ham-blocked",
-    default=0.005,
-    show_default=True,
+    default=None,
     type=float,
-    help="Share of ham the spam-folder threshold may send to the spam folder.",
+    help="Share of ham the spam-folder threshold may send to the spam folder "
+    "[default: 0.005; 0.01 for the starter corpus alone].",
 )
 @click.option("--promote", is_flag=True, help="Make the new model active at once.")
 @click.option(
@@ -75,7 +75,7 @@ def train(
     from_db: bool,
     since: datetime | None,
     starter: bool,
-    target_ham_blocked: float,
+    target_ham_blocked: float | None,
     promote: bool,
     no_report: bool,
     as_json: bool,
@@ -125,7 +125,7 @@ def train(
             context,
             stored,
             comments,
-            target_ham_blocked=target_ham_blocked,
+            target_ham_blocked=stored.metadata["params"]["target_ham_blocked"],
             pipeline_params=params,
             quiet=as_json,
         )
@@ -213,7 +213,7 @@ def _train_streaming(
     context: Context,
     data_files: tuple[str, ...],
     extra: tuple[bool, datetime | None, bool],
-    target_ham_blocked: float,
+    target_ham_blocked: float | None,
     promote: bool,
     quiet: bool,
 ):
@@ -230,7 +230,7 @@ def _train_streaming(
             data_files,
             comments,
             sources=sources,
-            target_ham_blocked=target_ham_blocked,
+            target_ham_blocked=0.005 if target_ham_blocked is None else target_ham_blocked,
             progress=lambda step: None if quiet else click.echo(f"  {step}", err=True),
         )
     except TrainingError as error:
