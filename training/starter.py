@@ -30,7 +30,7 @@ __all__ = [
     "train_starter_model",
 ]
 
-# Settings for a model trained on the starter corpus alone (docs/model.md, "Day one"): a
+# Settings for a model trained on the starter corpus alone (bench/README.md, "Day one"): a
 # written corpus is cleaner than real comments, so no word may carry more than 2 log-odds;
 # on the real comments of bench.day_one that halved the readers sent to the spam folder.
 STARTER_PIPELINE_PARAMS: dict[str, object] = {"classifier__bound": 2.0}
