@@ -10,6 +10,7 @@ import os
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,8 +79,8 @@ def site_ports(site_servers) -> tuple[int, int]:
     return allowed, refused
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, site_ports) -> Iterator[Server]:
+@contextmanager
+def browser_server(tmp_path_factory: pytest.TempPathFactory, site_ports) -> Iterator[Server]:
     """``spamschutz serve`` with the allowed site's origin configured, and a moderator."""
     data_dir = tmp_path_factory.mktemp("browser-server")
     questions = data_dir / "questions.json"
@@ -101,6 +102,13 @@ def server(tmp_path_factory: pytest.TempPathFactory, site_ports) -> Iterator[Ser
     env.pop("SPAMSCHUTZ_DATABASE_URL", None)
     with running_server(env, data_dir) as running:
         running.cli("moderators", "add", MODERATOR, "--password-stdin", input=PASSWORD + "\n")
+        yield running
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, site_ports) -> Iterator[Server]:
+    """The browser tests' shared server (:func:`browser_server`)."""
+    with browser_server(tmp_path_factory, site_ports) as running:
         yield running
 
 

@@ -8,10 +8,18 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, post_comment, screenshot
+from tests.browser.conftest import browser_server, log_in, post_comment, screenshot
 from tests.browser.test_accessibility import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, site_ports):
+    """A server of its own: the other browser tests post from the same address into many
+    articles, one sender's burst, and these comments would join that campaign."""
+    with browser_server(tmp_path_factory, site_ports) as running:
+        yield running
 
 
 def test_a_moderator_follows_the_badge_decides_the_campaign_and_undoes_it(server, watched):
