@@ -148,8 +148,8 @@ def prepare_comment(comment: Mapping[str, object] | str) -> PreparedComment:
         lang=lang if lang in ("de", "en") else "en",
         link_kinds=tuple(kinds),
         website_kind=link_kind(website) if website else "",
-        website_in_text=bool(website)
-        and website.removeprefix("www.") in {domain.removeprefix("www.") for domain in domains},
+        # Both come from the same link marker, which drops "www.": equal hosts are equal strings.
+        website_in_text=bool(website) and website in domains,
     )
 
 

@@ -15,12 +15,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
-__all__ = [
-    "KIND_TOKENS",
-    "link_kind",
-    "site_domains",
-    "use_site_domains",
-]
+__all__ = ["KIND_TOKENS", "link_kind", "use_site_domains"]
 
 # The token a link of each kind becomes; "other" keeps the generic link marker.
 KIND_TOKENS = {
@@ -47,11 +42,6 @@ def use_site_domains(domains: Iterable[str]) -> None:
     global _site_domains
     _site_domains = frozenset(_bare(domain) for domain in domains if _bare(domain))
     link_kind.cache_clear()
-
-
-def site_domains() -> frozenset[str]:
-    """The site's own domains in use."""
-    return _site_domains
 
 
 def _bare(domain: str) -> str:

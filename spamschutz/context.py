@@ -174,6 +174,7 @@ class Context:
         from service.config import site_domains
         from training import TrainingError, train_model
         from training.starter import STARTER_PIPELINE_PARAMS, STARTER_TARGET_HAM_BLOCKED
+        from training.train import DEFAULT_TARGET_HAM_BLOCKED
 
         use_site_domains(site_domains(self.config))  # the site's own links, as when scoring
 
@@ -184,17 +185,18 @@ class Context:
         sources = list(sources) or [{"kind": "starter", "n": len(comments)}]
         starter_n = sum(int(s.get("n") or 0) for s in sources if s.get("kind") == "starter")
         background: Sequence[LabelledComment] = ()
-        if starter_n == len(comments):
+        alone = starter_n == len(comments)
+        if target_ham_blocked is None:
+            target_ham_blocked = STARTER_TARGET_HAM_BLOCKED if alone else DEFAULT_TARGET_HAM_BLOCKED
+        if alone:
             pipeline_params = {**STARTER_PIPELINE_PARAMS, **(pipeline_params or {})}
-            if target_ham_blocked is None:
-                target_ham_blocked = STARTER_TARGET_HAM_BLOCKED
         elif starter_n:
             # gather_training_data puts the starter corpus first.
             background, comments = comments[:starter_n], comments[starter_n:]
         try:
             model = train_model(
                 comments,
-                target_ham_blocked=0.005 if target_ham_blocked is None else target_ham_blocked,
+                target_ham_blocked=target_ham_blocked,
                 sources=sources,
                 pipeline_params=pipeline_params,
                 background=background,

@@ -54,7 +54,9 @@ def ensure_active_model(context: Context) -> None:
     baked_directory = str(context.config.get("BAKED_MODEL_DIR") or "")
     baked = baked_model(baked_directory) if baked_directory else None
     if baked is None:
-        click.echo("No active model yet: training the starter model (about half a minute)…", err=True)
+        click.echo(
+            "No active model yet: training the starter model (about half a minute)…", err=True
+        )
         stored = context.train_and_store(context.starter_comments(), promote=True)
         click.echo(f"Starter model {stored.version} is active.", err=True)
         return

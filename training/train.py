@@ -24,7 +24,9 @@ from training.data import LabelledComment
 from training.evaluate import quality_metrics
 from training.fingerprint import score_histogram
 
-__all__ = ["MIN_PER_CLASS", "TrainingError", "choose_thresholds", "deduplicate", "train_model"]
+__all__ = [
+    "DEFAULT_TARGET_HAM_BLOCKED",
+    "MIN_PER_CLASS", "TrainingError", "choose_thresholds", "deduplicate", "train_model"]
 
 MIN_PER_CLASS = 10
 LARGE_DATA = 50_000
@@ -34,6 +36,8 @@ SPAM_THRESHOLD_FLOOR = 0.6
 UNSURE_THRESHOLD = 0.5
 UNSURE_FLOOR = 0.05
 TARGET_SPAM_MISSED = 0.005
+# The share of ham the spam-folder threshold may block, unless a caller says otherwise.
+DEFAULT_TARGET_HAM_BLOCKED = 0.005
 # The "unsure" band may hold at most this share of ham: a band that flags a quarter of the
 # readers (as a spam-recall target alone did on real comments) is a second queue nobody reads.
 TARGET_HAM_FLAGGED = 0.10
@@ -53,18 +57,18 @@ def _quiet(_: str) -> None:
     return None
 
 
+def _text_key(comment: LabelledComment) -> str:
+    return " ".join(comment.text.casefold().split())
+
+
 def deduplicate(comments: Sequence[LabelledComment]) -> list[LabelledComment]:
     """Drop repeated texts; the later occurrence wins, so newer labels override older ones."""
     by_text: dict[str, LabelledComment] = {}
     for comment in comments:
-        key = " ".join(comment.text.casefold().split())
+        key = _text_key(comment)
         by_text.pop(key, None)
         by_text[key] = comment
     return list(by_text.values())
-
-
-def _text_key(comment: LabelledComment) -> str:
-    return " ".join(comment.text.casefold().split())
 
 
 def _enough(comments: Sequence[LabelledComment]) -> bool:
@@ -139,7 +143,7 @@ def _library_versions() -> dict[str, str]:
 def train_model(
     comments: Sequence[LabelledComment],
     *,
-    target_ham_blocked: float = 0.005,
+    target_ham_blocked: float = DEFAULT_TARGET_HAM_BLOCKED,
     folds: int = 5,
     seed: int = 0,
     sources: Sequence[dict[str, object]] = (),

@@ -220,6 +220,7 @@ def _train_streaming(
     """Stream the files (plus starter corpus and moderator labels) into a hashed model."""
     from training import TrainingError
     from training.streaming import train_streaming_files
+    from training.train import DEFAULT_TARGET_HAM_BLOCKED
 
     from_db, since, starter = extra
     comments, sources = ([], [])
@@ -230,7 +231,9 @@ def _train_streaming(
             data_files,
             comments,
             sources=sources,
-            target_ham_blocked=0.005 if target_ham_blocked is None else target_ham_blocked,
+            target_ham_blocked=(
+                DEFAULT_TARGET_HAM_BLOCKED if target_ham_blocked is None else target_ham_blocked
+            ),
             progress=lambda step: None if quiet else click.echo(f"  {step}", err=True),
         )
     except TrainingError as error:
