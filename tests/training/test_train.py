@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -73,3 +75,28 @@ def test_a_larger_background_counts_no_more_than_the_sites_own_labels() -> None:
     data = train_model(own, background=background, folds=3).metadata["data"]
     assert (data["n"], data["calibrated_on"]) == (640, 40)
     assert data["background_weight"] == pytest.approx(BACKGROUND_SHARE * 40 / 600)
+
+
+def test_the_unsure_band_flags_at_most_a_tenth_of_the_ham() -> None:
+    # Spam spread wide, so that catching all but 0.5 % of it would flag most readers.
+    rng = np.random.default_rng(2)
+    labels = np.array([0] * 2000 + [1] * 2000)
+    scores = np.concatenate([rng.beta(2, 8, 2000), rng.beta(1.2, 1.2, 2000)])
+    thresholds = choose_thresholds(labels, scores, 0.005)
+    assert np.mean(scores[labels == 0] >= thresholds.unsure) <= 0.10 + 1e-9
+
+
+def _grouped(groups_per_class: int) -> list[LabelledComment]:
+    return [
+        LabelledComment(f"{word} Nummer {i} aus Datei {group}", label, group=f"{label}-{group}")
+        for label, word in ((1, "Gewinnspiel Casino Bonus"), (0, "Gemeinderat Radweg Budget"))
+        for group in range(groups_per_class)
+        for i in range(12)
+    ]
+
+
+def test_thresholds_come_from_held_out_groups_when_the_data_has_them() -> None:
+    assert train_model(_grouped(4)).metadata["params"]["grouped_folds"] is True
+    assert train_model(_grouped(4)).metadata["params"]["folds"] == 4
+    single = [replace(comment, group="") for comment in _grouped(4)]
+    assert train_model(single).metadata["params"]["grouped_folds"] is False
