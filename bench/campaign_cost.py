@@ -17,11 +17,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from service.campaigns.fingerprint import fingerprint_comment
-from service.campaigns.intake import detect_campaign
-from service.config import DEFAULTS
-from service.storage import Repository, create_engine_for, upgrade_database
-from service.storage.schema import campaign_keys, campaign_prints, comments
+from spamschutz.service.campaigns.fingerprint import fingerprint_comment
+from spamschutz.service.campaigns.intake import detect_campaign
+from spamschutz.service.config import DEFAULTS
+from spamschutz.service.storage import Repository, create_engine_for, upgrade_database
+from spamschutz.service.storage.schema import campaign_keys, campaign_prints, comments
 
 __all__ = ["measure_detection_cost"]
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from training import read_many
+from spamschutz.training import read_many
 
 __all__ = ["CAMPAIGNS", "StreamComment", "build_stream", "honest_comments"]
 

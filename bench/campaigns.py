@@ -39,8 +39,8 @@ from sqlalchemy import select
 from bench.campaign_cost import measure_detection_cost
 from bench.campaign_stream import CAMPAIGNS, build_stream, honest_comments
 from bench.http_servers import VENV_BIN, spamschutz_env, start_spamschutz, stop
-from service.storage import create_engine_for
-from service.storage.schema import campaign_members, campaigns, comments, decisions
+from spamschutz.service.storage import create_engine_for
+from spamschutz.service.storage.schema import campaign_members, campaigns, comments, decisions
 
 __all__ = ["main"]
 

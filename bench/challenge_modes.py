@@ -2,9 +2,9 @@
 
     .venv/bin/python -m bench.challenge_modes [--datasets ../shared/datasets]
 
-YouTube Spam Collection, leave one video out: ``training.train_model`` on four videos, scored
-on the fifth, five times. The simulation assumes what the challenge is for: a person answers the
-question, a spam bot does not. Then per mode, over the held-out comments:
+YouTube Spam Collection, leave one video out: ``spamschutz.training.train_model`` on four videos,
+scored on the fifth, five times. The simulation assumes what the challenge is for: a person answers
+the question, a spam bot does not. Then per mode, over the held-out comments:
 
 * ``always``: every reader is asked; spam that answered nothing never gets in.
 * ``unsure``: only comments in the model's unsure band are asked (409 + question); the model's
@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from training import read_many, train_model
+from spamschutz.training import read_many, train_model
 
 MODES = ("always", "unsure", "never")
 

@@ -4,10 +4,10 @@
 
 The starter model, trained exactly as a fresh install trains it, scores every real file in the
 datasets folder (each YouTube Spam Collection video, the German reader comments) as they are
-and in variants that must not make honest comments spam (``training.variants``): every comment
-with a personal website, the three line endings, ham citing a reference site. Then what a site
-gets after retraining on such data: a model trained on the starter corpus and all five videos
-scores the German readers, and leave one video out (starter + four videos, the fifth scored).
+and in variants that must not make honest comments spam (``spamschutz.training.variants``):
+every comment with a personal website, the three line endings, ham citing a reference site. Then
+what a site gets after retraining on such data: a model trained on the starter corpus and all five
+videos scores the German readers, and leave one video out (starter + four videos, the fifth scored).
 Writes ``day_one.md`` and ``day_one.json`` to the output folder.
 """
 
@@ -33,10 +33,15 @@ from joblib import Parallel, delayed
 
 from bench.day_one_report import markdown
 from bench.quality import DEFAULT_DATASETS, REPO_ROOT, environment, figures
-from model import ModelStore, SpamModel
-from training import LabelledComment, read_comments, train_model
-from training import starter as starter_corpus
-from training.variants import LINE_ENDINGS, with_line_endings, with_reference_link, with_website
+from spamschutz.model import ModelStore, SpamModel
+from spamschutz.training import LabelledComment, read_comments, train_model
+from spamschutz.training import starter as starter_corpus
+from spamschutz.training.variants import (
+    LINE_ENDINGS,
+    with_line_endings,
+    with_reference_link,
+    with_website,
+)
 
 __all__ = [
     "PUBLIC_FILES_IN_STARTER",
@@ -98,7 +103,7 @@ def _starter_without(without: str | None) -> list[LabelledComment]:
     comments = starter_corpus.starter_comments()
     if without is None:
         return comments
-    # The readers of training.data give a file's comments its stem as their group.
+    # The readers of spamschutz.training.data give a file's comments its stem as their group.
     kept = [c for c in comments if c.group != Path(without).stem]
     if len(kept) == len(comments):
         raise ValueError(
@@ -113,7 +118,7 @@ def starter_model(without: str | None = None) -> SpamModel:
     """The starter model as a fresh install trains it (``spamschutz.starter``), trained once
     per run; ``without`` names a public file of the starter corpus to leave out."""
     comments = _starter_without(without)
-    # The install's own function once training.starter has one (it holds the starter's
+    # The install's own function once spamschutz.training.starter has one (it holds the starter's
     # settings); until then the call spamschutz/starter.py makes: Context.train_and_store on
     # the starter corpus, train_model's defaults.
     train_starter = getattr(starter_corpus, "train_starter_model", None)
@@ -124,8 +129,8 @@ def starter_model(without: str | None = None) -> SpamModel:
     if "comments" not in inspect.signature(train_starter).parameters:
         raise TypeError(
             f"leaving {without} out of the starter corpus needs "
-            "training.starter.train_starter_model(comments=…), so that the model keeps the "
-            "starter's settings"
+            "spamschutz.training.starter.train_starter_model(comments=…), so that the model "
+            "keeps the starter's settings"
         )
     return train_starter(comments=comments)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bench.quality import describe_environment, markdown_table
-from training.variants import LINE_ENDINGS
+from spamschutz.training.variants import LINE_ENDINGS
 
 __all__ = ["markdown"]
 

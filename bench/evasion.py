@@ -24,10 +24,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from bench.quality import DEFAULT_DATASETS, REPO_ROOT, markdown_table, youtube_comments
-from training import LabelledComment, train_model
-from training.evasion import TRANSFORMS
-from training.protocols import group_splits
-from training.train import deduplicate
+from spamschutz.training import LabelledComment, train_model
+from spamschutz.training.evasion import TRANSFORMS
+from spamschutz.training.protocols import group_splits
+from spamschutz.training.train import deduplicate
 
 __all__ = ["main", "score_disguised"]
 

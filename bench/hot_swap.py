@@ -61,8 +61,8 @@ class Sample:
 
 def train_two_models(datasets: Path, model_dir: Path):
     """Two stored models with different scores: all videos, and four with a stricter cut."""
-    from model import ModelStore
-    from training import read_many, train_model
+    from spamschutz.model import ModelStore
+    from spamschutz.training import read_many, train_model
 
     files = sorted((datasets / "youtube-spam-collection").glob("Youtube0*.csv"))
     store = ModelStore(model_dir)
@@ -73,8 +73,8 @@ def train_two_models(datasets: Path, model_dir: Path):
 
 def prepare_database(env: dict[str, str], first, second) -> str:
     """Migrate, catalogue both models (the first active) and return a site token."""
-    from service.auth import hash_token, new_token
-    from service.storage import Repository, create_engine_for
+    from spamschutz.service.auth import hash_token, new_token
+    from spamschutz.service.storage import Repository, create_engine_for
 
     subprocess.run(
         [str(VENV_BIN / "spamschutz"), "db", "upgrade"], env=env, check=True, capture_output=True

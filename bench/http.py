@@ -42,8 +42,8 @@ from bench.http_servers import (
     worker_rss_mb,
 )
 from bench.http_soak import run_soak, soak_rate
-from training import read_many
-from training.starter import starter_comments
+from spamschutz.training import read_many
+from spamschutz.training.starter import starter_comments
 
 ENDPOINTS = ("score", "comments", "challenge")
 

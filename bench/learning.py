@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from bench.http_servers import ANSWER, VENV_BIN, start_spamschutz, stop
-from training.data import read_comments
+from spamschutz.training.data import read_comments
 
 VIDEOS = (
     "Youtube01-Psy.csv",

@@ -21,7 +21,7 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.svm import LinearSVC
 
-from training import LabelledComment, train_model
+from spamschutz.training import LabelledComment, train_model
 
 __all__ = ["METHODS", "Method", "Scored", "bogofilter_available"]
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, func, select
 
-from service.storage import Repository, create_engine_for, upgrade_database
-from service.storage.schema import comments, decisions
+from spamschutz.service.storage import Repository, create_engine_for, upgrade_database
+from spamschutz.service.storage.schema import comments, decisions
 
 __all__ = ["fill_queue", "main", "measure_pages"]
 

@@ -26,9 +26,9 @@ import numpy as np
 from sklearn.metrics import average_precision_score, matthews_corrcoef, roc_auc_score
 
 from bench.methods import METHODS, Method, bogofilter_available
-from training import LabelledComment, read_many
-from training.protocols import Split, group_splits, stratified_splits
-from training.train import deduplicate
+from spamschutz.training import LabelledComment, read_many
+from spamschutz.training.protocols import Split, group_splits, stratified_splits
+from spamschutz.training.train import deduplicate
 
 __all__ = [
     "DEFAULT_DATASETS",

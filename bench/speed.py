@@ -30,8 +30,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, make_pipeline
 
-from training import LabelledComment, read_many, train_model
-from training.starter import starter_comments
+from spamschutz.training import LabelledComment, read_many, train_model
+from spamschutz.training.starter import starter_comments
 
 RESULTS = ROOT / "bench" / "results"
 

@@ -81,9 +81,9 @@ def run_child(mode: str, data: Path, datasets: Path) -> dict[str, object]:
 
 def child(mode: str, data: Path, datasets: Path) -> None:
     """In the child: train, score the held-out video through the registry, print JSON."""
-    from model import ModelStore
-    from training import evaluate_model, read_comments
-    from training.streaming import train_from_files
+    from spamschutz.model import ModelStore
+    from spamschutz.training import evaluate_model, read_comments
+    from spamschutz.training.streaming import train_from_files
 
     held_out = read_comments(youtube_files(datasets)[4])
     started = time.perf_counter()
@@ -152,7 +152,7 @@ def main() -> None:
         child(args.child, args.data, args.datasets)
         return
 
-    from training import read_many
+    from spamschutz.training import read_many
 
     files = youtube_files(args.datasets)
     comments = read_many(files[:4])

@@ -1,8 +1,8 @@
 """The spam classifier: text normalisation, features, pipeline, explanations, artefacts."""
 
-from model.explain import Reason, explain, score_with_reasons
-from model.pipeline import Comment, SpamModel, Thresholds, build_pipeline
-from model.registry import (
+from spamschutz.model.explain import Reason, explain, score_with_reasons
+from spamschutz.model.pipeline import Comment, SpamModel, Thresholds, build_pipeline
+from spamschutz.model.registry import (
     EVALUATION_FILE,
     REPORT_FILE,
     ActiveModel,
@@ -13,7 +13,7 @@ from model.registry import (
     file_sha256,
     new_version,
 )
-from model.text import normalise
+from spamschutz.model.text import normalise
 
 __all__ = [
     "EVALUATION_FILE",

@@ -9,8 +9,8 @@ analyzers, vocabularies and ``idf_`` and the classifier's ``coef_``, so its resu
 pipeline's ``decision_function`` (tests check it) at a fraction of the cost.
 
 A batch is scored the same way with numpy over all comments at once: one sparse matrix of term
-counts per block (:mod:`model.term_counts`), TF-IDF weights and norms over its stored values, and
-one sparse product with the coefficients.
+counts per block (:mod:`spamschutz.model.term_counts`), TF-IDF weights and norms over its stored
+values, and one sparse product with the coefficients.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 from sklearn.pipeline import Pipeline
 
-from model.contributions import CreditBlock, credit_for
-from model.features import META_FEATURES, MetaFeatures, PreparedComment
-from model.hashed import HashedColumns
-from model.term_counts import CountTerms, Vocabulary, term_counter
+from spamschutz.model.contributions import CreditBlock, credit_for
+from spamschutz.model.features import META_FEATURES, MetaFeatures, PreparedComment
+from spamschutz.model.hashed import HashedColumns
+from spamschutz.model.term_counts import CountTerms, Vocabulary, term_counter
 
 __all__ = ["CompiledScorer", "Contributions"]
 

@@ -25,10 +25,10 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from model.features import PreparedComment, char_ngrams, char_terms, word_terms
-from model.language import stem
-from model.memo import BoundedMemo, size_of_tuple
-from model.term_counts import Vocabulary
+from spamschutz.model.features import PreparedComment, char_ngrams, char_terms, word_terms
+from spamschutz.model.language import stem
+from spamschutz.model.memo import BoundedMemo, size_of_tuple
+from spamschutz.model.term_counts import Vocabulary
 
 __all__ = ["BlockTables", "CreditBlock", "credit_for"]
 
@@ -162,7 +162,8 @@ def _size_of_term(term: str, found: tuple[float, float] | None) -> int:
 
 
 class StemCredit:
-    """Stems and stem pairs (:func:`~model.features.word_terms`), credited to their tokens.
+    """Stems and stem pairs (:func:`~spamschutz.model.features.word_terms`), credited to their
+    tokens.
 
     A comment has a few dozen such terms, too few for numpy's per-call cost to pay off: each
     term's idf and coefficient are kept as plain floats, and the arithmetic is plain Python.

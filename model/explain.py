@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from importlib import resources
 from itertools import pairwise
 
-from model.compiled import Contributions
-from model.features import prepare_comment
-from model.links import KIND_TOKENS, link_kind
-from model.pipeline import Comment, SpamModel
-from model.text import DOMAIN_PREFIX, EMAIL_MARKER, PHONE_MARKER
+from spamschutz.model.compiled import Contributions
+from spamschutz.model.features import prepare_comment
+from spamschutz.model.links import KIND_TOKENS, link_kind
+from spamschutz.model.pipeline import Comment, SpamModel
+from spamschutz.model.text import DOMAIN_PREFIX, EMAIL_MARKER, PHONE_MARKER
 
 __all__ = ["FUNCTION_WORDS", "SIGNAL_TEXT", "Reason", "explain", "score_with_reasons"]
 
@@ -57,7 +57,8 @@ _KIND_OF_TOKEN = {token: kind for kind, token in KIND_TOKENS.items()}
 
 
 def _load_function_words() -> frozenset[str]:
-    text = resources.files("model").joinpath("function_words.toml").read_text(encoding="utf-8")
+    words = resources.files("spamschutz.model").joinpath("function_words.toml")
+    text = words.read_text(encoding="utf-8")
     return frozenset(word for words in tomllib.loads(text).values() for word in words)
 
 

@@ -19,9 +19,9 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from model.links import KIND_TOKENS, link_kind
-from model.memo import BoundedMemo, size_of_tuple
-from model.text import (
+from spamschutz.model.links import KIND_TOKENS, link_kind
+from spamschutz.model.memo import BoundedMemo, size_of_tuple
+from spamschutz.model.text import (
     DOMAIN_PREFIX,
     EMAIL_MARKER,
     PHONE_MARKER,
@@ -54,7 +54,7 @@ class PreparedComment:
     text: str  # normalised words for the character n-grams: link and contact markers left out
     tokens: tuple[str, ...]  # normalised words; each link as its kind's token and its domain
     lang: str
-    link_kinds: tuple[str, ...]  # the kind of each link in the text (model.links)
+    link_kinds: tuple[str, ...]  # the kind of each link in the text (spamschutz.model.links)
     website_kind: str  # kind of the author's website ("" when none was given)
     website_in_text: bool  # the author's website is linked in the text
 

@@ -3,9 +3,9 @@
 A TF-IDF vocabulary must see every comment before the first weight is learned, and holds every
 term it keeps. Hashing maps each term straight to one of a fixed number of columns, so a
 linear model can learn chunk by chunk (``partial_fit``) in constant memory. The pipeline has the
-same steps and step names as :func:`model.pipeline.build_pipeline` — the same
-:class:`~model.features.CommentPreparer`, the same word and character terms, the same metadata
-signals — so the registry, the compiled scorer and explanations treat both alike.
+same steps and step names as :func:`spamschutz.model.pipeline.build_pipeline` — the same
+:class:`~spamschutz.model.features.CommentPreparer`, the same word and character terms, the same
+metadata signals — so the registry, the compiled scorer and explanations treat both alike.
 
 Hashing forgets which term a column came from; an explanation does not need to know, because
 it hashes the explained comment's own terms (:class:`HashedColumns`) and names each by itself.
@@ -22,8 +22,8 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils import murmurhash3_32
 
-from model.features import CommentPreparer, MetaFeatures, char_terms, word_terms
-from model.memo import BoundedMemo
+from spamschutz.model.features import CommentPreparer, MetaFeatures, char_terms, word_terms
+from spamschutz.model.memo import BoundedMemo
 
 __all__ = ["HASHED_COLUMNS", "HashedColumns", "build_hashing_pipeline", "hashed_column"]
 

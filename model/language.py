@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from nltk.stem.snowball import SnowballStemmer
 
-from model.memo import BoundedMemo
+from spamschutz.model.memo import BoundedMemo
 
 __all__ = ["detect_language", "stem"]
 

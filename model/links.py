@@ -29,7 +29,8 @@ KIND_TOKENS = {
 
 
 def _load_kinds() -> dict[str, frozenset[str]]:
-    text = resources.files("model").joinpath("link_kinds.toml").read_text(encoding="utf-8")
+    kinds = resources.files("spamschutz.model").joinpath("link_kinds.toml")
+    text = kinds.read_text(encoding="utf-8")
     return {name: frozenset(values) for name, values in tomllib.loads(text).items()}
 
 

@@ -11,9 +11,9 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from model.bounded import BoundedLogisticRegression
-from model.compiled import CompiledScorer
-from model.features import (
+from spamschutz.model.bounded import BoundedLogisticRegression
+from spamschutz.model.compiled import CompiledScorer
+from spamschutz.model.features import (
     CommentPreparer,
     MetaFeatures,
     char_terms,

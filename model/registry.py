@@ -23,8 +23,9 @@ from pathlib import Path
 
 import joblib
 
-from model.explain import score_with_reasons
-from model.pipeline import SpamModel
+from spamschutz.model.explain import score_with_reasons
+from spamschutz.model.old_names import old_module_names
+from spamschutz.model.pipeline import SpamModel
 
 __all__ = [
     "EVALUATION_FILE",
@@ -139,7 +140,10 @@ class ModelStore:
                 f"model {version} does not match its recorded SHA-256; refusing to load it"
             )
         try:
-            model = joblib.load(io.BytesIO(content))
+            # An artefact written before the packages moved under ``spamschutz`` names its
+            # classes ``model.…``: they are looked up as the modules they became.
+            with old_module_names():
+                model = joblib.load(io.BytesIO(content))
         except Exception as error:
             raise ModelIntegrityError(f"model {version} cannot be loaded: {error}") from error
         if not isinstance(model, SpamModel):

@@ -22,9 +22,9 @@ from typing import Protocol
 import numpy as np
 from scipy import sparse
 
-from model.features import PreparedComment, char_ngrams, char_terms, word_terms
-from model.memo import BoundedMemo
-from model.text import stem
+from spamschutz.model.features import PreparedComment, char_ngrams, char_terms, word_terms
+from spamschutz.model.memo import BoundedMemo
+from spamschutz.model.text import stem
 
 __all__ = ["CountTerms", "Vocabulary", "term_counter"]
 
@@ -148,7 +148,8 @@ class _StemNumbers(dict[str, int]):
 
 
 class StemCounter:
-    """Counts of stems and adjacent stem pairs, the terms of :func:`~model.features.word_terms`.
+    """Counts of stems and adjacent stem pairs, the terms of
+    :func:`~spamschutz.model.features.word_terms`.
 
     Every stem that occurs in the vocabulary, alone or in a pair, gets a number; a pair is then
     the number ``first × stems + second``, and the vocabulary's pairs a sorted array of them.

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from nltk import redos
 
-from model.language import detect_language, stem
+from spamschutz.model.language import detect_language, stem
 
 __all__ = [
     "DOMAIN_PREFIX",

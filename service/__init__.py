@@ -17,28 +17,31 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     No network calls, no migrations, no model loading here: the database is reached and the
     model loaded on first use, so the factory is cheap and safe to call anywhere.
     """
-    # Imported here so that ``import service.storage`` (CLI, migrations) stays light.
+    # Imported here so that ``import spamschutz.service.storage`` (CLI, migrations) stays light.
     from flask import Flask
 
-    from model.links import use_site_domains
-    from service.api import register_api
-    from service.api.hot_path import ScoreHotPath
-    from service.auth import SESSION_LIFETIME
-    from service.challenge_guard import init_challenge_guard
-    from service.config import load_config, site_domains
-    from service.cors import init_cors
-    from service.demo import bp as demo_bp
-    from service.extensions import Runtime, csrf
-    from service.health import bp as health_bp
-    from service.i18n import init_i18n
-    from service.moderation import bp as moderation_bp
-    from service.observability import init_metrics, init_request_logging
-    from service.proxies import trust_proxies
-    from service.ratelimits import init_rate_limits
-    from service.request_guard import init_request_guard
-    from service.security import SecureWhenHttpsSessionInterface, register_security_headers
-    from service.spool_replay import init_spool_replay
-    from service.webhooks import init_webhook_worker
+    from spamschutz.model.links import use_site_domains
+    from spamschutz.service.api import register_api
+    from spamschutz.service.api.hot_path import ScoreHotPath
+    from spamschutz.service.auth import SESSION_LIFETIME
+    from spamschutz.service.challenge_guard import init_challenge_guard
+    from spamschutz.service.config import load_config, site_domains
+    from spamschutz.service.cors import init_cors
+    from spamschutz.service.demo import bp as demo_bp
+    from spamschutz.service.extensions import Runtime, csrf
+    from spamschutz.service.health import bp as health_bp
+    from spamschutz.service.i18n import init_i18n
+    from spamschutz.service.moderation import bp as moderation_bp
+    from spamschutz.service.observability import init_metrics, init_request_logging
+    from spamschutz.service.proxies import trust_proxies
+    from spamschutz.service.ratelimits import init_rate_limits
+    from spamschutz.service.request_guard import init_request_guard
+    from spamschutz.service.security import (
+        SecureWhenHttpsSessionInterface,
+        register_security_headers,
+    )
+    from spamschutz.service.spool_replay import init_spool_replay
+    from spamschutz.service.webhooks import init_webhook_worker
 
     settings = load_config(config)
     use_site_domains(site_domains(settings))

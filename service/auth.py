@@ -11,8 +11,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import g, request, session
 
-from service.extensions import runtime
-from service.storage import Repository
+from spamschutz.service.extensions import runtime
+from spamschutz.service.storage import Repository
 
 __all__ = [
     "ROLES",

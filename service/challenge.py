@@ -1,15 +1,15 @@
 """Challenge questions: generated and the site's own, signed single-use tokens, forgiving answers.
 
-Questions come from :mod:`service.question_space` (some ten thousand per language) and, when
-``QUESTIONS`` names a file, from the site's own list. A token carries a random nonce, its issue
+Questions come from :mod:`spamschutz.service.question_space` (some ten thousand per language) and,
+when ``QUESTIONS`` names a file, from the site's own list. A token carries a random nonce, its issue
 time (a float, so the time a reader took is known to the millisecond) and keyed digests of the
 accepted answers, signed with the installation's secret. It names no question: a table from
 tokens to answers is impossible, and the digests need the secret to be checked. A question
 that replaces a wrongly answered one also carries the time the form's first question was
 issued: how long a reader took is measured from there, so a wrong answer followed quickly by
 the right one is not a bot's speed. The server keeps no state until a token is answered: wrong
-answers are counted and redemption is recorded by :mod:`service.challenge_guard`, which makes
-the token single-use across every instance.
+answers are counted and redemption is recorded by :mod:`spamschutz.service.challenge_guard`, which
+makes the token single-use across every instance.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from service.question_space import (
+from spamschutz.service.question_space import (
     LANGUAGES,
     Question,
     every_generated_question,

@@ -26,7 +26,7 @@ from flask import Flask, current_app
 from limits import RateLimitItem, RateLimitItemPerSecond, parse
 from limits.strategies import RateLimiter
 
-from service.ratelimits import rate_counters
+from spamschutz.service.ratelimits import rate_counters
 
 __all__ = [
     "address_wait_seconds",

@@ -334,7 +334,7 @@ def _check_operations(config: dict[str, object]) -> None:
 
 def _check_webhook_networks(config: Mapping[str, object]) -> None:
     """Refuse to start with an allowed webhook network that is not a network."""
-    from service.webhook_targets import parse_networks
+    from spamschutz.service.webhook_targets import parse_networks
 
     try:
         parse_networks(str(config["WEBHOOK_ALLOWED_NETWORKS"]))
@@ -344,7 +344,7 @@ def _check_webhook_networks(config: Mapping[str, object]) -> None:
 
 def _check_campaigns(config: Mapping[str, object]) -> None:
     """Refuse to start with campaign settings the detection cannot use."""
-    from service.campaigns.settings import detection_rules
+    from spamschutz.service.campaigns.settings import detection_rules
 
     try:
         detection_rules(config)
@@ -354,7 +354,7 @@ def _check_campaigns(config: Mapping[str, object]) -> None:
 
 def _check_origins(config: Mapping[str, object]) -> None:
     """Refuse to start with an allowed origin that is not ``scheme://host[:port]``."""
-    from service.cors import allowed_origins
+    from spamschutz.service.cors import allowed_origins
 
     try:
         allowed_origins(str(config["ALLOWED_ORIGINS"]))

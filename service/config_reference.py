@@ -1,11 +1,12 @@
-"""docs/configuration.md's table, generated from :data:`service.config.DEFAULTS`.
+"""docs/configuration.md's table, generated from :data:`spamschutz.service.config.DEFAULTS`.
 
-``python -m service.config_reference`` prints it; a test keeps docs/configuration.md in step.
+``python -m spamschutz.service.config_reference`` prints it; a test keeps docs/configuration.md in
+step.
 """
 
 from __future__ import annotations
 
-from service.config import DEFAULTS
+from spamschutz.service.config import DEFAULTS
 
 __all__ = ["configuration_table"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from model import Thresholds
+from spamschutz.model import Thresholds
 
 __all__ = ["Signals", "Verdict", "decide_verdict"]
 

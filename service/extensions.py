@@ -1,4 +1,4 @@
-"""Extensions, created unbound here and bound to an app in :func:`service.create_app`."""
+"""Extensions, created unbound here and bound to an app in :func:`spamschutz.service.create_app`."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from flask_wtf.csrf import CSRFProtect
 
-from model import ActiveModel, ModelRegistry, ModelStore
-from service.challenge import QuestionBank
-from service.model_announcements import promotion_listener
-from service.storage import Repository, Spool, create_engine_for, spool_for
+from spamschutz.model import ActiveModel, ModelRegistry, ModelStore
+from spamschutz.service.challenge import QuestionBank
+from spamschutz.service.model_announcements import promotion_listener
+from spamschutz.service.storage import Repository, Spool, create_engine_for, spool_for
 
 __all__ = ["Runtime", "csrf", "runtime"]
 

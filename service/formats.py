@@ -15,7 +15,7 @@ from babel.dates import format_date, format_skeleton, format_time, get_datetime_
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
 
-from service.i18n import translate
+from spamschutz.service.i18n import translate
 
 __all__ = [
     "NEWSROOM_ZONE",

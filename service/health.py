@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from service.extensions import runtime
-from service.storage import StorageUnavailable
+from spamschutz.service.extensions import runtime
+from spamschutz.service.storage import StorageUnavailable
 
 __all__ = ["bp"]
 

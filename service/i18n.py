@@ -128,7 +128,7 @@ def _language_of_template(sender: Flask, template: Any, context: dict[str, Any],
 
 def init_i18n(app: Flask) -> None:
     """Give templates ``_``/``gettext``/``ngettext`` from the catalogs and the format filters."""
-    from service import formats
+    from spamschutz.service import formats
 
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]

@@ -1,9 +1,9 @@
 """Storing an accepted submission, so that a ``202`` is never a broken promise.
 
-The database first. When it is unavailable, the local spool (:mod:`service.storage.spool`),
-from which the comment is replayed once the database is back. When neither can take the
-comment, :class:`StorageUnavailable`, which the API answers with ``503`` and ``Retry-After``:
-never a 2xx for a comment that is not kept.
+The database first. When it is unavailable, the local spool
+(:mod:`spamschutz.service.storage.spool`), from which the comment is replayed once the database is
+back. When neither can take the comment, :class:`StorageUnavailable`, which the API answers with
+``503`` and ``Retry-After``: never a 2xx for a comment that is not kept.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from service.storage import (
+from spamschutz.service.storage import (
     Repository,
     Spool,
     SpooledComment,
     SpoolUnavailable,
     StorageUnavailable,
 )
-from service.storage.comments import ChallengeAlreadyRedeemed
-from service.storage.records import CommentRow, utc_now
+from spamschutz.service.storage.comments import ChallengeAlreadyRedeemed
+from spamschutz.service.storage.records import CommentRow, utc_now
 
 __all__ = ["IdempotencyKeyReused", "StoredSubmission", "store_submission"]
 

@@ -3,8 +3,8 @@
 Activating a model sends a notification on :data:`PROMOTION_CHANNEL` in the same transaction
 (``service/storage/catalog.py``), whoever activates it: ``spamschutz models promote``,
 ``rollback``, ``retrain``, another instance. Each serving process keeps one connection that
-LISTENs and wakes its :class:`model.ModelRegistry`, which then asks the catalog as it does on
-its regular poll. The poll stays the fallback: while the connection is down, or on SQLite,
+LISTENs and wakes its :class:`spamschutz.model.ModelRegistry`, which then asks the catalog as it
+does on its regular poll. The poll stays the fallback: while the connection is down, or on SQLite,
 which has no notifications, a promotion arrives within ``MODEL_REFRESH_SECONDS``.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
-from service.storage.catalog import PROMOTION_CHANNEL
+from spamschutz.service.storage.catalog import PROMOTION_CHANNEL
 
 __all__ = ["PROMOTION_CHANNEL", "promotion_listener"]
 
@@ -29,8 +29,8 @@ _RETRY_SECONDS = 5.0
 def promotion_listener(
     engine: Engine, stop: threading.Event | None = None
 ) -> Callable[[Callable[[], None]], None] | None:
-    """A ``listen`` function for :class:`model.ModelRegistry` on ``engine``'s database, or
-    ``None`` when the database cannot announce (SQLite)."""
+    """A ``listen`` function for :class:`spamschutz.model.ModelRegistry` on ``engine``'s database,
+    or ``None`` when the database cannot announce (SQLite)."""
     if engine.dialect.name != "postgresql":
         return None
     # A connection of its own, outside the pool: it is held for as long as the process runs.

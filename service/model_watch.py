@@ -5,8 +5,8 @@ Pure functions over numbers the storage layer hands in, so the dashboard and ``/
 show the same figures and tests can check them without a database.
 
 The measure is the population stability index (PSI) over the score bins stored with the model
-at training time (see ``training.fingerprint``), with the Kolmogorov–Smirnov distance of the
-same bins beside it. The bands are the usual rule of thumb from credit scoring, where PSI comes
+at training time (see ``spamschutz.training.fingerprint``), with the Kolmogorov–Smirnov distance of
+the same bins beside it. The bands are the usual rule of thumb from credit scoring, where PSI comes
 from: below 0.1 nothing worth a look, 0.1 to 0.25 a moderate shift, above 0.25 a major one.
 A shift says the comments changed, not that the model got worse; the moderators' agreement
 figures say that.

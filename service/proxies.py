@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service.privacy import address_key, keyed_hash
+from spamschutz.service.privacy import address_key, keyed_hash
 
 __all__ = ["UNKNOWN_ADDRESS", "client_address", "client_address_hash", "trust_proxies"]
 
@@ -32,7 +32,7 @@ def trust_proxies(app: Flask) -> None:
 
 def client_address() -> str:
     """The client making the current request, as rate limits count it: its address in one
-    spelling, an IPv6 client's network (:func:`service.privacy.address_key`)."""
+    spelling, an IPv6 client's network (:func:`spamschutz.service.privacy.address_key`)."""
     key = address_key(request.remote_addr, int(current_app.config["IPV6_NETWORK_PREFIX"]))
     return key or UNKNOWN_ADDRESS
 

@@ -30,9 +30,9 @@ from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
-from service.i18n import message, pick_language
-from service.negotiation import wants_html_page
-from service.proxies import client_address
+from spamschutz.service.i18n import message, pick_language
+from spamschutz.service.negotiation import wants_html_page
+from spamschutz.service.proxies import client_address
 
 __all__ = [
     "LIMITS",
@@ -317,7 +317,7 @@ def _rate_limited_page(seconds: int) -> Response:
 def _too_many_requests(error: RateLimited):
     seconds = error.retry_after
     if request.endpoint == "moderation.login":
-        from service.moderation.login import throttled_login_page
+        from spamschutz.service.moderation.login import throttled_login_page
 
         response = throttled_login_page(seconds)
     elif _reader_wants_page():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, abort, request
 
-from service.api.errors import APIError
+from spamschutz.service.api.errors import APIError
 
 __all__ = ["carries_nul", "init_request_guard"]
 

@@ -6,8 +6,8 @@ import logging
 import time
 from dataclasses import dataclass
 
-from model import ModelRegistry, Thresholds, score_with_reasons
-from service.observability.metrics import observe_scoring
+from spamschutz.model import ModelRegistry, Thresholds, score_with_reasons
+from spamschutz.service.observability.metrics import observe_scoring
 
 __all__ = ["ScoreResult", "score_comment"]
 

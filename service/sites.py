@@ -13,10 +13,10 @@ import re
 
 from flask import current_app, request
 
-from service.auth import token_principal
-from service.cors import allowed_origins
-from service.extensions import runtime
-from service.storage.sites import SiteRow
+from spamschutz.service.auth import token_principal
+from spamschutz.service.cors import allowed_origins
+from spamschutz.service.extensions import runtime
+from spamschutz.service.storage.sites import SiteRow
 
 __all__ = ["SITE_NAME", "challenge_mode", "stricter_mode"]
 

@@ -4,8 +4,8 @@ Each request makes a cheap check: a clock comparison, and at most every
 ``SPOOL_REPLAY_SECONDS`` a listing of the spool directory. When the spool holds records and no
 replay runs in this process, a background thread drains it, so no request waits for it. Several
 workers may do this at once: each record is claimed by exactly one of them (see
-:mod:`service.storage.spool`). The app factory starts no thread; an idle instance with an empty
-spool never starts one.
+:mod:`spamschutz.service.storage.spool`). The app factory starts no thread; an idle instance with an
+empty spool never starts one.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from service.background import PokedJob
-from service.storage import Repository, Spool, drain_spool
+from spamschutz.service.background import PokedJob
+from spamschutz.service.storage import Repository, Spool, drain_spool
 
 __all__ = ["SPOOL_REPLAYER_EXTENSION", "SpoolReplayer", "init_spool_replay"]
 

@@ -23,9 +23,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from flask import Flask
 
-from service.background import PokedJob
-from service.storage import Repository
-from service.webhook_targets import Network, parse_networks, refused_target
+from spamschutz.service.background import PokedJob
+from spamschutz.service.storage import Repository
+from spamschutz.service.webhook_targets import Network, parse_networks, refused_target
 
 __all__ = [
     "WEBHOOK_WORKER_EXTENSION",

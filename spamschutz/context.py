@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from model import SpamModel, StoredModel
-    from service.storage import Repository
-    from training import LabelledComment
+    from spamschutz.model import SpamModel, StoredModel
+    from spamschutz.service.storage import Repository
+    from spamschutz.training import LabelledComment
 
 __all__ = ["Context", "pass_context"]
 
@@ -24,7 +24,7 @@ class Context:
     @cached_property
     def config(self) -> dict[str, object]:
         """Configuration from ``SPAMSCHUTZ_*`` variables."""
-        from service.config import ConfigError, load_config
+        from spamschutz.service.config import ConfigError, load_config
 
         try:
             return load_config()
@@ -34,7 +34,7 @@ class Context:
     @cached_property
     def repository(self) -> Repository:
         """The storage repository, on a schema this version can use (:meth:`ensure_schema`)."""
-        from service.storage import Repository, create_engine_for
+        from spamschutz.service.storage import Repository, create_engine_for
 
         self.ensure_schema()
         return Repository(create_engine_for(str(self.config["DATABASE_URL"])))
@@ -48,9 +48,9 @@ class Context:
         by one explicit ``spamschutz db upgrade`` (a one-shot job before the new version rolls
         out), never by whichever of many instances or commands happens to run first.
         """
-        from service.storage import current_revision
-        from service.storage.engine import normalise_database_url
-        from service.storage.migrate import head_revision
+        from spamschutz.service.storage import current_revision
+        from spamschutz.service.storage.engine import normalise_database_url
+        from spamschutz.service.storage.migrate import head_revision
 
         url = str(self.config["DATABASE_URL"])
         mode = str(self.config["AUTO_MIGRATE"])
@@ -67,18 +67,18 @@ class Context:
 
     def upgrade_database(self) -> None:
         """Run the schema migrations."""
-        from service.storage import upgrade_database
+        from spamschutz.service.storage import upgrade_database
 
         upgrade_database(str(self.config["DATABASE_URL"]))
 
     def _store(self):
-        from model import ModelStore
+        from spamschutz.model import ModelStore
 
         return ModelStore(str(self.config["MODEL_DIR"]))
 
     def read_data(self, paths: Sequence[str]) -> list[LabelledComment]:
         """Read labelled files, turning format problems into a clear CLI error."""
-        from training import DataError, read_many
+        from spamschutz.training import DataError, read_many
 
         try:
             return read_many(paths)
@@ -87,7 +87,7 @@ class Context:
 
     def starter_comments(self) -> list[LabelledComment]:
         """The built-in starter corpus."""
-        from training.starter import starter_comments
+        from spamschutz.training.starter import starter_comments
 
         return starter_comments()
 
@@ -95,8 +95,8 @@ class Context:
         self, paths: Sequence[str], from_db: bool, since: datetime | None, starter: bool
     ) -> tuple[list[LabelledComment], list[dict[str, object]]]:
         """Comments from files, the starter corpus and moderator decisions, and their sources."""
-        from model import file_sha256
-        from training.gate import gate_slice_size
+        from spamschutz.model import file_sha256
+        from spamschutz.training.gate import gate_slice_size
 
         comments: list[LabelledComment] = []
         sources: list[dict[str, object]] = []
@@ -139,7 +139,7 @@ class Context:
 
     def moderator_labels(self, since: datetime | None = None) -> list[LabelledComment]:
         """Moderator decisions as labelled comments, oldest decision first."""
-        from training import LabelledComment
+        from spamschutz.training import LabelledComment
 
         return [
             LabelledComment(
@@ -166,15 +166,16 @@ class Context:
         quiet: bool = False,
     ) -> StoredModel:
         """Train, save the artefact, record it in the catalog, and optionally activate it
-        (``pipeline_params``: see :func:`training.train_model`).
+        (``pipeline_params``: see :func:`spamschutz.training.train_model`).
 
         The starter corpus alone trains with the starter's settings; beside other data it is
-        background (:func:`training.train_model`): thresholds then come from the other data."""
-        from model.links import use_site_domains
-        from service.config import site_domains
-        from training import TrainingError, train_model
-        from training.starter import STARTER_PIPELINE_PARAMS, STARTER_TARGET_HAM_BLOCKED
-        from training.train import DEFAULT_TARGET_HAM_BLOCKED
+        background (:func:`spamschutz.training.train_model`): thresholds then come from the other
+        data."""
+        from spamschutz.model.links import use_site_domains
+        from spamschutz.service.config import site_domains
+        from spamschutz.training import TrainingError, train_model
+        from spamschutz.training.starter import STARTER_PIPELINE_PARAMS, STARTER_TARGET_HAM_BLOCKED
+        from spamschutz.training.train import DEFAULT_TARGET_HAM_BLOCKED
 
         use_site_domains(site_domains(self.config))  # the site's own links, as when scoring
 
@@ -220,8 +221,8 @@ class Context:
 
     def load_model(self, version: str | None) -> SpamModel:
         """Load ``version`` (default: the active one) after checking its hash."""
-        from model import ModelIntegrityError
-        from service.storage import NotFound
+        from spamschutz.model import ModelIntegrityError
+        from spamschutz.service.storage import NotFound
 
         try:
             row = self.repository.get_model(version) if version else self.repository.active_model()

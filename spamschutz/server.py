@@ -54,9 +54,9 @@ class _AppLogsRequests(Logger):
 
 def _start_worker(worker: object) -> None:
     # Log lines are written by a thread of their own, so request threads never wait for the
-    # handler's lock (see service.observability.background_logs). Started here, in
+    # handler's lock (see spamschutz.service.observability.background_logs). Started here, in
     # the worker: a thread started in the master would not survive the fork.
-    from service.observability.background_logs import log_in_background
+    from spamschutz.service.observability.background_logs import log_in_background
 
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     worker.log_writer = log_in_background()  # type: ignore[attr-defined]
@@ -146,7 +146,7 @@ def gunicorn_options(
     """Gunicorn settings: one process per available core, a few threads each (scoring is
     CPU-bound, database waits are not), graceful shutdown and reload (SIGHUP) that let running
     requests finish while the listening socket stays open, JSON logs."""
-    from service.observability import logging_config
+    from spamschutz.service.observability import logging_config
 
     configured = int(config.get("WORKERS") or 0)  # type: ignore[call-overload]
     count = workers or configured or available_cpus()
@@ -214,10 +214,10 @@ def run_server(
     # The scorer's code (scikit-learn, numpy, nltk) is imported once here, before the workers
     # fork: they share its pages. Imported by each worker instead, it cost every worker 26 MB
     # more resident memory (216 against 190 MB after load) and started no sooner.
-    import model  # noqa: F401
+    from spamschutz import model  # noqa: F401
 
     def load_app():
-        from service import create_app
+        from spamschutz.service import create_app
 
         return create_app(overrides)
 

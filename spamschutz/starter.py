@@ -26,7 +26,7 @@ def baked_model(directory: str | Path) -> tuple[str, Path, str, dict[str, object
     does not match the hash recorded beside it at build time."""
     # Imported here: importing ``model`` loads scikit-learn (1.5 s), which ``spamschutz models
     # bootstrap`` (run before every deploy) needs for nothing when a model is active already.
-    from model import file_sha256
+    from spamschutz.model import file_sha256
 
     root = Path(directory)
     candidates = sorted(path for path in root.glob("*/model.joblib") if path.is_file())
@@ -44,7 +44,7 @@ def baked_model(directory: str | Path) -> tuple[str, Path, str, dict[str, object
 
 def ensure_active_model(context: Context) -> None:
     """Activate the baked model, or train the starter model, unless a model is active."""
-    from service.storage import ConflictError
+    from spamschutz.service.storage import ConflictError
 
     repository = context.repository
     active = repository.active_model()

@@ -13,13 +13,13 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from model import ModelStore, StoredModel
-from service import create_app
-from service.auth import hash_password, hash_token, new_token
-from service.extensions import runtime
-from service.storage import upgrade_database
+from spamschutz.model import ModelStore, StoredModel
+from spamschutz.service import create_app
+from spamschutz.service.auth import hash_password, hash_token, new_token
+from spamschutz.service.extensions import runtime
+from spamschutz.service.storage import upgrade_database
+from spamschutz.training import train_model
 from tests.factories import labelled_comments
-from training import train_model
 
 # With CI=true a skipped test fails (tests/ci_skips.py).
 pytest_plugins = ["tests.ci_skips"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from training.data import LabelledComment
+from spamschutz.training.data import LabelledComment
 
 __all__ = ["HAM_TEXTS", "SPAM_TEXTS", "labelled_comments", "submission"]
 

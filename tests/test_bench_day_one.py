@@ -15,10 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from bench import day_one
-from model import ModelStore, SpamModel, file_sha256
 from spamschutz.cli import main
+from spamschutz.model import ModelStore, SpamModel, file_sha256
+from spamschutz.training import train_model
 from tests.factories import HAM_TEXTS, SPAM_TEXTS, labelled_comments
-from training import train_model
 
 VIDEOS = ("Youtube01-Psy", "Youtube02-KatyPerry", "Youtube03-LMFAO")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from spamschutz.training.gate import MIN_GATE_COMMENTS, MIN_GATE_PER_CLASS, gate_slice_size
 from tests.factories import labelled_comments
-from training.gate import MIN_GATE_COMMENTS, MIN_GATE_PER_CLASS, gate_slice_size
 
 
 def _write(path: Path, flip: bool = False) -> Path:

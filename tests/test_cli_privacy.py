@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from service.storage import Repository
+from spamschutz.service.storage import Repository
 from tests.service.helpers import post_comment
 
 
@@ -23,7 +23,7 @@ def _stored(repository: Repository, status: str, days_old: float, **fields):
 
 
 def _exists(repository: Repository, public_id: str) -> bool:
-    from service.storage import NotFound
+    from spamschutz.service.storage import NotFound
 
     try:
         repository.get_comment(public_id)
@@ -120,8 +120,8 @@ def test_spool_status_says_how_many_comments_wait(runner) -> None:
 
 
 def test_purge_forgets_the_campaign_index_beyond_its_window(runner, repository) -> None:
-    from service.campaigns.fingerprint import fingerprint_comment
-    from service.storage.campaigns import DetectionRules
+    from spamschutz.service.campaigns.fingerprint import fingerprint_comment
+    from spamschutz.service.storage.campaigns import DetectionRules
 
     long_ago = datetime.now(UTC) - timedelta(days=20)  # the window: 14 days
     old = Repository(repository.engine, clock=lambda: long_ago)
@@ -139,7 +139,7 @@ def test_privacy_erase_forgets_the_comments_in_the_campaign_index(
 ) -> None:
     from sqlalchemy import func, select
 
-    from service.storage.schema import campaign_keys, campaign_prints
+    from spamschutz.service.storage.schema import campaign_keys, campaign_prints
 
     post_comment(client, app, email="erika@example.org", text="Ruf an: 0151 23456789, Erika")
     post_comment(client, app, email="someone.else@example.org")

@@ -10,9 +10,9 @@ from importlib import metadata
 
 import pytest
 
+from spamschutz.training.data import read_comments
+from spamschutz.training.starter import starter_comments, starter_paths
 from tests.conftest import DATASETS, DATASETS_MISSING, REPO_ROOT, YOUTUBE
-from training.data import read_comments
-from training.starter import starter_comments, starter_paths
 
 PROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
 NOTICE = (REPO_ROOT / "NOTICE").read_text()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from service.config import DEFAULTS
-from service.config_reference import configuration_table
+from spamschutz.service.config import DEFAULTS
+from spamschutz.service.config_reference import configuration_table
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -21,7 +21,9 @@ TEST_COMMAND = (
 
 
 def test_configuration_page_table_matches_the_settings() -> None:
-    assert configuration_table() in CONFIGURATION, "run: python -m service.config_reference"
+    assert configuration_table() in CONFIGURATION, (
+        "run: python -m spamschutz.service.config_reference"
+    )
     for name in DEFAULTS:
         assert f"`SPAMSCHUTZ_{name}`" in CONFIGURATION
 

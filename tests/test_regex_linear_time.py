@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nltk.redos import TimedPattern
 
-from model import text as model_text
+from spamschutz.model import text as model_text
 from tests.model.backtracking import (
     StepLimitExceeded,
     alphabet,
@@ -31,15 +31,15 @@ from tests.model.backtracking import (
 # Modules whose patterns see text a client chose: comment fields, request bodies and paths
 # (logged), challenge answers, site names.
 MODULES = (
-    "model.text",
-    "model.features",
-    "service.api.validation",
-    "service.observability.logs",
-    "service.moderation.login",
-    "service.moderation.highlight",
-    "service.challenge",
-    "service.campaigns.fingerprint",
-    "service.sites",
+    "spamschutz.model.text",
+    "spamschutz.model.features",
+    "spamschutz.service.api.validation",
+    "spamschutz.service.observability.logs",
+    "spamschutz.service.moderation.login",
+    "spamschutz.service.moderation.highlight",
+    "spamschutz.service.challenge",
+    "spamschutz.service.campaigns.fingerprint",
+    "spamschutz.service.sites",
 )
 # Characters most patterns give meaning to, beside the ones a pattern names itself.
 SPECIALS = " .@-/:0a\n"
@@ -64,9 +64,11 @@ PATTERNS = _patterns()
 
 
 def test_the_patterns_on_client_text_are_collected():
-    assert {"model.text._EMAIL", "model.text._URL", "service.api.validation._JSON_STRING"} <= set(
-        PATTERNS
-    )
+    assert {
+        "spamschutz.model.text._EMAIL",
+        "spamschutz.model.text._URL",
+        "spamschutz.service.api.validation._JSON_STRING",
+    } <= set(PATTERNS)
     assert len(PATTERNS) >= 30
 
 
@@ -133,7 +135,7 @@ def test_email_pattern_reads_the_reported_attack_in_linear_steps():
 
 
 def test_json_depth_check_reads_escaped_quotes_in_linear_steps():
-    from service.api.validation import _JSON_STRING
+    from spamschutz.service.api.validation import _JSON_STRING
 
     attack = "[" * 17 + '\\"' * 20_000
     assert count_steps(_JSON_STRING, attack, limit=10 * len(attack)) <= 10 * len(attack)

@@ -1,9 +1,9 @@
 """Training and evaluation of spam models."""
 
-from training.data import DataError, LabelledComment, read_comments, read_many
-from training.evaluate import HeldOut, evaluate_model, quality_metrics, reliability_table
-from training.protocols import ProtocolError, cross_validate, group_cross_validate
-from training.train import TrainingError, train_model
+from spamschutz.training.data import DataError, LabelledComment, read_comments, read_many
+from spamschutz.training.evaluate import HeldOut, evaluate_model, quality_metrics, reliability_table
+from spamschutz.training.protocols import ProtocolError, cross_validate, group_cross_validate
+from spamschutz.training.train import TrainingError, train_model
 
 __all__ = [
     "DataError",

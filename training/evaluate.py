@@ -18,8 +18,8 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from model import SpamModel, Thresholds
-from training.data import LabelledComment
+from spamschutz.model import SpamModel, Thresholds
+from spamschutz.training.data import LabelledComment
 
 __all__ = [
     "BANDS",

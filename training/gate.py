@@ -16,10 +16,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from model import SpamModel
-from model.language import detect_language
-from training.data import LabelledComment
-from training.evaluate import quality_metrics
+from spamschutz.model import SpamModel
+from spamschutz.model.language import detect_language
+from spamschutz.training.data import LabelledComment
+from spamschutz.training.evaluate import quality_metrics
 
 __all__ = [
     "MIN_GATE_COMMENTS",

@@ -1,9 +1,9 @@
 """Evaluation protocols: stratified K-fold and grouped (leave-one-group-out) cross-validation.
 
-Every fold trains a full model with :func:`training.train.train_model` on its training part,
-which runs its own inner cross-validation for calibration and thresholds, and scores the held-out
-part with it. So the figures are those of the whole training procedure, thresholds included,
-on comments it had never seen.
+Every fold trains a full model with :func:`spamschutz.training.train.train_model` on its training
+part, which runs its own inner cross-validation for calibration and thresholds, and scores the
+held-out part with it. So the figures are those of the whole training procedure, thresholds
+included, on comments it had never seen.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold, StratifiedKFold
 
-from training.data import LabelledComment
-from training.evaluate import HeldOut, quality_metrics, reliability_table
-from training.train import deduplicate, train_model
+from spamschutz.training.data import LabelledComment
+from spamschutz.training.evaluate import HeldOut, quality_metrics, reliability_table
+from spamschutz.training.train import deduplicate, train_model
 
 __all__ = [
     "MAX_GROUPS",
@@ -186,7 +186,7 @@ def cross_validate(
     progress: Progress = _quiet,
 ) -> dict[str, object]:
     """Stratified K-fold cross-validation of the whole training procedure (with
-    ``pipeline_params``, as :func:`~training.train.train_model` takes them).
+    ``pipeline_params``, as :func:`~spamschutz.training.train.train_model` takes them).
 
     Repeated texts are removed first (the later label wins, as in training); otherwise a copy
     in the training part would score its twin in the test part and flatter the figures.

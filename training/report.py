@@ -17,11 +17,17 @@ from pathlib import Path
 
 import numpy as np
 
-from model import SpamModel, explain
-from training.data import LabelledComment
-from training.evaluate import BANDS, HeldOut, band_confusion, reliability_table, threshold_table
-from training.figures import curves_figure, histogram_figure, reliability_figure
-from training.protocols import cross_validate
+from spamschutz.model import SpamModel, explain
+from spamschutz.training.data import LabelledComment
+from spamschutz.training.evaluate import (
+    BANDS,
+    HeldOut,
+    band_confusion,
+    reliability_table,
+    threshold_table,
+)
+from spamschutz.training.figures import curves_figure, histogram_figure, reliability_figure
+from spamschutz.training.protocols import cross_validate
 
 __all__ = [
     "REPORT_FOLDS",
@@ -299,7 +305,7 @@ def write_training_report(
     """Cross-validate on ``comments`` and write the HTML report of model ``version`` to
     ``path``, with the thresholds and pipeline settings training used (``target_ham_blocked``,
     ``pipeline_params``).
-    Raises ``training.ProtocolError`` or ``TrainingError`` when the data is too
+    Raises ``spamschutz.training.ProtocolError`` or ``TrainingError`` when the data is too
     small to split into folds."""
     result = cross_validate(
         list(comments),

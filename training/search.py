@@ -18,9 +18,9 @@ import joblib
 import numpy as np
 from sklearn.model_selection import GridSearchCV, GroupKFold, ParameterGrid, StratifiedKFold
 
-from model import build_pipeline
-from training.data import LabelledComment
-from training.train import MIN_PER_CLASS, TrainingError, deduplicate
+from spamschutz.model import build_pipeline
+from spamschutz.training.data import LabelledComment
+from spamschutz.training.train import MIN_PER_CLASS, TrainingError, deduplicate
 
 __all__ = [
     "BACKENDS",
@@ -145,8 +145,8 @@ def search_parameters(
 ) -> SearchResult:
     """Cross-validate every combination in ``grid`` and return them ranked by ROC-AUC.
 
-    ``grid`` maps parameters of :func:`model.build_pipeline`'s pipeline to candidate values.
-    ``n_jobs=-1`` uses every core, or every worker of the Dask cluster. ``progress`` hears
+    ``grid`` maps parameters of :func:`spamschutz.model.build_pipeline`'s pipeline to candidate
+    values. ``n_jobs=-1`` uses every core, or every worker of the Dask cluster. ``progress`` hears
     what is being done and, while the fits run, every :data:`HEARTBEAT_SECONDS`, for how long.
     """
     say = progress or (lambda _step: None)

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from model import SpamModel
-from training.data import LabelledComment, read_comments
-from training.train import train_model
+from spamschutz.model import SpamModel
+from spamschutz.training.data import LabelledComment, read_comments
+from spamschutz.training.train import train_model
 
 __all__ = [
     "STARTER_PIPELINE_PARAMS",
@@ -43,7 +43,7 @@ STARTER_TARGET_HAM_BLOCKED = 0.01
 
 def starter_paths() -> list[Path]:
     """Paths of the starter corpus files inside the installed package, in name order."""
-    folder = Path(str(resources.files("training").joinpath("corpora")))
+    folder = Path(str(resources.files("spamschutz.training").joinpath("corpora")))
     return sorted(folder.glob("*.jsonl"))
 
 

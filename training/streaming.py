@@ -1,19 +1,19 @@
 """Training on more labelled comments than fit in memory: hashed features, learned chunk by chunk.
 
-The batch trainer (:mod:`training.train`) holds every comment, its TF-IDF row and the
+The batch trainer (:mod:`spamschutz.training.train`) holds every comment, its TF-IDF row and the
 cross-validation copies at once: about 1.2 GB for 100,000 comments. Above a configured size
 (:data:`STREAMING_ABOVE`, ``SPAMSCHUTZ_STREAMING_ABOVE``, ``train --streaming-above``) the
 comments are instead read as a stream, twice:
 
 1. a planning pass that keeps 9 bytes per comment (a hash of its text and its label) to drop
-   duplicates — the later occurrence wins, as in :func:`training.train.deduplicate` — and to
-   set aside a random held-out slice;
+   duplicates — the later occurrence wins, as in :func:`spamschutz.training.train.deduplicate` — and
+   to set aside a random held-out slice;
 2. a training pass that shuffles the stream in a bounded buffer, turns each chunk into hashed
-   features (:mod:`model.hashed`) and feeds it to the classifier's ``partial_fit``.
+   features (:mod:`spamschutz.model.hashed`) and feeds it to the classifier's ``partial_fit``.
 
 The held-out slice (at most :data:`HELD_OUT_CAP` comments) then plays the part that
 cross-validation plays for the batch trainer: Platt calibration, serving thresholds
-(:func:`training.train.choose_thresholds`) and the quality figures stored with the model.
+(:func:`spamschutz.training.train.choose_thresholds`) and the quality figures stored with the model.
 """
 
 from __future__ import annotations
@@ -31,15 +31,15 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from model import SpamModel, Thresholds, file_sha256, new_version
-from model.hashed import HASHED_COLUMNS, build_hashing_pipeline
-from training.data import (
+from spamschutz.model import SpamModel, Thresholds, file_sha256, new_version
+from spamschutz.model.hashed import HASHED_COLUMNS, build_hashing_pipeline
+from spamschutz.training.data import (
     LabelledComment,
     iter_comments,
     read_many,
 )
-from training.evaluate import quality_metrics
-from training.train import (
+from spamschutz.training.evaluate import quality_metrics
+from spamschutz.training.train import (
     MIN_PER_CLASS,
     Progress,
     TrainingError,
@@ -80,7 +80,7 @@ def _quiet(_: str) -> None:
 def stream_comments(paths: Iterable[str | Path]) -> Iterator[LabelledComment]:
     """The labelled comments of ``paths``, read lazily one at a time, in file order.
 
-    Reads the formats :func:`training.data.read_comments` reads, without holding a file.
+    Reads the formats :func:`spamschutz.training.data.read_comments` reads, without holding a file.
     """
     for path in paths:
         yield from iter_comments(path)
@@ -92,7 +92,7 @@ def count_comments(paths: Iterable[str | Path]) -> int:
 
 
 def _text_key(text: str) -> int:
-    """64-bit digest of the text as :func:`training.train.deduplicate` compares it."""
+    """64-bit digest of the text as :func:`spamschutz.training.train.deduplicate` compares it."""
     folded = " ".join(text.casefold().split()).encode("utf-8")
     return int.from_bytes(hashlib.blake2b(folded, digest_size=8).digest(), "little", signed=True)
 

@@ -19,10 +19,10 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
-from model import SpamModel, Thresholds, build_pipeline, new_version
-from training.data import LabelledComment
-from training.evaluate import quality_metrics
-from training.fingerprint import score_histogram
+from spamschutz.model import SpamModel, Thresholds, build_pipeline, new_version
+from spamschutz.training.data import LabelledComment
+from spamschutz.training.evaluate import quality_metrics
+from spamschutz.training.fingerprint import score_histogram
 
 __all__ = [
     "DEFAULT_TARGET_HAM_BLOCKED",
@@ -158,8 +158,8 @@ def train_model(
     ``background`` comments (the starter corpus beside a site's own labels) join every training
     fold and the final fit but are never held out: calibration and thresholds then come from
     the site's own comments, which is the data the model will serve.
-    ``pipeline_params`` overrides settings of :func:`model.build_pipeline`'s pipeline by their
-    scikit-learn names (``classifier__C``, ``features__words__min_df``: what
+    ``pipeline_params`` overrides settings of :func:`spamschutz.model.build_pipeline`'s pipeline by
+    their scikit-learn names (``classifier__C``, ``features__words__min_df``: what
     ``spamschutz train --search`` ranks); an unknown name raises ``ValueError``.
     """
     pipeline = build_pipeline().set_params(**(pipeline_params or {}))

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TypeVar
 
-from training.data import LabelledComment
+from spamschutz.training.data import LabelledComment
 
 __all__ = [
     "LINE_ENDINGS",

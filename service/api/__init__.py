@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from service.api.errors import APIError, register_error_handlers
+from spamschutz.service.api.errors import APIError, register_error_handlers
 
 __all__ = ["APIError", "bp", "register_api"]
 
 bp = Blueprint("api", __name__)
 
 # Route modules attach their views to ``bp`` when imported.
-from service.api import (  # noqa: E402, F401
+from spamschutz.service.api import (  # noqa: E402, F401
     challenge,
     comments,
     moderation,
@@ -24,8 +24,8 @@ from service.api import (  # noqa: E402, F401
 
 def register_api(app: Flask) -> None:
     """Mount the API under ``/api/v1``; it uses tokens, not cookies, so CSRF does not apply."""
-    from service.api import akismet, docs
-    from service.extensions import csrf
+    from spamschutz.service.api import akismet, docs
+    from spamschutz.service.extensions import csrf
 
     csrf.exempt(bp)
     app.register_blueprint(bp, url_prefix="/api/v1")

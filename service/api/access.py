@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import g, request
 
-from service.api.errors import APIError
-from service.auth import Principal, session_moderator, token_principal
-from service.extensions import csrf
+from spamschutz.service.api.errors import APIError
+from spamschutz.service.auth import Principal, session_moderator, token_principal
+from spamschutz.service.extensions import csrf
 
 __all__ = ["allows", "require"]
 

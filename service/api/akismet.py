@@ -19,17 +19,17 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from service.api.errors import APIError
-from service.api.rules import AKISMET_COMMENT, TextRule
-from service.api.validation import read_payload
-from service.auth import hash_token
-from service.decision import Signals, decide_verdict
-from service.extensions import runtime
-from service.intake import StoredSubmission, store_submission
-from service.privacy import keyed_hash, truncate_ip
-from service.proxies import client_address_hash
-from service.scoring import score_comment
-from service.storage import NotFound, StorageUnavailable
+from spamschutz.service.api.errors import APIError
+from spamschutz.service.api.rules import AKISMET_COMMENT, TextRule
+from spamschutz.service.api.validation import read_payload
+from spamschutz.service.auth import hash_token
+from spamschutz.service.decision import Signals, decide_verdict
+from spamschutz.service.extensions import runtime
+from spamschutz.service.intake import StoredSubmission, store_submission
+from spamschutz.service.privacy import keyed_hash, truncate_ip
+from spamschutz.service.proxies import client_address_hash
+from spamschutz.service.scoring import score_comment
+from spamschutz.service.storage import NotFound, StorageUnavailable
 
 __all__ = ["THANKS", "bp"]
 
@@ -158,8 +158,9 @@ def _stored_fields(fields: Mapping[str, str], status: str) -> dict[str, Any]:
 
 
 def _store(comment: dict[str, Any]) -> StoredSubmission:
-    """Keep a check the way every comment is kept (:func:`service.intake.store_submission`):
-    in the database, or in the spool while it is away. Nothing to redeem, no client key."""
+    """Keep a check the way every comment is kept
+    (:func:`spamschutz.service.intake.store_submission`): in the database, or in the spool while it
+    is away. Nothing to redeem, no client key."""
     return store_submission(  # type: ignore[return-value]  # None only for a used challenge
         runtime().repository,
         runtime().spool,

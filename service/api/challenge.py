@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import request
 
-from service.api import bp
-from service.extensions import runtime
-from service.i18n import pick_language, translate
-from service.sites import challenge_mode
+from spamschutz.service.api import bp
+from spamschutz.service.extensions import runtime
+from spamschutz.service.i18n import pick_language, translate
+from spamschutz.service.sites import challenge_mode
 
 __all__ = ["challenge_json", "get_challenge"]
 

@@ -6,34 +6,34 @@ from typing import Any
 
 from flask import current_app, render_template, request
 
-from service.api import bp
-from service.api.challenge import challenge_json
-from service.api.errors import APIError
-from service.api.rules import COMMENT
-from service.api.validation import (
+from spamschutz.service.api import bp
+from spamschutz.service.api.challenge import challenge_json
+from spamschutz.service.api.errors import APIError
+from spamschutz.service.api.rules import COMMENT
+from spamschutz.service.api.validation import (
     optional_text,
     read_payload,
     validate_idempotency_key,
     validate_url,
 )
-from service.campaigns.intake import detect_campaign
-from service.challenge import ChallengeError, VerifiedChallenge
-from service.challenge_guard import (
+from spamschutz.service.campaigns.intake import detect_campaign
+from spamschutz.service.challenge import ChallengeError, VerifiedChallenge
+from spamschutz.service.challenge_guard import (
     address_wait_seconds,
     claim_challenge,
     record_wrong_answer,
     token_has_attempts_left,
 )
-from service.decision import Signals, decide_verdict
-from service.extensions import runtime
-from service.i18n import message, pick_language
-from service.intake import IdempotencyKeyReused, store_submission
-from service.negotiation import wants_html_page
-from service.observability.metrics import record_challenge_outcome, record_verdict
-from service.privacy import keyed_hash, truncate_ip
-from service.proxies import client_address, client_address_hash
-from service.scoring import ScoreResult, score_comment
-from service.sites import challenge_mode
+from spamschutz.service.decision import Signals, decide_verdict
+from spamschutz.service.extensions import runtime
+from spamschutz.service.i18n import message, pick_language
+from spamschutz.service.intake import IdempotencyKeyReused, store_submission
+from spamschutz.service.negotiation import wants_html_page
+from spamschutz.service.observability.metrics import record_challenge_outcome, record_verdict
+from spamschutz.service.privacy import keyed_hash, truncate_ip
+from spamschutz.service.proxies import client_address, client_address_hash
+from spamschutz.service.scoring import ScoreResult, score_comment
+from spamschutz.service.sites import challenge_mode
 
 __all__ = ["HONEYPOT_FIELD", "submit_comment"]
 

@@ -9,8 +9,8 @@ from flask import Flask, Response, jsonify, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from service.i18n import has_message, message, pick_language
-from service.storage import StorageUnavailable
+from spamschutz.service.i18n import has_message, message, pick_language
+from spamschutz.service.storage import StorageUnavailable
 
 __all__ = ["APIError", "register_error_handlers"]
 

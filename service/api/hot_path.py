@@ -4,8 +4,8 @@ Integrations call ``/score`` for every comment they see, so its cost per request
 service's capacity. Flask's request context, routing, response object and hooks cost about as
 much CPU as scoring the comment. A well-formed request with a valid token is therefore answered
 here, at the WSGI layer, with the functions the Flask view and hooks use: the same token check,
-validation, scoring and answer (:func:`service.api.score.score_answer`), security headers,
-request id, access log line, metrics and background pokes.
+validation, scoring and answer (:func:`spamschutz.service.api.score.score_answer`), security
+headers, request id, access log line, metrics and background pokes.
 
 Everything else goes to Flask untouched, the body put back: no token or a bad one, a body the
 view would refuse, no model loaded, another method, content type or path, an unexpected error.
@@ -21,15 +21,15 @@ from typing import Any
 
 from flask import Flask
 
-from service.api.access import allows
-from service.api.score import SCORE_ROLES, score_answer
-from service.api.validation import parse_json_object
-from service.auth import principal_for_header
-from service.observability.logs import REQUEST_ID_HEADER, log_access, request_id_for
-from service.observability.metrics import SERVING_EXTENSION, observe_request
-from service.security import SECURITY_HEADERS
-from service.spool_replay import SPOOL_REPLAYER_EXTENSION
-from service.webhooks import WEBHOOK_WORKER_EXTENSION
+from spamschutz.service.api.access import allows
+from spamschutz.service.api.score import SCORE_ROLES, score_answer
+from spamschutz.service.api.validation import parse_json_object
+from spamschutz.service.auth import principal_for_header
+from spamschutz.service.observability.logs import REQUEST_ID_HEADER, log_access, request_id_for
+from spamschutz.service.observability.metrics import SERVING_EXTENSION, observe_request
+from spamschutz.service.security import SECURITY_HEADERS
+from spamschutz.service.spool_replay import SPOOL_REPLAYER_EXTENSION
+from spamschutz.service.webhooks import WEBHOOK_WORKER_EXTENSION
 
 __all__ = ["ScoreHotPath"]
 

@@ -7,21 +7,21 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from service.api import bp
-from service.api.access import require
-from service.api.errors import APIError
-from service.api.rules import (
+from spamschutz.service.api import bp
+from spamschutz.service.api.access import require
+from spamschutz.service.api.errors import APIError
+from spamschutz.service.api.rules import (
     DECISION_ACTIONS,
     MAX_BULK_IDS,
     QUEUE_LIMIT,
     QUEUE_SORTS,
     QUEUE_STATUSES,
 )
-from service.api.validation import is_public_id, read_payload
-from service.campaigns.describe import campaign_json
-from service.extensions import runtime
-from service.i18n import pick_language
-from service.storage import ConflictError, NotFound
+from spamschutz.service.api.validation import is_public_id, read_payload
+from spamschutz.service.campaigns.describe import campaign_json
+from spamschutz.service.extensions import runtime
+from spamschutz.service.i18n import pick_language
+from spamschutz.service.storage import ConflictError, NotFound
 
 __all__ = ["ACTIONS", "MAX_BULK_IDS", "SORTS", "STATUSES", "comment_json"]
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from flask import current_app
 
-from service.api import bp
-from service.api.moderation import ACTIONS, SORTS, STATUSES
-from service.api.openapi_schemas import component_schemas
+from spamschutz.service.api import bp
+from spamschutz.service.api.moderation import ACTIONS, SORTS, STATUSES
+from spamschutz.service.api.openapi_schemas import component_schemas
 
 __all__ = ["get_openapi", "openapi_document"]
 
@@ -310,7 +310,7 @@ def openapi_document(config: Mapping[str, Any]) -> dict[str, Any]:
 
 def _with_nul_refusal(paths: dict[str, Any]) -> dict[str, Any]:
     """Every operation may answer 400: a NUL character anywhere in a request is refused
-    before any view (:mod:`service.request_guard`)."""
+    before any view (:mod:`spamschutz.service.request_guard`)."""
     for operations in paths.values():
         for operation in operations.values():
             operation["responses"].setdefault("400", _ref("responses", "Error400"))

@@ -1,4 +1,5 @@
-"""The JSON Schemas of the API's bodies, for the OpenAPI document (:mod:`service.api.openapi`).
+"""The JSON Schemas of the API's bodies, for the OpenAPI document
+(:mod:`spamschutz.service.api.openapi`).
 
 Kept beside the code they describe and checked against it by the Schemathesis tests: a field
 added to a response without its schema makes those tests fail.
@@ -9,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from service.api.moderation import ACTIONS, MAX_BULK_IDS, STATUSES
-from service.api.rules import COMMENT, SCORE
-from service.api.validation import MAX_JSON_DEPTH
-from service.storage.webhooks import WEBHOOK_EVENTS
+from spamschutz.service.api.moderation import ACTIONS, MAX_BULK_IDS, STATUSES
+from spamschutz.service.api.rules import COMMENT, SCORE
+from spamschutz.service.api.validation import MAX_JSON_DEPTH
+from spamschutz.service.storage.webhooks import WEBHOOK_EVENTS
 
 __all__ = ["component_schemas"]
 

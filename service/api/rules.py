@@ -1,9 +1,9 @@
 """Each request's fields and their rules, declared once.
 
 The views read requests with these declarations and the OpenAPI document
-(:mod:`service.api.openapi_schemas`) is derived from them, so a limit cannot say one thing in
-the code and another in the documentation, and the three ways a comment comes in (the comment
-form, ``/api/v1/score`` and the Akismet API) check its fields alike.
+(:mod:`spamschutz.service.api.openapi_schemas`) is derived from them, so a limit cannot say one
+thing in the code and another in the documentation, and the three ways a comment comes in (the
+comment form, ``/api/v1/score`` and the Akismet API) check its fields alike.
 
 A limit is a number of characters, or the name of the setting that holds it
 (``MAX_TEXT_LENGTH``), read from the app's configuration when a request is checked.
@@ -15,9 +15,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from service.api.validation import optional_text, required_text, validate_email, validate_url
-from service.storage.keyset import SORTS
-from service.storage.schema import ACTION_TO_STATUS, COMMENT_STATUSES
+from spamschutz.service.api.validation import (
+    optional_text,
+    required_text,
+    validate_email,
+    validate_url,
+)
+from spamschutz.service.storage.keyset import SORTS
+from spamschutz.service.storage.schema import ACTION_TO_STATUS, COMMENT_STATUSES
 
 __all__ = [
     "AKISMET_COMMENT",

@@ -7,14 +7,14 @@ from typing import Any
 
 from flask import current_app
 
-from model import ModelRegistry
-from service.api import bp
-from service.api.access import require
-from service.api.errors import APIError
-from service.api.rules import SCORE
-from service.api.validation import read_payload
-from service.extensions import runtime
-from service.scoring import score_comment
+from spamschutz.model import ModelRegistry
+from spamschutz.service.api import bp
+from spamschutz.service.api.access import require
+from spamschutz.service.api.errors import APIError
+from spamschutz.service.api.rules import SCORE
+from spamschutz.service.api.validation import read_payload
+from spamschutz.service.extensions import runtime
+from spamschutz.service.scoring import score_comment
 
 __all__ = ["SCORE_ROLES", "score_answer", "score_text"]
 
@@ -34,7 +34,7 @@ def score_answer(
 ) -> dict[str, Any]:
     """The answer to a score request's ``payload``; :class:`APIError` for what is refused.
 
-    Shared with the hot path (:mod:`service.api.hot_path`), so both answer alike.
+    Shared with the hot path (:mod:`spamschutz.service.api.hot_path`), so both answer alike.
     """
     # The same rules as a comment's: an integration never gets a score for text the comment
     # form would refuse.

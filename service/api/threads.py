@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import request
 
-from service.api import bp
-from service.api.validation import check_line
-from service.extensions import runtime
-from service.i18n import pick_language
+from spamschutz.service.api import bp
+from spamschutz.service.api.validation import check_line
+from spamschutz.service.extensions import runtime
+from spamschutz.service.i18n import pick_language
 
 __all__ = ["thread_comments"]
 

@@ -1,7 +1,7 @@
 """Reading and checking request input, with 4xx errors a person can act on.
 
 Every check raises :class:`APIError` with a stable ``error`` code, the offending ``field`` and a
-message from :mod:`service.i18n` in the caller's language (the public comment endpoint
+message from :mod:`spamschutz.service.i18n` in the caller's language (the public comment endpoint
 passes the commenter's; integrations get English). Unknown fields are ignored, so a newer
 widget can talk to an older server.
 """
@@ -18,8 +18,8 @@ from urllib.parse import unquote_to_bytes
 from flask import request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from service.api.errors import APIError
-from service.i18n import message
+from spamschutz.service.api.errors import APIError
+from spamschutz.service.i18n import message
 
 __all__ = [
     "MAX_JSON_DEPTH",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import request
 
-from service.api import bp
-from service.api.access import require
-from service.api.errors import APIError
-from service.extensions import runtime
-from service.storage import NotFound
-from service.storage.schema import DELIVERY_STATUSES
+from spamschutz.service.api import bp
+from spamschutz.service.api.access import require
+from spamschutz.service.api.errors import APIError
+from spamschutz.service.extensions import runtime
+from spamschutz.service.storage import NotFound
+from spamschutz.service.storage.schema import DELIVERY_STATUSES
 
 __all__ = ["list_deliveries", "retry_delivery"]
 

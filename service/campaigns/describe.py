@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.i18n import translate
+from spamschutz.service.i18n import translate
 
 __all__ = ["campaign_json", "campaign_reason"]
 
 
 def campaign_reason(campaign: Any, lang: str) -> str:
     """``Teil einer Kampagne (37 Beiträge, 12 Artikel)`` for a
-    :class:`service.storage.campaigns.CampaignRow`."""
+    :class:`spamschutz.service.storage.campaigns.CampaignRow`."""
     return translate("campaign.reason", lang, members=campaign.member_count,
                      threads=campaign.thread_count)
 

@@ -1,7 +1,8 @@
 """What a comment shares with others: its text's MinHash, link domains, phone numbers, e-mails.
 
 :func:`fingerprint_comment` is pure (no Flask, no database). It turns one comment into the
-keys under which the detection (:mod:`service.storage.campaigns`) looks for earlier comments:
+keys under which the detection (:mod:`spamschutz.service.storage.campaigns`) looks for earlier
+comments:
 
 - ``t<band>:…`` band keys of a MinHash over character 5-grams of the normalised text, from
   which quotes, links, addresses and numbers are taken out, so spun variants, changed names,
@@ -22,8 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from model.text import normalise
-from service.campaigns import minhash
+from spamschutz.model.text import normalise
+from spamschutz.service.campaigns import minhash
 
 __all__ = [
     "COMMON_DOMAINS",

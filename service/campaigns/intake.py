@@ -7,11 +7,11 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from service.campaigns.fingerprint import fingerprint_comment
-from service.campaigns.settings import common_domains, detection_rules
-from service.observability.metrics import observe_campaign_detection
-from service.storage import Repository
-from service.storage.campaigns import LinkResult
+from spamschutz.service.campaigns.fingerprint import fingerprint_comment
+from spamschutz.service.campaigns.settings import common_domains, detection_rules
+from spamschutz.service.observability.metrics import observe_campaign_detection
+from spamschutz.service.storage import Repository
+from spamschutz.service.storage.campaigns import LinkResult
 
 __all__ = ["detect_campaign"]
 

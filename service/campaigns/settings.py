@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from service.campaigns.fingerprint import registrable_domain
-from service.storage.campaigns import DetectionRules
+from spamschutz.service.campaigns.fingerprint import registrable_domain
+from spamschutz.service.storage.campaigns import DetectionRules
 
 __all__ = ["common_domains", "detection_rules"]
 

@@ -9,4 +9,4 @@ __all__ = ["bp"]
 bp = Blueprint("demo", __name__)
 
 # View modules attach their routes to ``bp`` when imported.
-from service.demo import views  # noqa: E402, F401
+from spamschutz.service.demo import views  # noqa: E402, F401

@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 
 from flask import make_response, render_template, request, url_for
 
-from service.api.challenge import challenge_json
-from service.demo import bp
-from service.extensions import runtime
+from spamschutz.service.api.challenge import challenge_json
+from spamschutz.service.demo import bp
+from spamschutz.service.extensions import runtime
 
 __all__ = ["DEMO_THREAD", "DEMO_TITLE", "article", "reader_return_url"]
 

@@ -13,7 +13,7 @@ __all__ = ["bp"]
 bp = Blueprint("moderation", __name__)
 
 # View modules attach their routes to ``bp`` when imported.
-from service.moderation import (  # noqa: E402, F401
+from spamschutz.service.moderation import (  # noqa: E402, F401
     actions,
     campaigns,
     dashboard,

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, url_for
 
-from service.auth import session_moderator
-from service.moderation import bp
+from spamschutz.service.auth import session_moderator
+from spamschutz.service.moderation import bp
 
 __all__ = ["login_required", "safe_next"]
 
@@ -53,7 +53,7 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.context_processor
 def _inject_moderator() -> dict[str, Any]:
-    from service.moderation.language import desk_language
+    from spamschutz.service.moderation.language import desk_language
 
     lang = desk_language()
     return {"moderator": g.get("moderator"), "desk_lang": lang, "lang": lang}

@@ -11,16 +11,16 @@ from typing import Any
 
 from flask import abort, flash, g, redirect, request, url_for
 
-from service.api.rules import MAX_BULK_IDS
-from service.api.validation import is_public_id
-from service.extensions import runtime
-from service.i18n import translate
-from service.moderation import bp
-from service.moderation.access import login_required
-from service.moderation.cards import ACTION_DONE, ACTIONS, QUEUES
-from service.moderation.language import desk_language
-from service.moderation.views import queue_view
-from service.storage import ConflictError, NotFound
+from spamschutz.service.api.rules import MAX_BULK_IDS
+from spamschutz.service.api.validation import is_public_id
+from spamschutz.service.extensions import runtime
+from spamschutz.service.i18n import translate
+from spamschutz.service.moderation import bp
+from spamschutz.service.moderation.access import login_required
+from spamschutz.service.moderation.cards import ACTION_DONE, ACTIONS, QUEUES
+from spamschutz.service.moderation.language import desk_language
+from spamschutz.service.moderation.views import queue_view
+from spamschutz.service.storage import ConflictError, NotFound
 
 __all__ = ["decide", "decide_many", "undo"]
 

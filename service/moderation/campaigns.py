@@ -14,15 +14,15 @@ from datetime import UTC, datetime
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
-from service.api.validation import is_public_id
-from service.campaigns.describe import campaign_reason
-from service.extensions import runtime
-from service.i18n import N_, translate
-from service.moderation import bp
-from service.moderation.access import login_required
-from service.moderation.cards import QUEUES, local_time
-from service.moderation.language import desk_language
-from service.storage import NotFound
+from spamschutz.service.api.validation import is_public_id
+from spamschutz.service.campaigns.describe import campaign_reason
+from spamschutz.service.extensions import runtime
+from spamschutz.service.i18n import N_, translate
+from spamschutz.service.moderation import bp
+from spamschutz.service.moderation.access import login_required
+from spamschutz.service.moderation.cards import QUEUES, local_time
+from spamschutz.service.moderation.language import desk_language
+from spamschutz.service.storage import NotFound
 
 __all__ = ["CAMPAIGN_ACTIONS", "campaign_view", "campaigns_list", "decide_campaign",
            "undo_campaign_sweep"]

@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from service import formats
-from service.api.rules import QUEUE_SORTS
-from service.campaigns.describe import campaign_reason
-from service.i18n import N_, translate
-from service.moderation.highlight import Segment, highlight_segments
-from service.moderation.reasons import ReasonLine, reason_lines
+from spamschutz.service import formats
+from spamschutz.service.api.rules import QUEUE_SORTS
+from spamschutz.service.campaigns.describe import campaign_reason
+from spamschutz.service.i18n import N_, translate
+from spamschutz.service.moderation.highlight import Segment, highlight_segments
+from spamschutz.service.moderation.reasons import ReasonLine, reason_lines
 
 __all__ = [
     "ACTIONS",
@@ -257,7 +257,7 @@ def local_time(moment: datetime, lang: str = "de") -> str:
 
 
 def history_lines(entries: Iterable[Any], lang: str = "de") -> list[HistoryLine]:
-    """A commenter's earlier comments (:class:`service.storage.desk.HistoryEntry`)."""
+    """A commenter's earlier comments (:class:`spamschutz.service.storage.desk.HistoryEntry`)."""
     return [
         HistoryLine(
             thread_id=entry.thread_id,
@@ -271,7 +271,8 @@ def history_lines(entries: Iterable[Any], lang: str = "de") -> list[HistoryLine]
 
 
 def audit_lines(decisions: Iterable[Any], lang: str = "de") -> list[AuditLine]:
-    """The recorded actions on a comment (:class:`service.storage.DecisionRow`), oldest first."""
+    """The recorded actions on a comment (:class:`spamschutz.service.storage.DecisionRow`), oldest
+    first."""
     return [
         AuditLine(
             when_iso=decision.created_at.isoformat(),
@@ -292,9 +293,9 @@ def comment_card(
     decisions: Iterable[Any] = (),
     campaign: Any = None,
 ) -> CommentCard:
-    """The card of one comment (a :class:`service.storage.CommentRow`) at time ``now``;
-    ``history`` is its :class:`service.storage.desk.CommenterHistory`, ``campaign`` the
-    :class:`service.storage.campaigns.CampaignRow` it is part of."""
+    """The card of one comment (a :class:`spamschutz.service.storage.CommentRow`) at time ``now``;
+    ``history`` is its :class:`spamschutz.service.storage.desk.CommenterHistory`, ``campaign`` the
+    :class:`spamschutz.service.storage.campaigns.CampaignRow` it is part of."""
     age_hours = _hours_between(row.created_at, now)
     return CommentCard(
         id=row.public_id,

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 from flask import render_template
 
-from service.extensions import runtime
-from service.i18n import N_
-from service.model_watch import DRIFT_DAYS, MIN_RECENT_COMMENTS, score_drift
-from service.moderation import bp
-from service.moderation.access import login_required
-from service.moderation.cards import QUEUES
+from spamschutz.service.extensions import runtime
+from spamschutz.service.i18n import N_
+from spamschutz.service.model_watch import DRIFT_DAYS, MIN_RECENT_COMMENTS, score_drift
+from spamschutz.service.moderation import bp
+from spamschutz.service.moderation.access import login_required
+from spamschutz.service.moderation.cards import QUEUES
 
 __all__ = ["AGREEMENT_WEEKS", "SHOWN_VERSIONS", "dashboard"]
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from model.text import DOMAIN_PREFIX
+from spamschutz.model.text import DOMAIN_PREFIX
 
 __all__ = ["Segment", "highlight_segments"]
 

@@ -6,12 +6,12 @@ import re
 
 from flask import Response, flash, g, make_response, redirect, render_template, request, url_for
 
-from service.auth import log_in, log_out, session_moderator, verify_password
-from service.extensions import runtime
-from service.i18n import translate
-from service.moderation import bp
-from service.moderation.access import safe_next
-from service.moderation.language import desk_language
+from spamschutz.service.auth import log_in, log_out, session_moderator, verify_password
+from spamschutz.service.extensions import runtime
+from spamschutz.service.i18n import translate
+from spamschutz.service.moderation import bp
+from spamschutz.service.moderation.access import safe_next
+from spamschutz.service.moderation.language import desk_language
 
 __all__ = ["login", "logout", "throttled_login_page"]
 

@@ -4,9 +4,9 @@ Every reason the desk shows goes through :func:`describe_reason`. A reason that 
 stable ``code`` (and its ``params``) is written from the catalog entry ``reason.<code>``, with
 ``%(name)s`` placeholders filled from ``params``; one without a code, or with a code the
 catalogs do not know yet, shows the English ``description`` stored with the comment. To teach
-the desk a new reason, add ``reason.<code>`` to both catalogs as :mod:`service.i18n` explains
-(``pybabel extract``/``update``/``compile``); the code is listed with ``N_`` where the model
-defines it, so that extraction finds it.
+the desk a new reason, add ``reason.<code>`` to both catalogs as :mod:`spamschutz.service.i18n`
+explains (``pybabel extract``/``update``/``compile``); the code is listed with ``N_`` where the
+model defines it, so that extraction finds it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from service.i18n import N_, has_message, translate
+from spamschutz.service.i18n import N_, has_message, translate
 
 __all__ = ["DIRECTION_KEYS", "ReasonLine", "describe_reason", "reason_lines"]
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from flask import Response, abort
 
-from service.extensions import runtime
-from service.moderation import bp
-from service.moderation.access import login_required
-from service.storage import NotFound
+from spamschutz.service.extensions import runtime
+from spamschutz.service.moderation import bp
+from spamschutz.service.moderation.access import login_required
+from spamschutz.service.storage import NotFound
 
 __all__ = ["REPORT_POLICY", "model_evaluation", "model_report"]
 

@@ -17,11 +17,11 @@ from flask import (
     url_for,
 )
 
-from service.extensions import runtime
-from service.i18n import N_, translate
-from service.moderation import bp
-from service.moderation.access import login_required, safe_next
-from service.moderation.cards import (
+from spamschutz.service.extensions import runtime
+from spamschutz.service.i18n import N_, translate
+from spamschutz.service.moderation import bp
+from spamschutz.service.moderation.access import login_required, safe_next
+from spamschutz.service.moderation.cards import (
     ACTION_DONE,
     ACTION_EFFECTS,
     ACTIONS,
@@ -30,8 +30,8 @@ from service.moderation.cards import (
     comment_card,
     queue_health,
 )
-from service.moderation.language import DESK_LANGUAGES, LANG_COOKIE, desk_language
-from service.storage.desk import QueueFilter
+from spamschutz.service.moderation.language import DESK_LANGUAGES, LANG_COOKIE, desk_language
+from spamschutz.service.storage.desk import QueueFilter
 
 __all__ = ["KEY_HELP", "PAGE_SIZE", "QueueView", "queue", "queue_view", "switch_language"]
 

@@ -1,6 +1,6 @@
 """Operators' view of the service: Prometheus metrics and structured, privacy-masked logs."""
 
-from service.observability.logs import (
+from spamschutz.service.observability.logs import (
     JsonFormatter,
     MaskPersonalData,
     RequestContext,
@@ -8,7 +8,7 @@ from service.observability.logs import (
     logging_config,
     mask_personal_data,
 )
-from service.observability.metrics import (
+from spamschutz.service.observability.metrics import (
     init_metrics,
     observe_scoring,
     record_challenge_outcome,

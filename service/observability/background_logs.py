@@ -14,7 +14,7 @@ import collections
 import logging
 import threading
 
-from service.observability.logs import RequestContext
+from spamschutz.service.observability.logs import RequestContext
 
 __all__ = ["WRITE_INTERVAL_SECONDS", "BackgroundLogWriter", "log_in_background"]
 

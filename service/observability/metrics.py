@@ -145,9 +145,9 @@ class DatabaseFigures(Collector):
 
     def collect(self):
         """Yield the metric families; a database that does not answer yields ``up 0``."""
-        from service.extensions import Runtime
-        from service.storage import StorageUnavailable
-        from service.storage.records import utc_now
+        from spamschutz.service.extensions import Runtime
+        from spamschutz.service.storage import StorageUnavailable
+        from spamschutz.service.storage.records import utc_now
 
         runtime: Runtime = self.app.extensions["spamschutz"]
         promise_hours = int(self.app.config["PROMISE_HOURS"])
@@ -220,7 +220,7 @@ class DatabaseFigures(Collector):
 
 def _model_watch_figures(repository, active, now) -> Iterator[GaugeMetricFamily]:
     """Per-version agreement with the moderators and the active model's score drift."""
-    from service.model_watch import DRIFT_DAYS, score_drift
+    from spamschutz.service.model_watch import DRIFT_DAYS, score_drift
 
     moderated = GaugeMetricFamily(
         "spamschutz_model_moderated_comments",

@@ -1,18 +1,28 @@
 """Storage: the database schema, its migrations, and the repository all SQL goes through."""
 
-from service.storage.engine import create_engine_for, normalise_database_url, sqlite_url_for
-from service.storage.errors import (
+from spamschutz.service.storage.engine import (
+    create_engine_for,
+    normalise_database_url,
+    sqlite_url_for,
+)
+from spamschutz.service.storage.errors import (
     ConflictError,
     NotFound,
     SchemaMissing,
     StorageError,
     StorageUnavailable,
 )
-from service.storage.migrate import current_revision, upgrade_database
-from service.storage.records import CommentRow, DecisionRow, ModelRow, ModeratorRow, TokenRow
-from service.storage.replay import DrainReport, drain_spool
-from service.storage.repository import Repository
-from service.storage.spool import Spool, SpooledComment, SpoolUnavailable, spool_for
+from spamschutz.service.storage.migrate import current_revision, upgrade_database
+from spamschutz.service.storage.records import (
+    CommentRow,
+    DecisionRow,
+    ModelRow,
+    ModeratorRow,
+    TokenRow,
+)
+from spamschutz.service.storage.replay import DrainReport, drain_spool
+from spamschutz.service.storage.repository import Repository
+from spamschutz.service.storage.spool import Spool, SpooledComment, SpoolUnavailable, spool_for
 
 __all__ = [
     "CommentRow",

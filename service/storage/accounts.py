@@ -10,10 +10,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, select
 
-from service.storage.errors import ConflictError, NotFound
-from service.storage.records import ModeratorRow, TokenRow, utc_now
-from service.storage.schema import TOKEN_ROLES, api_tokens, moderator_sessions, moderators
-from service.storage.transactions import TransactionalStore
+from spamschutz.service.storage.errors import ConflictError, NotFound
+from spamschutz.service.storage.records import ModeratorRow, TokenRow, utc_now
+from spamschutz.service.storage.schema import (
+    TOKEN_ROLES,
+    api_tokens,
+    moderator_sessions,
+    moderators,
+)
+from spamschutz.service.storage.transactions import TransactionalStore
 
 __all__ = ["TOKEN_CACHE_SECONDS", "TOKEN_USE_RESOLUTION_SECONDS", "AccountStore", "TokenCache"]
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from service.storage.schema import REPORT_ACTIONS, campaign_members, comments, decisions
-from service.storage.webhooks import EVENT_OF_STATUS, event_data
+from spamschutz.service.storage.schema import REPORT_ACTIONS, campaign_members, comments, decisions
+from spamschutz.service.storage.webhooks import EVENT_OF_STATUS, event_data
 
 __all__ = ["QueueEvent", "sweep_pending_members", "undo_sweep_decisions"]
 

@@ -2,7 +2,7 @@
 
 Every instance writes to and reads from the same tables, so a campaign is recognised across
 instances. The look-up at intake is one indexed query: the new comment's keys (see
-:mod:`service.campaigns.fingerprint`) against ``campaign_keys`` within the window.
+:mod:`spamschutz.service.campaigns.fingerprint`) against ``campaign_keys`` within the window.
 """
 
 from __future__ import annotations
@@ -26,19 +26,19 @@ from sqlalchemy import (
     union_all,
 )
 
-from service.campaigns import minhash
-from service.storage.campaign_sweeps import sweep_pending_members, undo_sweep_decisions
-from service.storage.errors import NotFound, StorageUnavailable
-from service.storage.group_commit import GroupCommit
-from service.storage.records import as_utc, utc_now
-from service.storage.schema import (
+from spamschutz.service.campaigns import minhash
+from spamschutz.service.storage.campaign_sweeps import sweep_pending_members, undo_sweep_decisions
+from spamschutz.service.storage.errors import NotFound, StorageUnavailable
+from spamschutz.service.storage.group_commit import GroupCommit
+from spamschutz.service.storage.records import as_utc, utc_now
+from spamschutz.service.storage.schema import (
     campaign_keys,
     campaign_members,
     campaign_prints,
     campaigns,
     comments,
 )
-from service.storage.webhooks import WebhookStore
+from spamschutz.service.storage.webhooks import WebhookStore
 
 __all__ = [
     "CampaignMember",

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import Connection, exc, select, text
 
-from service.storage.errors import ConflictError, NotFound
-from service.storage.records import ModelRow, as_utc
-from service.storage.schema import MODEL_STATUSES, model_versions
-from service.storage.transactions import TransactionalStore
+from spamschutz.service.storage.errors import ConflictError, NotFound
+from spamschutz.service.storage.records import ModelRow, as_utc
+from spamschutz.service.storage.schema import MODEL_STATUSES, model_versions
+from spamschutz.service.storage.transactions import TransactionalStore
 
 __all__ = ["PROMOTION_CHANNEL", "ModelCatalog"]
 

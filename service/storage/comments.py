@@ -10,19 +10,19 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, select
 
-from service.storage import keyset
-from service.storage.desk import QueueFilter, filter_clauses, uncertainty_column
-from service.storage.errors import NotFound, StorageError, StorageUnavailable
-from service.storage.group_commit import GroupCommit
-from service.storage.privacy import ERASED_TEXT
-from service.storage.records import CommentRow, as_utc, utc_now
-from service.storage.schema import (
+from spamschutz.service.storage import keyset
+from spamschutz.service.storage.desk import QueueFilter, filter_clauses, uncertainty_column
+from spamschutz.service.storage.errors import NotFound, StorageError, StorageUnavailable
+from spamschutz.service.storage.group_commit import GroupCommit
+from spamschutz.service.storage.privacy import ERASED_TEXT
+from spamschutz.service.storage.records import CommentRow, as_utc, utc_now
+from spamschutz.service.storage.schema import (
     COMMENT_STATUSES,
     SCORE_BANDS,
     challenge_redemptions,
     comments,
 )
-from service.storage.webhooks import WebhookStore, event_data
+from spamschutz.service.storage.webhooks import WebhookStore, event_data
 
 __all__ = [
     "MAX_PAGE_SIZE",

@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import Connection, false, func, select
 
-from service.storage.campaigns import CampaignStore
-from service.storage.comments import comment_by_public_id
-from service.storage.errors import ConflictError
-from service.storage.privacy import ERASED_TEXT
-from service.storage.records import CommentRow, DecisionRow, as_utc
-from service.storage.schema import ACTION_TO_STATUS, REPORT_ACTIONS, comments, decisions
-from service.storage.webhooks import EVENT_OF_STATUS, event_data
+from spamschutz.service.storage.campaigns import CampaignStore
+from spamschutz.service.storage.comments import comment_by_public_id
+from spamschutz.service.storage.errors import ConflictError
+from spamschutz.service.storage.privacy import ERASED_TEXT
+from spamschutz.service.storage.records import CommentRow, DecisionRow, as_utc
+from spamschutz.service.storage.schema import ACTION_TO_STATUS, REPORT_ACTIONS, comments, decisions
+from spamschutz.service.storage.webhooks import EVENT_OF_STATUS, event_data
 
 __all__ = ["DecisionStore"]
 

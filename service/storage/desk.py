@@ -12,17 +12,17 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Text, and_, case, cast, func, or_, select
 
-from service.storage.campaigns import CampaignStore
-from service.storage.errors import ConflictError, NotFound
-from service.storage.records import CommentRow, DecisionRow, as_utc
-from service.storage.schema import (
+from spamschutz.service.storage.campaigns import CampaignStore
+from spamschutz.service.storage.errors import ConflictError, NotFound
+from spamschutz.service.storage.records import CommentRow, DecisionRow, as_utc
+from spamschutz.service.storage.schema import (
     REPORT_ACTIONS,
     campaign_members,
     campaigns,
     comments,
     decisions,
 )
-from service.storage.webhooks import EVENT_OF_STATUS, event_data
+from spamschutz.service.storage.webhooks import EVENT_OF_STATUS, event_data
 
 __all__ = [
     "UNDO_SECONDS",

@@ -1,7 +1,7 @@
 """Group commit: the writes that arrive together share one transaction.
 
 Under load every comment was its own transaction, and on SQLite the writers of all workers
-queue for one lock (see :class:`~service.storage.engine.SqliteWriteLock`): the begin, the
+queue for one lock (see :class:`~spamschutz.service.storage.engine.SqliteWriteLock`): the begin, the
 commit and each hand-over of the lock were paid per comment, while the lock was held. Here the
 threads of a process that want to write at the same time form a batch: the first to get the
 leader's lock writes every waiting item in one transaction, the others find their result

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, or_, tuple_
 
-from service.storage.records import as_utc
+from spamschutz.service.storage.records import as_utc
 
 __all__ = ["SORTS", "SortKey", "after_cursor", "decode_cursor", "encode_cursor", "order_by"]
 

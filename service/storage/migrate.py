@@ -10,8 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
-from service.storage.engine import create_engine_for
-from service.storage.transactions import translate_driver_errors
+from spamschutz.service.storage.engine import create_engine_for
+from spamschutz.service.storage.transactions import translate_driver_errors
 
 __all__ = ["current_revision", "head_revision", "upgrade_database"]
 

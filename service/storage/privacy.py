@@ -15,9 +15,9 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, false, func, or_, select
 
-from service.storage.records import CommentRow, DecisionRow, as_utc
-from service.storage.schema import campaign_keys, campaign_prints, comments, decisions
-from service.storage.transactions import TransactionalStore
+from spamschutz.service.storage.records import CommentRow, DecisionRow, as_utc
+from spamschutz.service.storage.schema import campaign_keys, campaign_prints, comments, decisions
+from spamschutz.service.storage.transactions import TransactionalStore
 
 __all__ = ["ERASED_TEXT", "PURGED_STATUSES", "PersonalComment", "PrivacyStore"]
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from service.storage.errors import StorageUnavailable
-from service.storage.records import CommentRow
-from service.storage.spool import Spool, SpooledComment, SpoolRecordError
+from spamschutz.service.storage.errors import StorageUnavailable
+from spamschutz.service.storage.records import CommentRow
+from spamschutz.service.storage.spool import Spool, SpooledComment, SpoolRecordError
 
 if TYPE_CHECKING:
-    from service.storage.repository import Repository
+    from spamschutz.service.storage.repository import Repository
 
 __all__ = ["DrainReport", "drain_spool", "replay_record"]
 

@@ -6,18 +6,18 @@ from datetime import datetime
 
 from sqlalchemy import text
 
-from service.storage.accounts import AccountStore
-from service.storage.catalog import ModelCatalog
-from service.storage.comments import CommentStore
-from service.storage.decisions import DecisionStore
-from service.storage.desk import DeskStore
-from service.storage.privacy import PrivacyStore
-from service.storage.records import as_utc
-from service.storage.schema import challenge_redemptions
-from service.storage.sessions import SessionStore
-from service.storage.sites import SiteStore
-from service.storage.statistics import StatisticsStore
-from service.storage.webhooks import WebhookStore
+from spamschutz.service.storage.accounts import AccountStore
+from spamschutz.service.storage.catalog import ModelCatalog
+from spamschutz.service.storage.comments import CommentStore
+from spamschutz.service.storage.decisions import DecisionStore
+from spamschutz.service.storage.desk import DeskStore
+from spamschutz.service.storage.privacy import PrivacyStore
+from spamschutz.service.storage.records import as_utc
+from spamschutz.service.storage.schema import challenge_redemptions
+from spamschutz.service.storage.sessions import SessionStore
+from spamschutz.service.storage.sites import SiteStore
+from spamschutz.service.storage.statistics import StatisticsStore
+from spamschutz.service.storage.webhooks import WebhookStore
 
 __all__ = ["Repository"]
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from service.storage.records import ModeratorRow
-from service.storage.schema import moderator_sessions, moderators
-from service.storage.transactions import TransactionalStore
+from spamschutz.service.storage.records import ModeratorRow
+from spamschutz.service.storage.schema import moderator_sessions, moderators
+from spamschutz.service.storage.transactions import TransactionalStore
 
 __all__ = ["SessionStore"]
 

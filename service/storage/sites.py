@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from service.storage.records import as_utc
-from service.storage.schema import CHALLENGE_MODES, sites
-from service.storage.transactions import TransactionalStore
+from spamschutz.service.storage.records import as_utc
+from spamschutz.service.storage.schema import CHALLENGE_MODES, sites
+from spamschutz.service.storage.transactions import TransactionalStore
 
 __all__ = ["SiteRow", "SiteStore"]
 

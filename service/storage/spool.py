@@ -2,9 +2,9 @@
 
 A ``202`` tells the reader their comment is kept. When the database is unavailable the
 submission is written here instead, one JSON file per comment, and replayed into the database
-later (:mod:`service.storage.replay`). A file is written the way that survives a crash or power
-cut: a temporary file, ``fsync``, ``os.replace`` into place, ``fsync`` of the directory. A record
-is either wholly there or not at all.
+later (:mod:`spamschutz.service.storage.replay`). A file is written the way that survives a crash or
+power cut: a temporary file, ``fsync``, ``os.replace`` into place, ``fsync`` of the directory. A
+record is either wholly there or not at all.
 
 Layout of the spool directory (``DATA_DIR/spool``)::
 
@@ -35,8 +35,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from service.storage.errors import StorageError
-from service.storage.records import as_utc
+from spamschutz.service.storage.errors import StorageError
+from spamschutz.service.storage.records import as_utc
 
 __all__ = [
     "SPOOL_FORMAT",

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
 
-from service.storage.records import as_utc
-from service.storage.schema import comments, decisions
-from service.storage.transactions import TransactionalStore
+from spamschutz.service.storage.records import as_utc
+from spamschutz.service.storage.schema import comments, decisions
+from spamschutz.service.storage.transactions import TransactionalStore
 
 __all__ = ["Agreement", "QueueStatistics", "StatisticsStore"]
 

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Executable, Table, exc
 from sqlalchemy.dialects import postgresql, sqlite
 
-from service.storage.engine import write_lock_for
-from service.storage.errors import SchemaMissing, StorageUnavailable
-from service.storage.records import as_utc, utc_now
+from spamschutz.service.storage.engine import write_lock_for
+from spamschutz.service.storage.errors import SchemaMissing, StorageUnavailable
+from spamschutz.service.storage.records import as_utc, utc_now
 
 __all__ = ["TransactionalStore", "translate_driver_errors"]
 

@@ -18,10 +18,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from service.storage.errors import NotFound
-from service.storage.records import as_utc, utc_now
-from service.storage.schema import webhook_deliveries, webhook_endpoints
-from service.storage.transactions import TransactionalStore
+from spamschutz.service.storage.errors import NotFound
+from spamschutz.service.storage.records import as_utc, utc_now
+from spamschutz.service.storage.schema import webhook_deliveries, webhook_endpoints
+from spamschutz.service.storage.transactions import TransactionalStore
 
 __all__ = [
     "ENDPOINT_CACHE_SECONDS",

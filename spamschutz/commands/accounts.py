@@ -50,8 +50,8 @@ def moderators() -> None:
 @pass_context
 def moderators_add(context: Context, name: str, password_stdin: bool) -> None:
     """Create moderator NAME."""
-    from service.auth import hash_password
-    from service.storage import ConflictError
+    from spamschutz.service.auth import hash_password
+    from spamschutz.service.storage import ConflictError
 
     try:
         context.repository.add_moderator(name, hash_password(_read_password(password_stdin)))
@@ -66,8 +66,8 @@ def moderators_add(context: Context, name: str, password_stdin: bool) -> None:
 @pass_context
 def moderators_passwd(context: Context, name: str, password_stdin: bool) -> None:
     """Set a new password for NAME (logs out their sessions)."""
-    from service.auth import hash_password
-    from service.storage import NotFound
+    from spamschutz.service.auth import hash_password
+    from spamschutz.service.storage import NotFound
 
     try:
         context.repository.set_moderator_password(
@@ -97,7 +97,7 @@ def moderators_enable(context: Context, name: str) -> None:
 
 
 def _set_disabled(context: Context, name: str, disabled: bool) -> None:
-    from service.storage import NotFound
+    from spamschutz.service.storage import NotFound
 
     try:
         context.repository.set_moderator_disabled(name, disabled)
@@ -130,7 +130,7 @@ def tokens() -> None:
 @pass_context
 def tokens_create(context: Context, name: str, role: str) -> None:
     """Create a token; it is printed once, as the last line."""
-    from service.auth import hash_token, new_token
+    from spamschutz.service.auth import hash_token, new_token
 
     token = new_token()
     context.repository.add_api_token(name, hash_token(token), role)

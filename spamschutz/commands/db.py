@@ -26,6 +26,6 @@ def db_upgrade(context: Context) -> None:
 @pass_context
 def db_current(context: Context) -> None:
     """Print the schema revision of the database."""
-    from service.storage import current_revision
+    from spamschutz.service.storage import current_revision
 
     click.echo(current_revision(str(context.config["DATABASE_URL"])) or "(empty database)")

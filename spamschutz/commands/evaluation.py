@@ -37,7 +37,9 @@ def _echo_figures(report: dict[str, object]) -> None:
 
 
 def _write_report(path: str, held_out: object, title: str, **options: object) -> None:
-    from training.report import write_report  # matplotlib only when a report is asked for
+    from spamschutz.training.report import (
+        write_report,  # matplotlib only when a report is asked for
+    )
 
     write_report(path, held_out, title=title, **options)
 
@@ -53,8 +55,8 @@ def _cross_validate(
 ) -> None:
     from dataclasses import replace
 
-    from training import TrainingError
-    from training.protocols import ProtocolError, cross_validate, group_cross_validate
+    from spamschutz.training import TrainingError
+    from spamschutz.training.protocols import ProtocolError, cross_validate, group_cross_validate
 
     def progress(step: str) -> None:
         click.echo(f"  {step}", err=True)
@@ -187,8 +189,8 @@ def evaluate(
         return
 
     from spamschutz.commands.kept_reports import keep_evaluation_report
-    from training import evaluate_model
-    from training.evaluate import HeldOut
+    from spamschutz.training import evaluate_model
+    from spamschutz.training.evaluate import HeldOut
 
     comments = context.read_data(data_files)
     model = context.load_model(version)

@@ -34,7 +34,7 @@ def sites_set(context: Context, name: str, challenge: str, origin: str | None) -
     site get the stricter of its mode and SPAMSCHUTZ_CHALLENGE_MODE.
     """
     if origin is not None:
-        from service.cors import allowed_origins
+        from spamschutz.service.cors import allowed_origins
 
         try:
             origins = allowed_origins(origin)
@@ -74,7 +74,7 @@ def webhooks() -> None:
 @pass_context
 def webhooks_add(context: Context, url: str, secret: str, events: str) -> None:
     """Send events to URL."""
-    from service.webhook_targets import parse_networks, refused_target
+    from spamschutz.service.webhook_targets import parse_networks, refused_target
 
     allowed = parse_networks(str(context.config["WEBHOOK_ALLOWED_NETWORKS"]))
     refusal = refused_target(url, allowed)
@@ -110,7 +110,7 @@ def webhooks_list(context: Context, failed: bool) -> None:
 @pass_context
 def webhooks_disable(context: Context, endpoint_id: int) -> None:
     """Send no new events to endpoint ENDPOINT_ID."""
-    from service.storage import NotFound
+    from spamschutz.service.storage import NotFound
 
     try:
         context.repository.disable_webhook_endpoint(endpoint_id)
@@ -124,7 +124,7 @@ def webhooks_disable(context: Context, endpoint_id: int) -> None:
 @pass_context
 def webhooks_retry(context: Context, delivery_id: int) -> None:
     """Send delivery DELIVERY_ID again at the next delivery run."""
-    from service.storage import NotFound
+    from spamschutz.service.storage import NotFound
 
     try:
         context.repository.retry_delivery(delivery_id)
@@ -138,7 +138,7 @@ def webhooks_retry(context: Context, delivery_id: int) -> None:
 @pass_context
 def webhooks_deliver(context: Context, loop: bool) -> None:
     """Send the deliveries that are due now."""
-    from service.webhooks import DeliveryPolicy, deliver_due
+    from spamschutz.service.webhooks import DeliveryPolicy, deliver_due
 
     policy = DeliveryPolicy.from_config(context.config)
     while True:

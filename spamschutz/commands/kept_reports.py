@@ -1,6 +1,6 @@
 """Reports kept per model version, beside the artefact and noted in the catalog: the training
 report written by ``train`` and ``retrain``, and the latest evaluation report written by
-``evaluate --model``. The reports themselves are made by :mod:`training.report`."""
+``evaluate --model``. The reports themselves are made by :mod:`spamschutz.training.report`."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import click
 from spamschutz.context import Context
 
 if TYPE_CHECKING:
-    from model import StoredModel
-    from service.storage import ModelRow
-    from training import LabelledComment
+    from spamschutz.model import StoredModel
+    from spamschutz.service.storage import ModelRow
+    from spamschutz.training import LabelledComment
 
 __all__ = [
     "evaluation_report_path",
@@ -28,7 +28,7 @@ __all__ = [
 
 
 def _store(context: Context):
-    from model import ModelStore
+    from spamschutz.model import ModelStore
 
     return ModelStore(str(context.config["MODEL_DIR"]))
 
@@ -47,9 +47,9 @@ def keep_training_report(
     A report that cannot be made (data too small to cross-validate) costs the model nothing:
     it stays trained and catalogued, and the reason is printed.
     """
-    from model import REPORT_FILE
-    from training import ProtocolError, TrainingError
-    from training.report import write_training_report
+    from spamschutz.model import REPORT_FILE
+    from spamschutz.training import ProtocolError, TrainingError
+    from spamschutz.training.report import write_training_report
 
     def progress(step: str) -> None:
         if not quiet:

@@ -59,7 +59,7 @@ def labels_import(context: Context, path: str, dry_run: bool) -> None:
     moderator had clicked "spam" (to the spam folder) or "not spam" (approved). Rows without a
     known id are refused: train on new data with ``spamschutz train --data FILE`` instead.
     """
-    from service.storage import NotFound
+    from spamschutz.service.storage import NotFound
 
     comments = context.read_data([path])
     current = {row["id"]: row["label"] for row in context.repository.training_labels()}

@@ -11,14 +11,14 @@ import click
 from spamschutz.context import Context, pass_context
 
 if TYPE_CHECKING:
-    from service.storage import Spool
-    from service.storage.privacy import PersonalComment
+    from spamschutz.service.storage import Spool
+    from spamschutz.service.storage.privacy import PersonalComment
 
 __all__ = ["privacy", "purge", "spool"]
 
 
 def _spool(context: Context) -> Spool:
-    from service.storage import spool_for
+    from spamschutz.service.storage import spool_for
 
     return spool_for(context.config)
 
@@ -63,7 +63,7 @@ def spool_status(context: Context, as_json: bool) -> None:
 @pass_context
 def spool_drain(context: Context, retry_failed: bool) -> None:
     """Store the spooled comments in the database, each exactly once."""
-    from service.storage import drain_spool
+    from spamschutz.service.storage import drain_spool
 
     target = _spool(context)
     if retry_failed:
@@ -92,7 +92,7 @@ def purge(context: Context, older_than_days: int | None) -> None:
     """Delete spam and rejected comments older than the retention, expired challenges, and
     the campaign detection's index beyond its window."""
     days = older_than_days or int(context.config["RETENTION_DAYS"])  # type: ignore[call-overload]
-    from service.storage.records import utc_now
+    from spamschutz.service.storage.records import utc_now
 
     repository = context.repository
     now = utc_now()
@@ -110,7 +110,7 @@ def purge(context: Context, older_than_days: int | None) -> None:
 
 
 def _email_hash(context: Context, email: str) -> str | None:
-    from service.privacy import keyed_hash
+    from spamschutz.service.privacy import keyed_hash
 
     return keyed_hash(email, str(context.config["SECRET_KEY"]))
 

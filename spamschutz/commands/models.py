@@ -140,7 +140,7 @@ def models_rollback(context: Context) -> None:
 
 def gate(context: Context, version: str, data_files: tuple[str, ...], tolerance: float):
     """Compare ``version`` with the active model; ``None`` when there is nothing to compare."""
-    from training.gate import compare_models
+    from spamschutz.training.gate import compare_models
 
     candidate = context.load_model(version)
     active_row = context.repository.active_model()

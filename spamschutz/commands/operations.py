@@ -32,8 +32,8 @@ class Check:
 
 
 def _configuration(context: Context) -> Iterator[Check]:
-    from service.config import ConfigError, load_config
-    from service.storage import normalise_database_url
+    from spamschutz.service.config import ConfigError, load_config
+    from spamschutz.service.storage import normalise_database_url
 
     try:
         config = load_config()
@@ -64,8 +64,8 @@ def _configuration(context: Context) -> Iterator[Check]:
 
 
 def _database(context: Context) -> Iterator[Check]:
-    from service.storage import StorageUnavailable, current_revision
-    from service.storage.migrate import head_revision
+    from spamschutz.service.storage import StorageUnavailable, current_revision
+    from spamschutz.service.storage.migrate import head_revision
 
     url = str(context.config["DATABASE_URL"])
     try:
@@ -143,7 +143,7 @@ def _writable(name: str, directory: Path) -> Check:
 
 
 def _disk(context: Context) -> Iterator[Check]:
-    from service.storage import spool_for
+    from spamschutz.service.storage import spool_for
 
     data_dir = Path(str(context.config["DATA_DIR"]))
     yield _writable("data directory", data_dir)
@@ -189,7 +189,7 @@ def backup(context: Context, output: Path | None) -> None:
     Uses SQLite's online backup API, so the copy is a snapshot even while comments arrive.
     For PostgreSQL use pg_dump instead.
     """
-    from service.storage import normalise_database_url
+    from spamschutz.service.storage import normalise_database_url
 
     url = normalise_database_url(str(context.config["DATABASE_URL"]))
     if url.get_backend_name() != "sqlite" or not url.database:

@@ -38,7 +38,7 @@ def score(context: Context, text: str | None, path, author: str, email: str, url
     spamschutz score "Cheap pills at http://pills.example"
     spamschutz score --file comment.txt --author "Anna" --url https://anna.example
     """
-    from model import score_with_reasons
+    from spamschutz.model import score_with_reasons
 
     if (text is None) == (path is None):
         raise click.UsageError("Give the comment's text, or --file FILE (not both).")

@@ -157,7 +157,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, object]:
     """``NAME=VALUE`` pairs; a value is read as JSON (3, 1.5, true, null), else as text."""
     if not values:
         return {}
-    from model import build_pipeline
+    from spamschutz.model import build_pipeline
 
     params: dict[str, object] = {}
     for pair in values:
@@ -200,8 +200,8 @@ def _check_param_values(pipeline: object, params: dict[str, object]) -> None:
 
 def _count_comments(data_files: tuple[str, ...]) -> int:
     """Comments in the files, counted without holding them."""
-    from training import DataError
-    from training.streaming import count_comments
+    from spamschutz.training import DataError
+    from spamschutz.training.streaming import count_comments
 
     try:
         return count_comments(data_files)
@@ -218,9 +218,9 @@ def _train_streaming(
     quiet: bool,
 ):
     """Stream the files (plus starter corpus and moderator labels) into a hashed model."""
-    from training import TrainingError
-    from training.streaming import train_streaming_files
-    from training.train import DEFAULT_TARGET_HAM_BLOCKED
+    from spamschutz.training import TrainingError
+    from spamschutz.training.streaming import train_streaming_files
+    from spamschutz.training.train import DEFAULT_TARGET_HAM_BLOCKED
 
     from_db, since, starter = extra
     comments, sources = ([], [])
@@ -252,8 +252,8 @@ def _search(
     as_json: bool,
 ) -> None:
     """``train --search``: cross-validate the parameter grid and print the ranking."""
-    from training import TrainingError
-    from training.search import search_parameters
+    from spamschutz.training import TrainingError
+    from spamschutz.training.search import search_parameters
 
     if backend == "dask" and not scheduler:
         raise click.ClickException("--backend dask needs --scheduler tcp://HOST:PORT.")

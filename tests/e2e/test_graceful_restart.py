@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from model import StoredModel
+from spamschutz.model import StoredModel
 from tests.e2e.conftest import QUESTIONS, launch, wait_ready
 from tests.e2e.conftest import stop as stop_server
 from tests.e2e.test_postgres_outage import _catalogue

@@ -16,12 +16,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from model import ModelStore, StoredModel
-from service.storage import Repository, create_engine_for
-from service.storage.schema import comments
+from spamschutz.model import ModelStore, StoredModel
+from spamschutz.service.storage import Repository, create_engine_for
+from spamschutz.service.storage.schema import comments
+from spamschutz.training import train_model
 from tests.e2e.conftest import QUESTIONS, Server, launch, stop, wait_ready
 from tests.factories import HAM_TEXTS, SPAM_TEXTS, labelled_comments
-from training import train_model
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -76,7 +76,7 @@ def instances(tmp_path_factory: pytest.TempPathFactory, models) -> Iterator[tupl
         "SPAMSCHUTZ_RATE_LIMIT_CHALLENGES": "100000 per minute",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    from service.storage import upgrade_database
+    from spamschutz.service.storage import upgrade_database
 
     upgrade_database(database_url)
     engine = create_engine_for(database_url)

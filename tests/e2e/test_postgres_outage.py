@@ -13,9 +13,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from model import StoredModel
-from service.storage import Repository, create_engine_for, upgrade_database
-from service.storage.schema import comments
+from spamschutz.model import StoredModel
+from spamschutz.service.storage import Repository, create_engine_for, upgrade_database
+from spamschutz.service.storage.schema import comments
 from tests.e2e.conftest import QUESTIONS, Server, launch, stop
 from tests.e2e.private_postgres import PrivateCluster, private_cluster
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from model import ModelStore, StoredModel
-from service.storage import Repository, create_engine_for
+from spamschutz.model import ModelStore, StoredModel
+from spamschutz.service.storage import Repository, create_engine_for
 from tests.e2e.conftest import QUESTIONS, Server, launch, spamschutz_command, stop, wait_ready
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

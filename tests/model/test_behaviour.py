@@ -12,14 +12,14 @@ import random
 
 import pytest
 
-from model import SpamModel, explain
-from model.explain import FUNCTION_WORDS
-from model.features import META_FEATURES, MetaFeatures, prepare_comment
-from model.text import PHONE_MARKER
+from spamschutz.model import SpamModel, explain
+from spamschutz.model.explain import FUNCTION_WORDS
+from spamschutz.model.features import META_FEATURES, MetaFeatures, prepare_comment
+from spamschutz.model.text import PHONE_MARKER
+from spamschutz.training.data import LabelledComment, read_comments
+from spamschutz.training.starter import train_starter_model
+from spamschutz.training.variants import with_line_endings, with_reference_link, with_website
 from tests.conftest import DATASETS
-from training.data import LabelledComment, read_comments
-from training.starter import train_starter_model
-from training.variants import with_line_endings, with_reference_link, with_website
 
 GERMAN_READERS = DATASETS / "german-reader-comments"
 

@@ -8,7 +8,7 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import check_estimator
 
-from model.bounded import BoundedLogisticRegression
+from spamschutz.model.bounded import BoundedLogisticRegression
 
 # liblinear in scikit-learn before 1.7 does not weigh a sample of weight 2 as two samples.
 OLD_LIBLINEAR_SAMPLE_WEIGHTS = {

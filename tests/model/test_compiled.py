@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from model import ModelStore, StoredModel
-from model.compiled import BATCH_FROM
+from spamschutz.model import ModelStore, StoredModel
+from spamschutz.model.compiled import BATCH_FROM
 from tests.factories import HAM_TEXTS, SPAM_TEXTS
 
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model import ModelStore, StoredModel
-from model.contributions import _credit_any_terms, credit_for
-from model.features import char_terms, prepare_comment
-from model.term_counts import Vocabulary
+from spamschutz.model import ModelStore, StoredModel
+from spamschutz.model.contributions import _credit_any_terms, credit_for
+from spamschutz.model.features import char_terms, prepare_comment
+from spamschutz.model.term_counts import Vocabulary
 from tests.factories import HAM_TEXTS, SPAM_TEXTS
 
 

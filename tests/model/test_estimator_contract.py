@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sklearn.base import clone
 
-from model.features import CommentPreparer, MetaFeatures, prepare_comment
+from spamschutz.model.features import CommentPreparer, MetaFeatures, prepare_comment
 
 
 def test_transformers_clone_and_keep_parameters_only_in_init() -> None:

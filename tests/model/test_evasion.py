@@ -9,10 +9,9 @@ import unicodedata
 import numpy as np
 import pytest
 
-from model import SpamModel
-from tests.conftest import DATASETS_MISSING, YOUTUBE
-from training import read_comments, read_many, train_model
-from training.evasion import (
+from spamschutz.model import SpamModel
+from spamschutz.training import read_comments, read_many, train_model
+from spamschutz.training.evasion import (
     CYRILLIC_LOOKALIKES,
     TRANSFORMS,
     ZERO_WIDTH,
@@ -24,6 +23,7 @@ from training.evasion import (
     spaced_letters,
     zero_width,
 )
+from tests.conftest import DATASETS_MISSING, YOUTUBE
 
 SAMPLE = "Check out my channel at https://www.example.com/free and subscribe! FREE iPhone"
 LINK = "https://www.example.com/free"

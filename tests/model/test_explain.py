@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from model import ModelStore, StoredModel, explain, score_with_reasons
-from model.features import prepare_comment
+from spamschutz.model import ModelStore, StoredModel, explain, score_with_reasons
+from spamschutz.model.features import prepare_comment
 
 
 def _model(stored: StoredModel):

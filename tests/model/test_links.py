@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from model.features import prepare_comment
-from model.links import link_kind, use_site_domains
-from service import create_app
+from spamschutz.model.features import prepare_comment
+from spamschutz.model.links import link_kind, use_site_domains
+from spamschutz.service import create_app
 
 
 @pytest.mark.parametrize(

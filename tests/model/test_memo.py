@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 
-from model.memo import BoundedMemo
+from spamschutz.model.memo import BoundedMemo
 
 
 def _sized(key: str, value: str) -> int:

@@ -16,7 +16,7 @@ import textwrap
 
 import pytest
 
-from model import StoredModel
+from spamschutz.model import StoredModel
 from tests.conftest import REPO_ROOT
 
 # What the flood may add to a worker's resident memory: the memos' budgets (about 110 MB
@@ -28,9 +28,9 @@ _FLOOD = textwrap.dedent(
     import gc, json, random, resource, string, sys
     from pathlib import Path
 
-    from model import ModelStore
-    from model.explain import score_with_reasons
-    from model.features import prepare_comment
+    from spamschutz.model import ModelStore
+    from spamschutz.model.explain import score_with_reasons
+    from spamschutz.model.features import prepare_comment
 
     def resident_mb():
         with open("/proc/self/statm") as statm:

@@ -6,7 +6,13 @@ import shutil
 
 import pytest
 
-from model import ActiveModel, ModelIntegrityError, ModelRegistry, ModelStore, StoredModel
+from spamschutz.model import (
+    ActiveModel,
+    ModelIntegrityError,
+    ModelRegistry,
+    ModelStore,
+    StoredModel,
+)
 
 
 def test_saved_model_loads_with_its_hash(tiny_model: StoredModel) -> None:

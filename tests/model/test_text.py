@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nltk.tokenize import RegexpTokenizer
 
-from model.text import detect_language, normalise, stem, tokenise
+from spamschutz.model.text import detect_language, normalise, stem, tokenise
 
 
 @pytest.mark.parametrize(

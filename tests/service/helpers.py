@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from service.extensions import runtime
+from spamschutz.service.extensions import runtime
 
 __all__ = ["answer_for", "fresh_challenge", "post_comment"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from service.extensions import runtime
+from spamschutz.service.extensions import runtime
 
 __all__ = ["database_file_replaced_by_a_directory"]
 

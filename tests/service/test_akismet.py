@@ -9,7 +9,7 @@ import akismet
 import httpx
 import pytest
 
-from service.api.akismet import THANKS
+from spamschutz.service.api.akismet import THANKS
 
 BLOG = "https://zeitung.example"
 SPAM_TEXT = "Cheap viagra casino bonus!!! Click http://spam.example now to WIN $$$ free money"
@@ -194,8 +194,8 @@ def test_test_traffic_stays_out_of_the_editors_queues(client, site_key, make_tok
 
 
 def _site_client(app):
-    from service.auth import hash_token, new_token
-    from service.extensions import runtime
+    from spamschutz.service.auth import hash_token, new_token
+    from spamschutz.service.extensions import runtime
 
     key = new_token()
     with app.app_context():
@@ -206,7 +206,7 @@ def _site_client(app):
 def test_submit_ham_never_publishes(backend_app):
     """A site key's submit-ham is a label: neither a discarded check nor a never-checked
     comment reaches readers, on either database."""
-    from service.extensions import runtime
+    from spamschutz.service.extensions import runtime
 
     client, key = _site_client(backend_app)
     permalink = f"{BLOG}/artikel-7"
@@ -241,7 +241,7 @@ def test_submit_ham_never_publishes(backend_app):
 
 
 def test_submit_spam_labels_but_never_takes_a_comment_down(backend_app):
-    from service.extensions import runtime
+    from spamschutz.service.extensions import runtime
 
     client, key = _site_client(backend_app)
     fields = {
@@ -304,8 +304,8 @@ def test_akismet_checks_take_the_comment_intake_and_survive_an_outage(
     """The Akismet endpoint stored checks with its own add_comment: while the database was
     away a check got 503 and was lost. Now it takes the path of every comment: kept in the
     spool, answered, and stored once the database is back."""
-    from service import create_app
-    from service.auth import hash_token, new_token
+    from spamschutz.service import create_app
+    from spamschutz.service.auth import hash_token, new_token
     from tests.service.outage import database_file_replaced_by_a_directory
 
     key = new_token()
@@ -331,6 +331,6 @@ def test_akismet_checks_take_the_comment_intake_and_survive_an_outage(
                                                                      f"{BLOG}/a-9")
     assert stored.score is not None and stored.model_version
     with live.app_context():
-        from service.extensions import runtime
+        from spamschutz.service.extensions import runtime
 
         runtime().repository.engine.dispose()

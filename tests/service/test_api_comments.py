@@ -151,9 +151,9 @@ def test_oversized_body_gets_413(client) -> None:
 
 
 def test_comment_is_kept_unscored_when_no_model_is_available(app_config) -> None:
-    from service import create_app
-    from service.extensions import runtime
-    from service.storage import upgrade_database
+    from spamschutz.service import create_app
+    from spamschutz.service.extensions import runtime
+    from spamschutz.service.storage import upgrade_database
 
     upgrade_database(str(app_config["DATABASE_URL"]))
     app = create_app({**app_config, "MODEL_DIR": app_config["DATA_DIR"]})  # no active model

@@ -46,7 +46,7 @@ def test_score_without_text_is_400(client, make_token) -> None:
 def test_score_refuses_what_the_comment_form_refuses(app, client, make_token) -> None:
     """One declaration of a comment's fields: the author limit was 100 on the form and 200
     here, and e-mail addresses and links were not checked here at all."""
-    from service.api.rules import COMMENT
+    from spamschutz.service.api.rules import COMMENT
     from tests.service.helpers import post_comment
 
     token = make_token("site")

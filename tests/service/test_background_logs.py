@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from service.observability import JsonFormatter, MaskPersonalData
-from service.observability.background_logs import log_in_background
+from spamschutz.service.observability import JsonFormatter, MaskPersonalData
+from spamschutz.service.observability.background_logs import log_in_background
 
 
 @pytest.fixture

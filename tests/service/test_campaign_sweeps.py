@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from service.auth import hash_password, hash_token, new_token
-from service.extensions import runtime
+from spamschutz.service.auth import hash_password, hash_token, new_token
+from spamschutz.service.extensions import runtime
 from tests.conftest import MODERATOR_PASSWORD, csrf_token_from, database_urls
 
 # Mild enough that the model leaves them to the moderators (pending), so a sweep has work.

@@ -9,7 +9,7 @@ import logging
 import pytest
 from sqlalchemy import text
 
-from service.extensions import runtime
+from spamschutz.service.extensions import runtime
 from tests.conftest import DATASETS
 
 GERMAN = DATASETS / "german-reader-comments" / "comments.jsonl"
@@ -50,7 +50,7 @@ def test_a_failing_detection_keeps_the_comment_and_says_so_in_the_log(open_app, 
         with repository.engine.begin() as connection:
             connection.execute(text("DROP TABLE campaign_keys"))
     client = open_app.test_client()
-    with caplog.at_level(logging.ERROR, logger="service.campaigns.intake"):
+    with caplog.at_level(logging.ERROR, logger="spamschutz.service.campaigns.intake"):
         public_id = submit(client, "Ruf an: 0151 23456789, schnelles Geld ohne Risiko")
     with open_app.app_context():
         stored = runtime().repository.get_comment(public_id)

@@ -10,7 +10,12 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
 
-from service.challenge import ChallengeError, QuestionBank, answer_matches, normalise_answer
+from spamschutz.service.challenge import (
+    ChallengeError,
+    QuestionBank,
+    answer_matches,
+    normalise_answer,
+)
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from model import Thresholds
-from service.extensions import runtime
+from spamschutz.model import Thresholds
+from spamschutz.service.extensions import runtime
 
 HAM = "Danke für den ausführlichen Bericht über den Stadtrat, sehr informativ."
 ZEITUNG = "https://zeitung.example"
@@ -118,7 +118,7 @@ def test_the_client_cannot_choose_a_relaxed_challenge_mode(client, runner, force
 
 
 def test_an_unproven_request_gets_the_stricter_of_site_and_default(make_app, force_band):
-    from service.extensions import runtime
+    from spamschutz.service.extensions import runtime
 
     app = make_app(CHALLENGE_MODE="unsure")
     with app.app_context():

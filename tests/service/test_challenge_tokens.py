@@ -8,7 +8,7 @@ import time
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from service.extensions import runtime
+from spamschutz.service.extensions import runtime
 from tests.factories import submission
 from tests.service.helpers import answer_for, fresh_challenge
 

@@ -7,7 +7,7 @@ import secrets
 
 import pytest
 
-from service.config import ConfigError, load_config
+from spamschutz.service.config import ConfigError, load_config
 
 
 def test_environment_overrides_defaults(tmp_path) -> None:

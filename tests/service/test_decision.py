@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from model import Thresholds
-from service.decision import Signals, decide_verdict
+from spamschutz.model import Thresholds
+from spamschutz.service.decision import Signals, decide_verdict
 
 THRESHOLDS = Thresholds(spam=0.9, unsure=0.5)
 SEVERITY = {"pending": 0, "spam": 1}

@@ -7,8 +7,8 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.demo.views import DEMO_THREAD, DEMO_TITLE
-from service.extensions import runtime
+from spamschutz.service.demo.views import DEMO_THREAD, DEMO_TITLE
+from spamschutz.service.extensions import runtime
 
 XSS_TEXT = "Achtung <script>alert(1)</script> und <img src=x onerror=alert(1)> hier."
 

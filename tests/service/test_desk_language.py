@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from flask.testing import FlaskClient
 
-from service.formats import duration, local_datetime, percent
-from service.moderation.reasons import describe_reason, reason_lines
+from spamschutz.service.formats import duration, local_datetime, percent
+from spamschutz.service.moderation.reasons import describe_reason, reason_lines
 
 SIGNALS = {"honeypot": False, "seconds_to_submit": 1.25, "too_fast": True,
            "challenge": "not_asked", "verdict_reasons": ["too_fast", "score_unsure"]}

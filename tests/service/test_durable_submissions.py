@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from service import create_app
-from service.extensions import runtime
-from service.storage.schema import comments
+from spamschutz.service import create_app
+from spamschutz.service.extensions import runtime
+from spamschutz.service.storage.schema import comments
 from tests.factories import submission
 from tests.service.helpers import answer_for, fresh_challenge, post_comment
 from tests.service.outage import database_file_replaced_by_a_directory

@@ -27,7 +27,7 @@ def test_security_headers_are_set(client) -> None:
 def test_readiness_fails_while_the_database_is_unreachable_but_liveness_does_not(
     app_config, tmp_path
 ) -> None:
-    from service import create_app
+    from spamschutz.service import create_app
 
     (tmp_path / "not-a-directory").write_text("")
     unreachable = f"sqlite:///{tmp_path / 'not-a-directory' / 'spamschutz.db'}"

@@ -280,8 +280,8 @@ def test_a_right_answer_in_a_hostile_challenge_token_field_is_refused(client, ap
 
 def test_nul_bytes_in_identifiers_never_reach_the_database(backend_app) -> None:
     """PostgreSQL refuses NUL in text; every identifier is checked before it gets there."""
-    from service.auth import hash_token, new_token
-    from service.extensions import runtime
+    from spamschutz.service.auth import hash_token, new_token
+    from spamschutz.service.extensions import runtime
 
     with backend_app.app_context():
         token = new_token()
@@ -310,8 +310,8 @@ def test_nul_bytes_in_identifiers_never_reach_the_database(backend_app) -> None:
 
 def test_nul_bytes_anywhere_are_refused_with_400(backend_app) -> None:
     """NUL in the desk's filters and in Akismet fields gave 500 on PostgreSQL."""
-    from service.auth import hash_password, hash_token, new_token
-    from service.extensions import runtime
+    from spamschutz.service.auth import hash_password, hash_token, new_token
+    from spamschutz.service.extensions import runtime
     from tests.conftest import MODERATOR_PASSWORD, csrf_token_from
 
     site_key = new_token()
@@ -345,8 +345,8 @@ def test_database_errors_never_show_statement_parameters(backend_app) -> None:
 
     from sqlalchemy.exc import IntegrityError
 
-    from service.extensions import runtime
-    from service.storage.schema import comments
+    from spamschutz.service.extensions import runtime
+    from spamschutz.service.storage.schema import comments
 
     with backend_app.app_context():
         engine = runtime().repository.engine
@@ -361,7 +361,7 @@ def test_database_errors_never_show_statement_parameters(backend_app) -> None:
     # What the log keeps of it: PostgreSQL's DETAIL line quotes the row, and is masked too.
     import logging
 
-    from service.observability import JsonFormatter
+    from spamschutz.service.observability import JsonFormatter
 
     record = logging.LogRecord("service", logging.ERROR, __file__, 1, "unhandled error", None,
                                (IntegrityError, caught.value, caught.value.__traceback__))

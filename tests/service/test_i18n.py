@@ -12,7 +12,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
-from service.i18n import LANGUAGES, TRANSLATIONS_DIR, message, translate
+from spamschutz.service.i18n import LANGUAGES, TRANSLATIONS_DIR, message, translate
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Keys the code builds at run time from a code it received: API error codes (reader.*) and

@@ -13,10 +13,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from model import ModelStore, StoredModel
-from service.extensions import runtime
-from service.model_announcements import promotion_listener
-from service.storage import Repository, create_engine_for
+from spamschutz.model import ModelStore, StoredModel
+from spamschutz.service.extensions import runtime
+from spamschutz.service.model_announcements import promotion_listener
+from spamschutz.service.storage import Repository, create_engine_for
 from tests.service.storage.conftest import _postgres_schema_url
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import joblib
 import pytest
 
-from model import StoredModel
+from spamschutz.model import StoredModel
 from tests.service.helpers import post_comment
 from tests.service.outage import database_file_replaced_by_a_directory
 
@@ -90,7 +90,7 @@ def test_broken_new_model_keeps_the_last_good_model_serving_and_says_so(
     sha256, problem = _break_new_model(kind, model_dir, tiny_model)
     _catalogue_and_activate(repository, NEW_VERSION, sha256, model_dir / NEW_VERSION)
 
-    with caplog.at_level(logging.ERROR, logger="model.registry"):
+    with caplog.at_level(logging.ERROR, logger="spamschutz.model.registry"):
         response = post_comment(client, app)
     assert response.status_code == 202
     row = repository.get_comment(response.get_json()["id"])
@@ -107,7 +107,7 @@ def test_without_any_loadable_model_every_comment_waits_unscored_for_review(
     with (model_dir / tiny_model.version / "model.joblib").open("ab") as handle:
         handle.write(b"\x00")  # damaged before this instance ever loaded it
 
-    with caplog.at_level(logging.ERROR, logger="model.registry"):
+    with caplog.at_level(logging.ERROR, logger="spamschutz.model.registry"):
         responses = [post_comment(client, app) for _ in range(2)]
     assert [response.status_code for response in responses] == [202, 202]
     for response in responses:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from service.model_watch import (
+from spamschutz.service.model_watch import (
     MIN_RECENT_COMMENTS,
     ks_distance,
     population_stability,
     score_drift,
 )
-from service.moderation.language import LANG_COOKIE
+from spamschutz.service.moderation.language import LANG_COOKIE
 from tests.conftest import csrf_token_from
 from tests.factories import HAM_TEXTS, SPAM_TEXTS
 from tests.service.helpers import post_comment

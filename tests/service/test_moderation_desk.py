@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.moderation.highlight import Segment, highlight_segments
+from spamschutz.service.moderation.highlight import Segment, highlight_segments
 from tests.conftest import csrf_token_from
 
 
@@ -105,8 +105,8 @@ def test_the_desks_form_posts_answer_with_the_queue_never_json(
 
 
 def test_the_desk_offers_the_apis_sorts(client: FlaskClient, login, make_token):
-    from service.api.rules import QUEUE_SORTS
-    from service.moderation.cards import SORTS
+    from spamschutz.service.api.rules import QUEUE_SORTS
+    from spamschutz.service.moderation.cards import SORTS
 
     assert tuple(SORTS) == QUEUE_SORTS
     login()
@@ -208,7 +208,7 @@ def test_cors_only_for_configured_sites_on_public_endpoints(make_app, origin: st
 
 
 def test_config_refuses_an_origin_with_a_path(make_app):
-    from service.config import ConfigError
+    from spamschutz.service.config import ConfigError
 
     with pytest.raises(ConfigError, match="ALLOWED_ORIGINS"):
         make_app(ALLOWED_ORIGINS="https://zeitung.example/kommentare")

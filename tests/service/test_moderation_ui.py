@@ -10,10 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
-from service.moderation.cards import format_duration, score_badge
-from service.moderation.reasons import describe_reason
-from service.moderation.views import PAGE_SIZE
-from service.storage import Repository
+from spamschutz.service.moderation.cards import format_duration, score_badge
+from spamschutz.service.moderation.reasons import describe_reason
+from spamschutz.service.moderation.views import PAGE_SIZE
+from spamschutz.service.storage import Repository
 from tests.conftest import MODERATOR_PASSWORD, csrf_token_from
 from tests.service.helpers import post_comment
 

@@ -8,7 +8,7 @@ import secrets
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.auth import hash_password
+from spamschutz.service.auth import hash_password
 from tests.conftest import MODERATOR_PASSWORD, csrf_token_from
 from tests.service.helpers import post_comment
 
@@ -97,8 +97,8 @@ def test_each_login_gets_its_own_session(app, moderator, repository) -> None:
 def test_expired_session_is_refused(client, login, repository) -> None:
     from sqlalchemy import update
 
-    from service.storage.records import utc_now
-    from service.storage.schema import moderator_sessions
+    from spamschutz.service.storage.records import utc_now
+    from spamschutz.service.storage.schema import moderator_sessions
 
     login()
     with repository.engine.begin() as connection:

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from service.observability import JsonFormatter, MaskPersonalData, mask_personal_data
+from spamschutz.service.observability import JsonFormatter, MaskPersonalData, mask_personal_data
 from tests.service.helpers import post_comment
 
 
@@ -195,7 +195,7 @@ def test_lines_logged_outside_a_request_are_written_in_either_format(log_format)
     import io
     import logging.config
 
-    from service.observability.logs import logging_config
+    from spamschutz.service.observability.logs import logging_config
 
     config = logging_config("INFO", log_format)
     config["handlers"]["stderr"]["stream"] = stream = io.StringIO()

@@ -19,8 +19,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from service.auth import hash_token, new_token
-from service.extensions import runtime
+from spamschutz.service.auth import hash_token, new_token
+from spamschutz.service.extensions import runtime
 from tests.service.helpers import post_comment
 
 CHECKS = [
@@ -112,7 +112,7 @@ def test_every_limit_and_choice_is_declared_once(client) -> None:
     """The author limit was 100 in the comment view and one schema, 200 in the score view,
     the Akismet adapter and another schema; statuses, actions and the bulk limit were typed
     out in three places. Each is declared once now, and everything else says the same."""
-    from service.api.rules import (
+    from spamschutz.service.api.rules import (
         AKISMET_COMMENT,
         COMMENT,
         DECISION_ACTIONS,
@@ -121,8 +121,8 @@ def test_every_limit_and_choice_is_declared_once(client) -> None:
         QUEUE_STATUSES,
         SCORE,
     )
-    from service.moderation.cards import ACTIONS, QUEUES
-    from service.storage.schema import ACTION_TO_STATUS, COMMENT_STATUSES
+    from spamschutz.service.moderation.cards import ACTIONS, QUEUES
+    from spamschutz.service.storage.schema import ACTION_TO_STATUS, COMMENT_STATUSES
 
     document = client.get("/api/v1/openapi.json").get_json()
     schemas = document["components"]["schemas"]
@@ -142,7 +142,7 @@ def test_every_limit_and_choice_is_declared_once(client) -> None:
 
 
 def test_bulk_decisions_refuse_one_id_more_than_declared(client, make_token) -> None:
-    from service.api.rules import MAX_BULK_IDS
+    from spamschutz.service.api.rules import MAX_BULK_IDS
 
     headers = {"Authorization": f"Bearer {make_token('moderator')}"}
     ids = [f"00000000-0000-4000-8000-{number:012d}" for number in range(MAX_BULK_IDS + 1)]

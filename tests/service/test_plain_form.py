@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
-from service.extensions import runtime
+from spamschutz.service.extensions import runtime
 from tests.factories import submission
 from tests.service.helpers import answer_for, fresh_challenge
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.privacy import keyed_hash, truncate_ip
+from spamschutz.service.privacy import keyed_hash, truncate_ip
 
 
 def test_ipv4_is_truncated_to_24_bits() -> None:
@@ -29,7 +29,7 @@ def test_keyed_hash_depends_on_the_key_and_ignores_case() -> None:
 
 
 def test_address_key_is_one_spelling_per_client() -> None:
-    from service.privacy import address_key
+    from spamschutz.service.privacy import address_key
 
     assert address_key("2001:DB8:9:1::1") == address_key("2001:db8:9:1:0:0:0:1")
     assert address_key("2001:db8:9:1::1") == address_key("2001:db8:9:1:ffff::19") == (

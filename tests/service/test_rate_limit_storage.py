@@ -13,7 +13,7 @@ from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from service.ratelimits import SweptMemoryStorage
+from spamschutz.service.ratelimits import SweptMemoryStorage
 
 # The two private methods and the public ones that call the scheduler, as in the releases
 # checked (limits 5.1.0 to 5.8.0). A new digest: read the new MemoryStorage, check that

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from service.config import ConfigError, load_config
+from spamschutz.service.config import ConfigError, load_config
 from tests.conftest import MODERATOR_PASSWORD, csrf_token_from
 from tests.service.helpers import post_comment
 
@@ -145,7 +145,7 @@ def test_client_address_behind_a_trusted_proxy_is_stored_truncated(make_app) -> 
     client = app.test_client()
     response = post_comment(client, app, headers={"X-Forwarded-For": "203.0.113.77"})
     with app.app_context():
-        from service.extensions import runtime
+        from spamschutz.service.extensions import runtime
 
         row = runtime().repository.get_comment(response.get_json()["id"])
     assert row.ip_truncated == "203.0.113.0/24"
@@ -186,8 +186,8 @@ def test_default_limits_suit_a_news_site(tmp_path) -> None:
 @pytest.fixture
 def moderator_in():
     """Create the standard moderator in a given app; returns its name."""
-    from service.auth import hash_password
-    from service.extensions import runtime
+    from spamschutz.service.auth import hash_password
+    from spamschutz.service.extensions import runtime
 
     def create(app: Flask) -> str:
         with app.app_context():
@@ -204,7 +204,7 @@ def test_in_memory_counters_start_no_thread_per_hit_and_still_expire(monkeypatch
     from limits import parse
     from limits.strategies import MovingWindowRateLimiter
 
-    from service import ratelimits
+    from spamschutz.service import ratelimits
 
     monkeypatch.setattr(ratelimits, "_MEMORY_SWEEP_SECONDS", 0.05)
     storage = ratelimits.SweptMemoryStorage()
@@ -226,7 +226,7 @@ def test_in_memory_counters_start_no_thread_per_hit_and_still_expire(monkeypatch
 def test_limits_still_hold_in_memory_while_redis_is_unreachable(monkeypatch) -> None:
     from limits import parse
 
-    from service import ratelimits
+    from spamschutz.service import ratelimits
 
     counters = ratelimits.RateCounters(
         "redis://127.0.0.1:1/0", {"socket_timeout": 1, "socket_connect_timeout": 1}
@@ -291,7 +291,7 @@ def test_ipv6_network_of_a_client_is_configurable(make_app) -> None:
 
 
 def test_address_hashes_are_one_per_client(backend_app) -> None:
-    from service.extensions import runtime
+    from spamschutz.service.extensions import runtime
 
     spellings = ["2001:db8:9:1::1", "2001:DB8:9:1::2", "::ffff:203.0.113.51", "203.0.113.51"]
     ids = []

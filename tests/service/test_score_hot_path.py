@@ -15,11 +15,11 @@ from flask import Flask, request_started
 from prometheus_client import REGISTRY
 from werkzeug.test import Client
 
-from service import create_app
-from service.api.hot_path import ScoreHotPath
-from service.auth import hash_token, new_token
-from service.extensions import runtime
-from service.storage import upgrade_database
+from spamschutz.service import create_app
+from spamschutz.service.api.hot_path import ScoreHotPath
+from spamschutz.service.auth import hash_token, new_token
+from spamschutz.service.extensions import runtime
+from spamschutz.service.storage import upgrade_database
 
 _PER_REQUEST = {"Date", "X-Request-ID"}
 SPAM = "Win big at the online casino, free spins at www.best-casino-bonus.xyz"

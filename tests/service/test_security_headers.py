@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
-from service.demo.views import DEMO_THREAD
-from service.security import CONTENT_SECURITY_POLICY
+from spamschutz.service.demo.views import DEMO_THREAD
+from spamschutz.service.security import CONTENT_SECURITY_POLICY
 from tests.conftest import csrf_token_from
 from tests.factories import submission
 from tests.service.helpers import answer_for, fresh_challenge, post_comment

@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from service.webhook_targets import parse_networks, refused_target
-from service.webhooks import DeliveryPolicy, deliver_due, sign, verify_signature
+from spamschutz.service.webhook_targets import parse_networks, refused_target
+from spamschutz.service.webhooks import DeliveryPolicy, deliver_due, sign, verify_signature
 from tests.service.helpers import post_comment
 
 SECRET = "whsec-" + "k" * 32
@@ -226,7 +226,7 @@ def test_webhook_to_a_local_address_is_refused_at_add_and_at_delivery(
 
 
 def test_allowed_network_is_a_network(tmp_path):
-    from service.config import ConfigError, load_config
+    from spamschutz.service.config import ConfigError, load_config
 
     environ = {"SPAMSCHUTZ_DATA_DIR": str(tmp_path), "SPAMSCHUTZ_WEBHOOK_ALLOWED_NETWORKS": "x"}
     with pytest.raises(ConfigError, match="SPAMSCHUTZ_WEBHOOK_ALLOWED_NETWORKS"):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from spamschutz.training import DataError, read_comments
+from spamschutz.training.starter import starter_comments
 from tests.conftest import DATASETS_MISSING, YOUTUBE
-from training import DataError, read_comments
-from training.starter import starter_comments
 
 
 def test_csv_with_text_and_label_in_any_spelling(tmp_path: Path) -> None:

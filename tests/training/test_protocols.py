@@ -7,12 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from model import Thresholds
-from tests.conftest import DATASETS_MISSING, YOUTUBE
-from tests.factories import labelled_comments
-from training import LabelledComment, read_many
-from training.evaluate import HeldOut, ranking_metrics
-from training.protocols import (
+from spamschutz.model import Thresholds
+from spamschutz.training import LabelledComment, read_many
+from spamschutz.training.evaluate import HeldOut, ranking_metrics
+from spamschutz.training.protocols import (
     MAX_GROUPS,
     ProtocolError,
     cross_validate,
@@ -20,6 +18,8 @@ from training.protocols import (
     group_splits,
     stratified_splits,
 )
+from tests.conftest import DATASETS_MISSING, YOUTUBE
+from tests.factories import labelled_comments
 
 
 def _with_groups(names: list[str]) -> list[LabelledComment]:

@@ -7,12 +7,12 @@ from html.parser import HTMLParser
 
 import pytest
 
-from model import SpamModel
+from spamschutz.model import SpamModel
+from spamschutz.training import LabelledComment, train_model
+from spamschutz.training.evaluate import HeldOut, band_confusion, threshold_table
+from spamschutz.training.protocols import cross_validate
+from spamschutz.training.report import render_report, strongest_features, write_report
 from tests.factories import labelled_comments
-from training import LabelledComment, train_model
-from training.evaluate import HeldOut, band_confusion, threshold_table
-from training.protocols import cross_validate
-from training.report import render_report, strongest_features, write_report
 
 HOSTILE = '<script>alert("pwned")</script> Guter Artikel, <img src=x onerror=alert(1)>'
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from model import ModelStore
+from spamschutz.model import ModelStore
+from spamschutz.training.search import parallel_backend, search_parameters
 from tests.factories import labelled_comments
-from training.search import parallel_backend, search_parameters
 
 GRID = {"classifier__C": [0.01, 10.0], "features__words__min_df": [1, 2]}
 
@@ -131,9 +131,9 @@ def test_train_refuses_an_unknown_or_invalid_parameter_with_its_name(runner) -> 
 def test_a_long_search_keeps_saying_it_is_at_work(monkeypatch) -> None:
     import threading
 
-    import training.search
+    from spamschutz.training import search
 
-    monkeypatch.setattr(training.search, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(search, "HEARTBEAT_SECONDS", 0.05)
     heard: list[str] = []
     beat = threading.Event()
 
@@ -144,13 +144,13 @@ def test_a_long_search_keeps_saying_it_is_at_work(monkeypatch) -> None:
 
     # The search's fits take as long as it takes the heartbeat to speak (on a fast machine
     # they were over before the first beat, and the test failed now and then).
-    fit = training.search.GridSearchCV.fit
+    fit = search.GridSearchCV.fit
 
     def long_fit(self, *args, **kwargs):
         assert beat.wait(timeout=60), "no heartbeat while the fits ran"
         return fit(self, *args, **kwargs)
 
-    monkeypatch.setattr(training.search.GridSearchCV, "fit", long_fit)
+    monkeypatch.setattr(search.GridSearchCV, "fit", long_fit)
     search_parameters(labelled_comments(), grid={"classifier__C": [10.0]}, folds=2, n_jobs=1,
                       progress=progress)
     assert heard[0].startswith("searching 1 candidates x 2 stratified folds = 2 fits on ")

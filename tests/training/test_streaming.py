@@ -11,11 +11,16 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from model import ModelStore, explain
+from spamschutz.model import ModelStore, explain
+from spamschutz.training import LabelledComment, evaluate_model, read_comments
+from spamschutz.training.streaming import (
+    count_comments,
+    stream_comments,
+    train_from_files,
+    train_streaming,
+)
 from tests.conftest import DATASETS_MISSING, YOUTUBE
 from tests.factories import labelled_comments
-from training import LabelledComment, evaluate_model, read_comments
-from training.streaming import count_comments, stream_comments, train_from_files, train_streaming
 
 
 def write_jsonl(path: Path, comments: list[LabelledComment]) -> Path:

@@ -7,10 +7,16 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from spamschutz.training import (
+    LabelledComment,
+    TrainingError,
+    evaluate_model,
+    read_comments,
+    read_many,
+)
+from spamschutz.training.train import BACKGROUND_SHARE, choose_thresholds, deduplicate, train_model
 from tests.conftest import DATASETS_MISSING, YOUTUBE
 from tests.factories import labelled_comments
-from training import LabelledComment, TrainingError, evaluate_model, read_comments, read_many
-from training.train import BACKGROUND_SHARE, choose_thresholds, deduplicate, train_model
 
 
 def test_threshold_blocks_at_most_the_target_share_of_ham() -> None:

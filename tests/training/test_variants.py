@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 from hypothesis import given
 from hypothesis import strategies as st
 
-from training.data import LabelledComment
-from training.variants import (
+from spamschutz.training.data import LabelledComment
+from spamschutz.training.variants import (
     LINE_ENDINGS,
     personal_website,
     reference_link,

@@ -12,8 +12,8 @@ import os
 from alembic import context
 from sqlalchemy import Connection
 
-from service.storage.engine import create_engine_for, normalise_database_url
-from service.storage.schema import metadata
+from spamschutz.service.storage.engine import create_engine_for, normalise_database_url
+from spamschutz.service.storage.schema import metadata
 
 
 def _database_url() -> str:

@@ -10,8 +10,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.campaigns import minhash
-from service.campaigns.fingerprint import fingerprint_comment, registrable_domain
+from spamschutz.service.campaigns import minhash
+from spamschutz.service.campaigns.fingerprint import fingerprint_comment, registrable_domain
 
 TEMPLATE = (
     "{Super|Toller|Klasse|Sehr guter} Artikel! Ich {verdiene|mache} jetzt {3000|5000|7000} Euro "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.campaigns.settings import common_domains
-from service.config import ConfigError, load_config
+from spamschutz.service.campaigns.settings import common_domains
+from spamschutz.service.config import ConfigError, load_config
 
 
 def test_the_sites_own_domains_are_common_domains():

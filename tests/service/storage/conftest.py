@@ -10,8 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, text
 
-from service.storage import Repository, create_engine_for, sqlite_url_for, upgrade_database
-from service.storage.engine import normalise_database_url
+from spamschutz.service.storage import (
+    Repository,
+    create_engine_for,
+    sqlite_url_for,
+    upgrade_database,
+)
+from spamschutz.service.storage.engine import normalise_database_url
 
 POSTGRES_URL_VARIABLE = "SPAMSCHUTZ_TEST_DATABASE_URL"
 POSTGRES_SKIP_REASON = f"{POSTGRES_URL_VARIABLE} is not set; PostgreSQL storage tests skipped"

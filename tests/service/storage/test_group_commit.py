@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from service.storage.group_commit import GroupCommit
+from spamschutz.service.storage.group_commit import GroupCommit
 
 
 class DatabaseDown(Exception):

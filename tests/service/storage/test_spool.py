@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from service.storage import Spool, SpooledComment, SpoolUnavailable, drain_spool
-from service.storage.schema import comments
-from service.storage.spool import SpoolRecordError
+from spamschutz.service.storage import Spool, SpooledComment, SpoolUnavailable, drain_spool
+from spamschutz.service.storage.schema import comments
+from spamschutz.service.storage.spool import SpoolRecordError
 
 
 def _record(key: str = "key-1", token: str = "token-1", **overrides) -> SpooledComment:

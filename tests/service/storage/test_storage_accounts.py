@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from service.storage import ConflictError, NotFound, Repository
-from service.storage.accounts import TokenCache
+from spamschutz.service.storage import ConflictError, NotFound, Repository
+from spamschutz.service.storage.accounts import TokenCache
 
 
 def _hash(token: str) -> str:

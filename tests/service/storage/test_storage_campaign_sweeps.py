@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from service.campaigns.fingerprint import fingerprint_comment
-from service.storage import ConflictError
-from service.storage.campaigns import DetectionRules
+from spamschutz.service.campaigns.fingerprint import fingerprint_comment
+from spamschutz.service.storage import ConflictError
+from spamschutz.service.storage.campaigns import DetectionRules
 
 RULES = DetectionRules()
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from service.storage import ConflictError, NotFound
+from spamschutz.service.storage import ConflictError, NotFound
 
 
 def _record(repository, version, **kwargs):

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from service.storage import CommentRow, ConflictError, NotFound
-from service.storage.comments import ChallengeAlreadyRedeemed
+from spamschutz.service.storage import CommentRow, ConflictError, NotFound
+from spamschutz.service.storage.comments import ChallengeAlreadyRedeemed
 
 
 def _page_through(repository, sort, status="pending", limit=3):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from service.storage import (
+from spamschutz.service.storage import (
     Repository,
     StorageUnavailable,
     create_engine_for,
@@ -93,7 +93,7 @@ def test_ping_succeeds_on_a_reachable_database(repository):
 
 
 def test_a_database_without_the_schema_says_so_instead_of_being_unavailable(database_url):
-    from service.storage import Repository, SchemaMissing, create_engine_for
+    from spamschutz.service.storage import Repository, SchemaMissing, create_engine_for
 
     engine = create_engine_for(database_url)  # an empty database: no tables
     try:

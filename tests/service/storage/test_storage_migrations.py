@@ -10,13 +10,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import CheckConstraint, inspect
 
-import service.storage.migrate
-from service.storage import create_engine_for, current_revision, upgrade_database
-from service.storage.schema import metadata
+from spamschutz.service.storage import (
+    create_engine_for,
+    current_revision,
+    migrate,
+    upgrade_database,
+)
+from spamschutz.service.storage.schema import metadata
 
 # The newest migration, whichever it is: these tests hold for every release.
 HEAD = ScriptDirectory(
-    str(Path(service.storage.migrate.__file__).with_name("migrations"))
+    str(Path(migrate.__file__).with_name("migrations"))
 ).get_current_head()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from service.storage import NotFound
+from spamschutz.service.storage import NotFound
 
 
 def _gone(repository, public_id: str) -> bool:

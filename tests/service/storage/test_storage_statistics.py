@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.storage.statistics import Agreement
+from spamschutz.service.storage.statistics import Agreement
 
 
 def test_agreement_counts_kept_decisions_per_version_and_week(

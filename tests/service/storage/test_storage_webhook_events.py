@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 
-from service.storage import Repository, create_engine_for, upgrade_database
-from service.storage.schema import webhook_endpoints
-from service.storage.webhooks import WEBHOOK_EVENTS
+from spamschutz.service.storage import Repository, create_engine_for, upgrade_database
+from spamschutz.service.storage.schema import webhook_endpoints
+from spamschutz.service.storage.webhooks import WEBHOOK_EVENTS
 
 
 def _events(repository: Repository) -> list[tuple[str, str]]:

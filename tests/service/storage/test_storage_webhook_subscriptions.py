@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from service.storage import Repository
-from service.storage.webhooks import ENDPOINT_CACHE_SECONDS, SubscriptionCache
+from spamschutz.service.storage import Repository
+from spamschutz.service.storage.webhooks import ENDPOINT_CACHE_SECONDS, SubscriptionCache
 
 
 class Ticks:
@@ -59,7 +59,7 @@ def test_endpoint_added_or_disabled_through_the_same_repository_counts_at_once(
 def test_a_list_read_while_an_endpoint_changes_is_not_kept(
     repository: Repository, monkeypatch
 ) -> None:
-    from service.storage import webhooks
+    from spamschutz.service.storage import webhooks
 
     cache = SubscriptionCache(ttl_seconds=60.0)
     read = webhooks.active_subscriptions
