@@ -75,6 +75,7 @@ _SECOND_LEVEL = frozenset({
 # quote -> the closing quotes that end it; a quote longer than _MAX_QUOTE is no quote.
 _QUOTE_PAIRS = {"„": "“”\"", "“": "”", "»": "«", "«": "»", '"': '"'}
 _MAX_QUOTE = 600
+_OPENING_QUOTE = re.compile("[" + re.escape("".join(_QUOTE_PAIRS)) + "]")
 _DOMAIN_MARKER = re.compile(r"\b(urlx|emailx) dom:([\w.-]+)")
 _MARKERS = re.compile(r"\b(?:urlx|emailx|phonex)\b|dom:\S+")
 _DIGITS = re.compile(r"\d+")
@@ -149,29 +150,32 @@ def without_quotes(text: str) -> str:
 
     A scan rather than a regular expression: with many opening quotes and no closing one,
     a pattern would read the rest of the text from each of them. Here each closing quote's
-    next position is looked up once and reused, so the work stays linear.
+    next position is looked up once and reused, so the work stays linear. The scan jumps from
+    one opening quote to the next: most comments hold none, and a step per character was a
+    third of the fingerprint's time.
     """
     lines = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
     text = "\n".join(lines)
     kept: list[str] = []
     next_close: dict[str, int] = {}
-    position, length = 0, len(text)
-    while position < length:
-        closers = _QUOTE_PAIRS.get(text[position])
-        if closers:
-            ends = []
-            for closer in closers:
-                found = next_close.get(closer)
-                if found is None or (found != -1 and found <= position):
-                    found = next_close[closer] = text.find(closer, position + 1)
-                if found != -1:
-                    ends.append(found)
-            if ends and min(ends) - position <= _MAX_QUOTE:
-                kept.append(" ")
-                position = min(ends) + 1
-                continue
-        kept.append(text[position])
-        position += 1
+    position = 0
+    while (opening := _OPENING_QUOTE.search(text, position)) is not None:
+        start = opening.start()
+        kept.append(text[position:start])
+        ends = []
+        for closer in _QUOTE_PAIRS[text[start]]:
+            found = next_close.get(closer)
+            if found is None or (found != -1 and found <= start):
+                found = next_close[closer] = text.find(closer, start + 1)
+            if found != -1:
+                ends.append(found)
+        if ends and min(ends) - start <= _MAX_QUOTE:
+            kept.append(" ")
+            position = min(ends) + 1
+        else:
+            kept.append(text[start])
+            position = start + 1
+    kept.append(text[position:])
     return "".join(kept)
 
 
