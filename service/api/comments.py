@@ -16,7 +16,7 @@ from spamschutz.service.api.validation import (
     validate_idempotency_key,
     validate_url,
 )
-from spamschutz.service.campaigns.intake import detect_campaign
+from spamschutz.service.campaigns.intake import campaign_link
 from spamschutz.service.challenge import ChallengeError, VerifiedChallenge
 from spamschutz.service.challenge_guard import (
     address_wait_seconds,
@@ -172,6 +172,7 @@ def submit_comment():
             content=fields,
             build_comment=lambda: _comment_fields(payload, fields, verified, lang, site, scored)
             | page,
+            prepare_campaign=lambda comment: campaign_link(comment, current_app.config),
         )
     except IdempotencyKeyReused as reused:
         # With a fresh question, like every 422 here: the comment is sent again with a new key.
@@ -187,19 +188,7 @@ def submit_comment():
     if stored is None:
         error = _challenge_failed("challenge_used", lang)
         return _form_again(payload, lang, error) if wants_html_page() else error.response()
-    if not stored.spooled:
-        _detect_campaign(stored.public_id, fields)
     return _accepted(stored.public_id, lang, fields)
-
-
-def _detect_campaign(public_id: str, fields: dict[str, Any]) -> None:
-    """Join the stored comment to its campaign (which may send it to the spam folder)."""
-    address = _client_address()
-    detect_campaign(runtime().repository, public_id, {
-        **fields,
-        "ip_hash": client_address_hash(address),
-        "email_hash": keyed_hash(fields["author_email"], str(current_app.config["SECRET_KEY"])),
-    }, current_app.config)
 
 
 def _score(fields: dict[str, Any]) -> ScoreResult | None:

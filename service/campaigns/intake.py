@@ -1,4 +1,4 @@
-"""Running the campaign detection for an accepted comment, without ever risking the comment."""
+"""Preparing the campaign detection for a comment about to be stored, without ever risking it."""
 
 from __future__ import annotations
 
@@ -10,25 +10,21 @@ from typing import Any
 from spamschutz.service.campaigns.fingerprint import fingerprint_comment
 from spamschutz.service.campaigns.settings import common_domains, detection_rules
 from spamschutz.service.observability.metrics import observe_campaign_detection
-from spamschutz.service.storage import Repository
-from spamschutz.service.storage.campaigns import LinkResult
+from spamschutz.service.storage.campaigns import CampaignLink
 
-__all__ = ["detect_campaign"]
+__all__ = ["campaign_link"]
 
 log = logging.getLogger(__name__)
 
 
-def detect_campaign(
-    repository: Repository,
-    public_id: str,
-    comment: Mapping[str, Any],
-    config: Mapping[str, object],
-) -> LinkResult | None:
-    """Compare the stored comment with the recent ones and join it to its campaign.
+def campaign_link(comment: Mapping[str, Any], config: Mapping[str, object]) -> CampaignLink | None:
+    """What :meth:`Repository.add_comment` needs to link the comment to its campaign in the
+    transaction that stores it: the fingerprint (computed here, before the database's write
+    lock is taken) and the rules. ``None`` when the detection is off.
 
-    Failure policy: the comment is already stored when this runs, and stays stored and
-    queued whatever happens here. An error in the detection (a database hiccup, a bug) costs
-    the campaign one member, never a reader's comment: it is logged and ``None`` returned.
+    ``comment`` holds ``text``, ``author_email``, ``author_url``, ``ip_hash`` and
+    ``email_hash``. Failure policy: an error here (a bug, a bad setting) costs the campaign
+    one member, never a reader's comment: it is logged and ``None`` returned.
     """
     if not config.get("CAMPAIGN_DETECTION", True):
         return None
@@ -41,11 +37,15 @@ def detect_campaign(
             senders=(comment.get("ip_hash") or "", comment.get("email_hash") or ""),
             common_domains=common_domains(config),
         )
-        return repository.link_comment(
-            public_id, fingerprint.index_keys(), fingerprint.signature, detection_rules(config)
-        )
+        rules = detection_rules(config)
     except Exception:  # the comment must not suffer for the detection: see the docstring
-        log.exception("campaign detection failed for comment %s; the comment is kept", public_id)
+        log.exception("campaign detection failed before storing a comment; the comment is kept")
         return None
-    finally:
-        observe_campaign_detection(time.perf_counter() - started)
+    fingerprint_seconds = time.perf_counter() - started
+    return CampaignLink(
+        tuple(dict.fromkeys(fingerprint.index_keys())),
+        fingerprint.signature,
+        rules,
+        # The metric is the detection's whole time: the fingerprint and the database work.
+        observe=lambda seconds: observe_campaign_detection(fingerprint_seconds + seconds),
+    )

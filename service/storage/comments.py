@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from spamschutz.service.storage import keyset
+from spamschutz.service.storage.campaigns import CampaignLink, CampaignStore
 from spamschutz.service.storage.desk import QueueFilter, filter_clauses, uncertainty_column
 from spamschutz.service.storage.errors import NotFound, StorageError, StorageUnavailable
 from spamschutz.service.storage.group_commit import GroupCommit
@@ -22,7 +23,7 @@ from spamschutz.service.storage.schema import (
     challenge_redemptions,
     comments,
 )
-from spamschutz.service.storage.webhooks import WebhookStore, event_data
+from spamschutz.service.storage.webhooks import event_data
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -43,9 +44,10 @@ class _NewComment:
     values: dict[str, Any]
     challenge_token_id: str | None
     refuse_redeemed_token: bool
+    campaign: CampaignLink | None
 
 
-class CommentStore(WebhookStore):
+class CommentStore(CampaignStore):
     """Comment-related repository methods; mixed into :class:`Repository`.
 
     Comments stored at the same time by threads of a process share a transaction
@@ -85,6 +87,7 @@ class CommentStore(WebhookStore):
         permalink: str | None = None,
         site: str | None = None,
         thread_title: str | None = None,
+        campaign: CampaignLink | None = None,
     ) -> CommentRow:
         """Store a new comment; a repeated ``idempotency_key`` returns the first one instead.
 
@@ -103,6 +106,10 @@ class CommentStore(WebhookStore):
         A newly stored comment queues the ``comment.received`` webhook in the same transaction.
         ``source`` says where it came from (``form`` or ``akismet``); ``is_test`` keeps it out
         of the training data.
+
+        With ``campaign`` the comment is linked to its campaign in the same transaction (see
+        :meth:`CampaignStore._link_new_comment`: a failure there never costs the comment).
+        The row returned is the comment as inserted, before a campaign's sweep.
         """
         if status not in COMMENT_STATUSES:
             raise ValueError(f"unknown comment status {status!r}")
@@ -135,7 +142,7 @@ class CommentStore(WebhookStore):
             "site": site,
             "thread_title": thread_title,
         }
-        new = _NewComment(values, challenge_token_id, refuse_redeemed_token)
+        new = _NewComment(values, challenge_token_id, refuse_redeemed_token, campaign)
         return CommentRow.from_row(self._comment_writes.submit(new))
 
     def _write_comments(
@@ -168,7 +175,9 @@ class CommentStore(WebhookStore):
             }
         # A retried submission (double click, client retry) must not create a second comment;
         # whichever request inserts first wins, the others read its row.
-        if not self._insert_unless_duplicate(connection, comments, values, "idempotency_key"):
+        comment_id = self._insert_returning_id_unless_duplicate(
+            connection, comments, values, "idempotency_key")
+        if comment_id is None:
             return connection.execute(
                 _COMMENT_BY_IDEMPOTENCY_KEY, {"key": values["idempotency_key"]}
             ).mappings().one()
@@ -176,6 +185,9 @@ class CommentStore(WebhookStore):
         # JSON again cost a fifth of the write, inside the write lock.
         row = {**values, "decided_at": None, "decided_by": None}
         self._queue_event(connection, "comment.received", event_data(row), now)
+        if new.campaign is not None:
+            self._link_new_comment(
+                connection, {**values, "id": comment_id}, new.campaign)
         return row
 
     def get_comment(self, public_id: str) -> CommentRow:

@@ -108,13 +108,25 @@ class TransactionalStore:
         statement = _insert_ignoring_duplicates(connection.dialect.name, table, key)
         return connection.execute(statement, dict(values)).rowcount == 1
 
+    def _insert_returning_id_unless_duplicate(
+        self, connection: Connection, table: Table, values: Mapping[str, Any], key: str
+    ) -> int | None:
+        """:meth:`_insert_unless_duplicate` that returns the new row's ``id`` (``None``: a
+        row with the same ``key`` exists)."""
+        statement = _insert_ignoring_duplicates(connection.dialect.name, table, key, True)
+        return connection.execute(statement, dict(values)).scalar_one_or_none()
+
 
 @functools.cache
-def _insert_ignoring_duplicates(dialect_name: str, table: Table, key: str) -> Executable:
+def _insert_ignoring_duplicates(
+    dialect_name: str, table: Table, key: str, returning_id: bool = False
+) -> Executable:
     # Built once per table and kept: the values go in as parameters. Building the statement
     # with .values() cost more than executing it, and that time was spent holding the
     # database's write lock.
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     statement = dialect.insert(table).on_conflict_do_nothing(index_elements=[key])
+    if returning_id:
+        return statement.returning(table.c.id)
     # rowcount of an INSERT is only reported when asked for (SQLAlchemy 2.0.28+).
     return statement.execution_options(preserve_rowcount=True)
