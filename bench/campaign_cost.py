@@ -32,7 +32,7 @@ from spamschutz.service.config import DEFAULTS
 from spamschutz.service.storage import Repository, create_engine_for, upgrade_database
 from spamschutz.service.storage.schema import campaign_keys, campaign_prints, comments
 
-__all__ = ["measure_detection_cost"]
+__all__ = ["add_cost_arguments", "measure_detection_cost"]
 
 _CHUNK = 5000
 
@@ -141,13 +141,18 @@ def _ms(seconds: float) -> float:
     return round(seconds * 1000, 3)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Measure and print the cost as JSON."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_cost_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of this measurement (``bench.campaigns`` takes them too)."""
     parser.add_argument("--datasets", type=Path, default=Path("../shared/datasets"))
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--window", type=int, default=100_000)
     parser.add_argument("--samples", type=int, default=1000)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Measure and print the cost as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_cost_arguments(parser)
     args = parser.parse_args(argv)
     texts = [text for text, _group, _lang in honest_comments(args.datasets)]
     with tempfile.TemporaryDirectory(prefix="bench-campaign-cost-") as name:

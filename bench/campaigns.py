@@ -37,7 +37,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from bench.campaign_cost import measure_detection_cost
+from bench.campaign_cost import add_cost_arguments, measure_detection_cost
 from bench.campaign_stream import CAMPAIGNS, build_stream, honest_comments
 from bench.http_servers import VENV_BIN, spamschutz_env, start_spamschutz, stop
 from spamschutz.service.storage import create_engine_for
@@ -223,10 +223,7 @@ def _markdown(results: dict) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Run the stream, the cost and the throughput; write bench/results/campaigns.*."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", type=Path, default=Path("../shared/datasets"))
-    parser.add_argument("--database-url", default=None)
-    parser.add_argument("--window", type=int, default=100_000)
-    parser.add_argument("--samples", type=int, default=1000)
+    add_cost_arguments(parser)
     parser.add_argument("--throughput-seconds", type=float, default=10.0)
     parser.add_argument("--throughput-runs", type=int, default=3)
     parser.add_argument("--skip-throughput", action="store_true")
