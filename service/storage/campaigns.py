@@ -229,7 +229,14 @@ def _candidates_statement(count: int, by_sender: bool) -> Executable:
     ))
 
 
-_INSERT_KEY = campaign_keys.insert()
+@functools.cache
+def _insert_keys_statement(count: int) -> Executable:
+    """One ``INSERT`` of ``count`` index rows (``key_<i>``, ``comment_id``, ``created_at``):
+    one statement and round trip instead of one per row."""
+    return campaign_keys.insert().values([
+        {"key": bindparam(f"key_{index}"), "comment_id": bindparam("comment_id"),
+         "created_at": bindparam("created_at", type_=campaign_keys.c.created_at.type)}
+        for index in range(count)])
 
 
 def _share_key(key: str) -> tuple[str, str]:
@@ -333,9 +340,9 @@ class CampaignStore(WebhookStore):
         candidates = connection.execute(
             _candidates_statement(len(link.keys), sender is not None), parameters
         ).mappings().all()
-        connection.execute(_INSERT_KEY, [
-            {"key": key, "comment_id": comment["id"], "created_at": created}
-            for key in link.keys])
+        connection.execute(_insert_keys_statement(len(link.keys)), {
+            **{f"key_{index}": key for index, key in enumerate(link.keys)},
+            "comment_id": comment["id"], "created_at": created})
         links = _links(candidates, comment["thread_id"], sender, created, link.signature,
                        link.rules)
         if not links:
