@@ -74,18 +74,18 @@ def train_two_models(datasets: Path, model_dir: Path):
 def prepare_database(env: dict[str, str], first, second) -> str:
     """Migrate, catalogue both models (the first active) and return a site token."""
     from spamschutz.service.auth import hash_token, new_token
-    from spamschutz.service.storage import Repository, create_engine_for
+    from spamschutz.service.storage import Stores, create_engine_for
 
     subprocess.run(
         [str(VENV_BIN / "spamschutz"), "db", "upgrade"], env=env, check=True, capture_output=True
     )
     engine = create_engine_for(env["SPAMSCHUTZ_DATABASE_URL"])
-    repository = Repository(engine)
+    stores = Stores.open(engine)
     for stored in (first, second):
-        repository.record_model(stored.version, stored.sha256, str(stored.path), stored.metadata)
-    repository.activate_model(first.version)
+        stores.models.record_model(stored.version, stored.sha256, str(stored.path), stored.metadata)
+    stores.models.activate_model(first.version)
     token = new_token()
-    repository.add_api_token("hot-swap-bench", hash_token(token), "site")
+    stores.accounts.add_api_token("hot-swap-bench", hash_token(token), "site")
     engine.dispose()
     return token
 

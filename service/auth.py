@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import g, request, session
 
 from spamschutz.service.extensions import runtime
-from spamschutz.service.storage import Repository
+from spamschutz.service.storage.accounts import AccountStore
 
 __all__ = [
     "ROLES",
@@ -75,15 +75,15 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def token_principal() -> Principal | None:
     """The caller named by ``Authorization: Bearer <token>``, if the token is valid."""
-    return principal_for_header(request.headers.get("Authorization", ""), runtime().repository)
+    return principal_for_header(request.headers.get("Authorization", ""), runtime().accounts)
 
 
-def principal_for_header(header: str, repository: Repository) -> Principal | None:
+def principal_for_header(header: str, accounts: AccountStore) -> Principal | None:
     """The caller named by an ``Authorization`` header's bearer token, if the token is valid."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    row = repository.find_api_token(hash_token(token.strip()))
+    row = accounts.find_api_token(hash_token(token.strip()))
     return Principal(name=row.name, role=row.role, via="token") if row else None
 
 
@@ -95,7 +95,7 @@ def log_in(name: str, epoch: int) -> bool:
     ``session_epoch`` read when the password was checked (see ``start_moderator_session``).
     """
     session_id = secrets.token_urlsafe(32)
-    started = runtime().repository.start_moderator_session(
+    started = runtime().sessions.start_moderator_session(
         name, hash_token(session_id), SESSION_LIFETIME, epoch
     )
     session.clear()
@@ -111,7 +111,7 @@ def log_out() -> None:
     """End the moderator session on the server too: the cookie, even a copy, stops working."""
     session_id = session.get(_SESSION_ID)
     if isinstance(session_id, str) and session_id:
-        runtime().repository.end_moderator_session(hash_token(session_id))
+        runtime().sessions.end_moderator_session(hash_token(session_id))
     session.clear()
     g.pop(_PRINCIPAL, None)
 
@@ -127,7 +127,7 @@ def session_moderator() -> Principal | None:
     principal = None
     session_id = session.get(_SESSION_ID)
     if isinstance(session_id, str) and session_id:
-        row = runtime().repository.moderator_for_session(hash_token(session_id))
+        row = runtime().sessions.moderator_for_session(hash_token(session_id))
         if row is None:
             session.clear()
         else:

@@ -11,6 +11,14 @@ from spamschutz.model import ActiveModel, ModelRegistry, ModelStore
 from spamschutz.service.challenge import QuestionBank
 from spamschutz.service.model_announcements import promotion_listener
 from spamschutz.service.storage import Repository, Spool, create_engine_for, spool_for
+from spamschutz.service.storage.accounts import AccountStore
+from spamschutz.service.storage.catalog import ModelCatalog
+from spamschutz.service.storage.challenges import ChallengeStore
+from spamschutz.service.storage.privacy import PrivacyStore
+from spamschutz.service.storage.sessions import SessionStore
+from spamschutz.service.storage.sites import SiteStore
+from spamschutz.service.storage.statistics import StatisticsStore
+from spamschutz.service.storage.stores import Stores
 
 __all__ = ["Runtime", "csrf", "runtime"]
 
@@ -19,28 +27,36 @@ csrf = CSRFProtect()
 
 @dataclass
 class Runtime:
-    """What request handlers need beside Flask: storage, the serving model, the questions,
-    and the spool that keeps accepted comments while the database is unavailable."""
+    """What request handlers need beside Flask: a store per area of storage, the serving
+    model, the questions, and the spool that keeps accepted comments while the database is
+    unavailable."""
 
+    accounts: AccountStore
+    sessions: SessionStore
+    models: ModelCatalog
+    challenges: ChallengeStore
+    statistics: StatisticsStore
+    sites: SiteStore
+    privacy: PrivacyStore
     repository: Repository
-    models: ModelRegistry
+    registry: ModelRegistry
     questions: QuestionBank
     spool: Spool
 
     @classmethod
     def from_config(cls, config: dict[str, object]) -> Runtime:
         """Build from the app's configuration. Connects to nothing yet (engines are lazy)."""
-        repository = Repository(create_engine_for(str(config["DATABASE_URL"])))
+        stores = Stores.open(create_engine_for(str(config["DATABASE_URL"])))
 
         def active_model() -> ActiveModel | None:
-            row = repository.active_model()
+            row = stores.models.active_model()
             return ActiveModel(row.version, row.sha256) if row else None
 
-        models = ModelRegistry(
+        registry = ModelRegistry(
             ModelStore(str(config["MODEL_DIR"])),
             active_model,
             refresh_seconds=float(config["MODEL_REFRESH_SECONDS"]),  # type: ignore[arg-type]
-            listen=promotion_listener(repository.engine),
+            listen=promotion_listener(stores.engine),
         )
         questions = QuestionBank(
             secret_key=str(config["SECRET_KEY"]),
@@ -49,8 +65,8 @@ class Runtime:
             own_share=float(config["OWN_QUESTIONS_SHARE"]),  # type: ignore[arg-type]
         )
         return cls(
-            repository=repository,
-            models=models,
+            **stores.by_name(),  # type: ignore[arg-type]
+            registry=registry,
             questions=questions,
             spool=spool_for(config),
         )

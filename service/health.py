@@ -16,13 +16,13 @@ bp = Blueprint("health", __name__)
 def healthz():
     """Alive: the process answers. Reports the model state and the comments waiting in the
     spool for the database, but never fails on either."""
-    models = runtime().models
-    models.current()
+    registry = runtime().registry
+    registry.current()
     spool = runtime().spool.status()
     return {
         "status": "ok",
-        "model_version": models.version,
-        "model_problem": models.problem,
+        "model_version": registry.version,
+        "model_problem": registry.problem,
         "spool": {"depth": spool.depth, "failed": spool.failed},
     }
 
@@ -30,13 +30,13 @@ def healthz():
 @bp.get("/readyz")
 def readyz():
     """Ready: the database answers and a model is loaded."""
-    models = runtime().models
+    registry = runtime().registry
     checks = {"database": "ok", "model": "ok"}
     try:
         runtime().repository.ping()
     except StorageUnavailable:
         checks["database"] = "unavailable"
-    if models.current() is None:
-        checks["model"] = models.problem or "not loaded"
+    if registry.current() is None:
+        checks["model"] = registry.problem or "not loaded"
     ready = all(value == "ok" for value in checks.values())
     return {"status": "ready" if ready else "not_ready", "checks": checks}, 200 if ready else 503

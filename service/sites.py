@@ -43,7 +43,7 @@ def challenge_mode(site: str | None) -> str:
     default = str(current_app.config["CHALLENGE_MODE"])
     if not site or not SITE_NAME.fullmatch(site):
         return default
-    row = runtime().repository.get_site(site)
+    row = runtime().sites.get_site(site)
     if row is None:
         return default
     if _comes_from(row):

@@ -1,4 +1,4 @@
-"""What CLI commands share: configuration, the repository and the model store, built lazily."""
+"""What CLI commands share: configuration, the stores and the model store, built lazily."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import click
 
 if TYPE_CHECKING:
     from spamschutz.model import SpamModel, StoredModel
-    from spamschutz.service.storage import Repository
+    from spamschutz.service.storage import Repository, Stores
     from spamschutz.training import LabelledComment
 
 __all__ = ["Context", "pass_context"]
@@ -32,12 +32,18 @@ class Context:
             raise click.ClickException(str(error)) from error
 
     @cached_property
-    def repository(self) -> Repository:
-        """The storage repository, on a schema this version can use (:meth:`ensure_schema`)."""
-        from spamschutz.service.storage import Repository, create_engine_for
+    def stores(self) -> Stores:
+        """A store per area of storage (``stores.accounts``, ``stores.models`` …), on a schema
+        this version can use (:meth:`ensure_schema`)."""
+        from spamschutz.service.storage import Stores, create_engine_for
 
         self.ensure_schema()
-        return Repository(create_engine_for(str(self.config["DATABASE_URL"])))
+        return Stores.open(create_engine_for(str(self.config["DATABASE_URL"])))
+
+    @property
+    def repository(self) -> Repository:
+        """Comments, decisions, the desk, campaigns and webhooks (:class:`Repository`)."""
+        return self.stores.repository
 
     def ensure_schema(self) -> None:
         """Upgrade the schema as ``AUTO_MIGRATE`` says, else refuse an old one with what to do.
@@ -212,11 +218,11 @@ class Context:
     def store_model(self, model: SpamModel, *, promote: bool) -> StoredModel:
         """Save a trained model's artefact, record it in the catalog, optionally activate it."""
         stored = self._store().save(model)
-        self.repository.record_model(
+        self.stores.models.record_model(
             stored.version, stored.sha256, str(stored.path), stored.metadata
         )
         if promote:
-            self.repository.activate_model(stored.version)
+            self.stores.models.activate_model(stored.version)
         return stored
 
     def load_model(self, version: str | None) -> SpamModel:
@@ -225,7 +231,8 @@ class Context:
         from spamschutz.service.storage import NotFound
 
         try:
-            row = self.repository.get_model(version) if version else self.repository.active_model()
+            catalog = self.stores.models
+            row = catalog.get_model(version) if version else catalog.active_model()
         except NotFound:
             row = None
         if row is None:

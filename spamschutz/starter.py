@@ -46,8 +46,8 @@ def ensure_active_model(context: Context) -> None:
     """Activate the baked model, or train the starter model, unless a model is active."""
     from spamschutz.service.storage import ConflictError
 
-    repository = context.repository
-    active = repository.active_model()
+    catalog = context.stores.models
+    active = catalog.active_model()
     if active is not None:
         click.echo(f"Model {active.version} is already active.", err=True)
         return
@@ -70,6 +70,6 @@ def ensure_active_model(context: Context) -> None:
         partial.replace(target / "model.joblib")
     # Another instance of the same image may have registered it first.
     with contextlib.suppress(ConflictError):
-        repository.record_model(version, sha256, str(target / "model.joblib"), metadata)
-    repository.activate_model(version)
+        catalog.record_model(version, sha256, str(target / "model.joblib"), metadata)
+    catalog.activate_model(version)
     click.echo(f"Baked starter model {version} is active.", err=True)

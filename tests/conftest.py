@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from spamschutz.model import ModelStore, StoredModel
 from spamschutz.service import create_app
 from spamschutz.service.auth import hash_password, hash_token, new_token
-from spamschutz.service.extensions import runtime
+from spamschutz.service.extensions import Runtime, runtime
 from spamschutz.service.storage import upgrade_database
 from spamschutz.training import train_model
 from tests.factories import labelled_comments
@@ -110,11 +110,11 @@ def app(app_config: dict[str, object], tiny_model: StoredModel) -> Iterator[Flas
     upgrade_database(str(app_config["DATABASE_URL"]))
     application = create_app(app_config)
     with application.app_context():
-        repository = runtime().repository
-        repository.record_model(
+        stores = runtime()
+        stores.models.record_model(
             tiny_model.version, tiny_model.sha256, str(tiny_model.path), tiny_model.metadata
         )
-        repository.activate_model(tiny_model.version)
+        stores.models.activate_model(tiny_model.version)
     yield application
     with application.app_context():
         runtime().repository.engine.dispose()
@@ -127,11 +127,18 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def repository(app: Flask):
-    """The app's storage repository (fetched in a short app context, so requests made by the
-    test client do not share one ``g``)."""
+def stores(app: Flask) -> Runtime:
+    """The app's stores, one per area: ``stores.accounts``, ``stores.models`` … (the app's
+    :class:`Runtime`, fetched in a short app context, so requests made by the test client do
+    not share one ``g``)."""
     with app.app_context():
-        return runtime().repository
+        return runtime()
+
+
+@pytest.fixture
+def repository(stores: Runtime):
+    """The app's comments, decisions, desk, campaigns and webhooks (:class:`Repository`)."""
+    return stores.repository
 
 
 @pytest.fixture
@@ -152,21 +159,21 @@ def runner(app_config: dict[str, object], app: Flask) -> Callable[..., object]:
 
 
 @pytest.fixture
-def make_token(repository) -> Callable[[str], str]:
+def make_token(stores) -> Callable[[str], str]:
     """Create an API token with a role and return its value."""
 
     def make(role: str = "site") -> str:
         token = new_token()
-        repository.add_api_token(f"test-{role}", hash_token(token), role)
+        stores.accounts.add_api_token(f"test-{role}", hash_token(token), role)
         return token
 
     return make
 
 
 @pytest.fixture
-def moderator(repository) -> str:
+def moderator(stores) -> str:
     """A moderator account; returns its name (password: ``MODERATOR_PASSWORD``)."""
-    repository.add_moderator("redaktion", hash_password(MODERATOR_PASSWORD))
+    stores.accounts.add_moderator("redaktion", hash_password(MODERATOR_PASSWORD))
     return "redaktion"
 
 
@@ -222,13 +229,13 @@ def make_app(
         upgrade_database(str(config["DATABASE_URL"]))
         application = create_app(config)
         with application.app_context():
-            repository = runtime().repository
-            if all(row.version != tiny_model.version for row in repository.list_models()):
-                repository.record_model(
+            stores = runtime()
+            if all(row.version != tiny_model.version for row in stores.models.list_models()):
+                stores.models.record_model(
                     tiny_model.version, tiny_model.sha256, str(tiny_model.path),
                     tiny_model.metadata,
                 )
-            repository.activate_model(tiny_model.version)
+            stores.models.activate_model(tiny_model.version)
         made.append(application)
         return application
 

@@ -10,22 +10,22 @@ import pytest
 from tests.conftest import DATASETS_MISSING, YOUTUBE
 
 
-def test_tokens_create_prints_the_token_last_and_stores_only_its_hash(runner, repository) -> None:
+def test_tokens_create_prints_the_token_last_and_stores_only_its_hash(runner, stores) -> None:
     result = runner("tokens", "create", "blog", "--role", "moderator")
     assert result.exit_code == 0
     token = result.output.strip().splitlines()[-1]
     assert token.startswith("ssz_")
-    (row,) = [r for r in repository.list_api_tokens() if r.name == "blog"]
+    (row,) = [r for r in stores.accounts.list_api_tokens() if r.name == "blog"]
     assert row.role == "moderator"
     assert token not in row.token_hash
 
 
-def test_moderators_add_reads_the_password_from_stdin(runner, repository) -> None:
+def test_moderators_add_reads_the_password_from_stdin(runner, stores) -> None:
     result = runner(
         "moderators", "add", "anna", "--password-stdin", input="a long enough password\n"
     )
     assert result.exit_code == 0, result.output
-    row = repository.get_moderator("anna")
+    row = stores.accounts.get_moderator("anna")
     assert row.password_hash.startswith("$argon2id$")
 
 
@@ -114,23 +114,23 @@ def test_score_without_text_says_how_to_call_it(runner) -> None:
     assert "Give the comment's text, or --file FILE" in result.output
 
 
-def test_moderators_add_states_the_password_rule_and_asks_again(runner, repository) -> None:
+def test_moderators_add_states_the_password_rule_and_asks_again(runner, stores) -> None:
     result = runner("moderators", "add", "carla",
                     input="short\nlong enough password\nlong enough password\n")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Password (at least 10 characters): ")
     assert "at least 10 characters, please" in result.output
-    assert repository.get_moderator("carla") is not None
+    assert stores.accounts.get_moderator("carla") is not None
 
 
-def test_moderators_add_asks_again_when_the_repetition_differs(runner, repository) -> None:
+def test_moderators_add_asks_again_when_the_repetition_differs(runner, stores) -> None:
     result = runner("moderators", "add", "dora",
                     input="long enough password\nlong enough passwort\n"
                           "long enough password\nlong enough password\n")
     assert result.exit_code == 0, result.output
     assert "do not match" in result.output
     assert result.output.count("Password (at least 10 characters): ") == 2
-    assert repository.get_moderator("dora") is not None
+    assert stores.accounts.get_moderator("dora") is not None
 
 
 def test_tokens_list_says_when_each_token_was_last_used(runner, client, make_token) -> None:

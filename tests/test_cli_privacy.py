@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from spamschutz.service.storage import Repository
+from spamschutz.service.storage.challenges import ChallengeStore
 from tests.service.helpers import post_comment
 
 
@@ -51,14 +52,15 @@ def test_purge_deletes_only_spam_and_rejected_comments_older_than_the_retention(
 
 
 def test_purge_forgets_challenge_redemptions_only_once_their_tokens_expired(
-    runner, repository
+    runner, stores
 ) -> None:
     long_ago = datetime.now(UTC) - timedelta(hours=2)  # tokens live 30 minutes
-    Repository(repository.engine, clock=lambda: long_ago).redeem_challenge("expired-token")
-    repository.redeem_challenge("live-token")
+    then = ChallengeStore(stores.challenges.engine, clock=lambda: long_ago)
+    then.redeem_challenge("expired-token")
+    stores.challenges.redeem_challenge("live-token")
     assert ", 1 expired challenge redemption(s)" in runner("purge").output
-    assert repository.redeem_challenge("expired-token")  # forgotten
-    assert not repository.redeem_challenge("live-token")  # still single-use
+    assert stores.challenges.redeem_challenge("expired-token")  # forgotten
+    assert not stores.challenges.redeem_challenge("live-token")  # still single-use
 
 
 def test_privacy_export_prints_every_comment_of_the_address_with_its_decisions(

@@ -62,7 +62,7 @@ def _principal_name(key: str) -> str | None:
     """The name of the site token ``key``, or ``None`` if it is not a valid site key."""
     if not key:
         return None
-    row = runtime().repository.find_api_token(hash_token(key))
+    row = runtime().accounts.find_api_token(hash_token(key))
     return row.name if row is not None and row.role in _KEY_ROLES else None
 
 
@@ -183,7 +183,7 @@ def comment_check():
         return missing
     comment = _comment(fields)
     signals = Signals(honeypot_filled=bool(fields.get("honeypot")), challenge="not_asked")
-    scored = score_comment(runtime().models, dict(comment))
+    scored = score_comment(runtime().registry, dict(comment))
     verdict = decide_verdict(
         scored.score if scored else None, scored.thresholds if scored else None, signals
     )

@@ -193,7 +193,7 @@ def submit_comment():
 
 def _score(fields: dict[str, Any]) -> ScoreResult | None:
     return score_comment(
-        runtime().models,
+        runtime().registry,
         {
             "text": fields["text"],
             "author": fields["author_name"],

@@ -90,7 +90,7 @@ class ScoreHotPath:
         )
         seconds = time.perf_counter() - started
         observe_request("POST", PATH, 200, seconds)
-        self.serving.update(self.runtime.models.version)
+        self.serving.update(self.runtime.registry.version)
         log_access(request_id, "POST", PATH, 200, seconds)
         return [answer]
 
@@ -109,11 +109,11 @@ class ScoreHotPath:
         """The JSON answer, or ``None`` for anything Flask should answer instead."""
         try:
             principal = principal_for_header(
-                environ.get("HTTP_AUTHORIZATION", ""), self.runtime.repository
+                environ.get("HTTP_AUTHORIZATION", ""), self.runtime.accounts
             )
             if principal is None or not allows(principal, SCORE_ROLES):
                 return None
-            answer = score_answer(parse_json_object(body), self.app.config, self.runtime.models)
+            answer = score_answer(parse_json_object(body), self.app.config, self.runtime.registry)
         except Exception:
             # A refusal (APIError) or a failure: Flask answers the request again, refuses or
             # logs it, as for any other request.

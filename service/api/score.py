@@ -26,7 +26,7 @@ SCORE_ROLES = ("site", "moderator")
 @require(*SCORE_ROLES)
 def score_text():
     """Score ``text`` (with optional ``author``, ``email``, ``url``) for integrations."""
-    return score_answer(read_payload(), current_app.config, runtime().models)
+    return score_answer(read_payload(), current_app.config, runtime().registry)
 
 
 def score_answer(

@@ -32,29 +32,29 @@ VERSION_STATUSES = {
 @login_required
 def dashboard():
     """Numbers computed from the comments and decisions tables, and the model catalog."""
-    repository = runtime().repository
-    numbers = repository.dashboard_numbers()
-    active = repository.active_model()
+    stores = runtime()
+    numbers = stores.repository.dashboard_numbers()
+    active = stores.models.active_model()
     rows = list(zip(numbers.days, numbers.decisions_per_day, numbers.pending_at_day_end,
                     strict=True))
     drift = None
     if active is not None:
         since = datetime.now(UTC) - timedelta(days=DRIFT_DAYS)
         drift = score_drift(active.version, active.metadata,
-                            repository.recent_scores(active.version, since))
-    by_version = {row.model_version: row for row in repository.agreement_by_version()}
+                            stores.statistics.recent_scores(active.version, since))
+    by_version = {row.model_version: row for row in stores.statistics.agreement_by_version()}
     return render_template(
         "moderation/dashboard.html",
         numbers=numbers,
         rows=rows,
         most=max([1, *numbers.decisions_per_day, *numbers.pending_at_day_end]),
         active=active,
-        counts=repository.count_by_status(),
+        counts=stores.repository.count_by_status(),
         queues=QUEUES,
         drift=drift,
         min_recent=MIN_RECENT_COMMENTS,
-        weeks=repository.agreement_by_week(AGREEMENT_WEEKS),
-        versions=repository.list_models()[:SHOWN_VERSIONS],
+        weeks=stores.statistics.agreement_by_week(AGREEMENT_WEEKS),
+        versions=stores.models.list_models()[:SHOWN_VERSIONS],
         by_version=by_version,
         drift_levels=DRIFT_LEVELS,
         version_statuses=VERSION_STATUSES,

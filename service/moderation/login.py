@@ -45,7 +45,7 @@ def login():
         and len(password) <= _MAX_PASSWORD_LENGTH
         and not _CONTROL.search(name)
     )
-    row = runtime().repository.get_moderator(name) if plausible else None
+    row = runtime().accounts.get_moderator(name) if plausible else None
     # The password is checked even for unknown or disabled accounts: same work, same time.
     password_ok = verify_password(
         row.password_hash if row else None, password[:_MAX_PASSWORD_LENGTH]

@@ -39,7 +39,7 @@ def _stored_report(version: str, kept: bool, path_of) -> Response:
 
 def _catalogued(version: str):
     try:
-        return runtime().repository.get_model(version)
+        return runtime().models.get_model(version)
     except NotFound:
         abort(404)
 
@@ -50,7 +50,7 @@ def model_report(version: str) -> Response:
     """The HTML report written when ``version`` was trained; 404 when it has none."""
     row = _catalogued(version)
     kept = bool((row.metadata or {}).get("report"))
-    return _stored_report(row.version, kept, runtime().models.store.report_path)
+    return _stored_report(row.version, kept, runtime().registry.store.report_path)
 
 
 @bp.get("/models/<version>/evaluation")
@@ -59,4 +59,4 @@ def model_evaluation(version: str) -> Response:
     """The HTML report of the latest ``spamschutz evaluate --model version --report``."""
     row = _catalogued(version)
     kept = bool(((row.metadata or {}).get("evaluation") or {}).get("report"))
-    return _stored_report(row.version, kept, runtime().models.store.evaluation_path)
+    return _stored_report(row.version, kept, runtime().registry.store.evaluation_path)

@@ -100,7 +100,7 @@ def queue_view(source: Any) -> QueueView:
 def _unsure_band() -> tuple[float, float]:
     # The active model's thresholds when it is loaded; the usual defaults otherwise.
     try:
-        loaded = runtime().models.current()
+        loaded = runtime().registry.current()
     except Exception:  # a model fault must not take the desk down
         loaded = None
     thresholds = getattr(loaded[1], "thresholds", None) if loaded else None

@@ -165,8 +165,8 @@ class DatabaseFigures(Collector):
         )
         now = utc_now()
         try:
-            statistics = runtime.repository.queue_statistics(now - timedelta(hours=promise_hours))
-            active = runtime.repository.active_model()
+            statistics = runtime.statistics.queue_statistics(now - timedelta(hours=promise_hours))
+            active = runtime.models.active_model()
         except StorageUnavailable:
             yield _gauge("spamschutz_database_up", "1 when the database answered this scrape.", 0)
             return
@@ -213,12 +213,12 @@ class DatabaseFigures(Collector):
             active_info.add_metric([active.version], 1)
         yield active_info
         try:
-            yield from _model_watch_figures(runtime.repository, active, now)
+            yield from _model_watch_figures(runtime.statistics, active, now)
         except StorageUnavailable:
             return
 
 
-def _model_watch_figures(repository, active, now) -> Iterator[GaugeMetricFamily]:
+def _model_watch_figures(statistics, active, now) -> Iterator[GaugeMetricFamily]:
     """Per-version agreement with the moderators and the active model's score drift."""
     from spamschutz.service.model_watch import DRIFT_DAYS, score_drift
 
@@ -233,7 +233,7 @@ def _model_watch_figures(repository, active, now) -> Iterator[GaugeMetricFamily]
         "spam folder) or miss (marked spam although scored harmless).",
         labels=["version", "kind"],
     )
-    for row in repository.agreement_by_version():
+    for row in statistics.agreement_by_version():
         moderated.add_metric([row.model_version], row.moderated)
         overruled.add_metric([row.model_version, "false_positive"], row.false_positives)
         overruled.add_metric([row.model_version, "miss"], row.misses)
@@ -241,7 +241,7 @@ def _model_watch_figures(repository, active, now) -> Iterator[GaugeMetricFamily]
     yield overruled
     if active is None:
         return
-    recent = repository.recent_scores(active.version, now - timedelta(days=DRIFT_DAYS))
+    recent = statistics.recent_scores(active.version, now - timedelta(days=DRIFT_DAYS))
     drift = score_drift(active.version, active.metadata, recent)
     yield _gauge(
         "spamschutz_model_drift_comments",
@@ -307,7 +307,7 @@ def init_metrics(app: Flask) -> None:
             observe_request(
                 _method(), _endpoint(), response.status_code, time.perf_counter() - started
             )
-        serving.update(app.extensions["spamschutz"].models.version)
+        serving.update(app.extensions["spamschutz"].registry.version)
         return response
 
     @app.get("/metrics")

@@ -1,4 +1,5 @@
-"""Storage: the database schema, its migrations, and the repository all SQL goes through."""
+"""Storage: the database schema, its migrations, and a store per area that all SQL goes
+through (:class:`Stores`)."""
 
 from spamschutz.service.storage.engine import (
     create_engine_for,
@@ -23,6 +24,7 @@ from spamschutz.service.storage.records import (
 from spamschutz.service.storage.replay import DrainReport, drain_spool
 from spamschutz.service.storage.repository import Repository
 from spamschutz.service.storage.spool import Spool, SpooledComment, SpoolUnavailable, spool_for
+from spamschutz.service.storage.stores import Stores
 
 __all__ = [
     "CommentRow",
@@ -39,6 +41,7 @@ __all__ = [
     "SpooledComment",
     "StorageError",
     "StorageUnavailable",
+    "Stores",
     "TokenRow",
     "create_engine_for",
     "current_revision",

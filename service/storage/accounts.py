@@ -69,7 +69,7 @@ class TokenCache:
 
 
 class AccountStore(TransactionalStore):
-    """Moderator and API-token repository methods; mixed into :class:`Repository`.
+    """Moderators and API tokens (``runtime().accounts``).
 
     ``token_cache`` keeps looked-up API tokens for a few seconds (see :class:`TokenCache`).
     """

@@ -22,7 +22,7 @@ PROMOTION_CHANNEL = "spamschutz_model_activated"
 
 
 class ModelCatalog(TransactionalStore):
-    """Model-catalog repository methods; mixed into :class:`Repository`."""
+    """Which model versions exist and which one serves (``runtime().models``)."""
 
     def record_model(
         self,

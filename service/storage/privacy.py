@@ -45,7 +45,7 @@ def _of_commenter(email: str, email_hash: str | None) -> ColumnElement[bool]:
 
 
 class PrivacyStore(TransactionalStore):
-    """Retention and data-subject repository methods; mixed into :class:`Repository`."""
+    """Retention and a commenter's rights of access and erasure (``runtime().privacy``)."""
 
     def purge_comments(self, older_than: datetime) -> int:
         """Delete spam and rejected comments that arrived before ``older_than``; how many.

@@ -14,7 +14,7 @@ __all__ = ["SessionStore"]
 
 
 class SessionStore(TransactionalStore):
-    """Moderator-session repository methods; mixed into :class:`Repository`.
+    """Moderators' login sessions (``runtime().sessions``).
 
     Sessions are identified by the SHA-256 of the random id in the cookie (``id_hash``).
     """

@@ -25,7 +25,7 @@ class SiteRow:
 
 
 class SiteStore(TransactionalStore):
-    """Site settings; mixed into :class:`Repository`."""
+    """The sites' challenge settings (``runtime().sites``)."""
 
     def set_site(self, name: str, challenge: str, origin: str | None = None) -> SiteRow:
         """Create or update the site ``name``."""

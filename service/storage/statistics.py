@@ -76,7 +76,7 @@ class QueueStatistics:
 
 
 class StatisticsStore(TransactionalStore):
-    """Operational statistics; mixed into :class:`Repository`."""
+    """Queue figures and the model's agreement with moderators (``runtime().statistics``)."""
 
     def queue_statistics(self, promise_deadline: datetime) -> QueueStatistics:
         """Pending comments, the oldest one's arrival, how many arrived before

@@ -54,7 +54,7 @@ def moderators_add(context: Context, name: str, password_stdin: bool) -> None:
     from spamschutz.service.storage import ConflictError
 
     try:
-        context.repository.add_moderator(name, hash_password(_read_password(password_stdin)))
+        context.stores.accounts.add_moderator(name, hash_password(_read_password(password_stdin)))
     except (ConflictError, ValueError) as error:
         raise click.ClickException(f"A moderator named {name!r} already exists.") from error
     click.echo(f"Moderator {name} added.")
@@ -70,7 +70,7 @@ def moderators_passwd(context: Context, name: str, password_stdin: bool) -> None
     from spamschutz.service.storage import NotFound
 
     try:
-        context.repository.set_moderator_password(
+        context.stores.accounts.set_moderator_password(
             name, hash_password(_read_password(password_stdin))
         )
     except NotFound as error:
@@ -100,7 +100,7 @@ def _set_disabled(context: Context, name: str, disabled: bool) -> None:
     from spamschutz.service.storage import NotFound
 
     try:
-        context.repository.set_moderator_disabled(name, disabled)
+        context.stores.accounts.set_moderator_disabled(name, disabled)
     except NotFound as error:
         raise click.ClickException(f"No moderator named {name!r}.") from error
 
@@ -109,7 +109,7 @@ def _set_disabled(context: Context, name: str, disabled: bool) -> None:
 @pass_context
 def moderators_list(context: Context) -> None:
     """List moderators."""
-    for row in context.repository.list_moderators():
+    for row in context.stores.accounts.list_moderators():
         click.echo(f"{row.name}{'  (disabled)' if row.disabled else ''}")
 
 
@@ -133,7 +133,7 @@ def tokens_create(context: Context, name: str, role: str) -> None:
     from spamschutz.service.auth import hash_token, new_token
 
     token = new_token()
-    context.repository.add_api_token(name, hash_token(token), role)
+    context.stores.accounts.add_api_token(name, hash_token(token), role)
     click.echo(f"Token {name!r} with role {role} created. Store it now; it is not shown again:")
     click.echo(token)
 
@@ -142,7 +142,7 @@ def tokens_create(context: Context, name: str, role: str) -> None:
 @pass_context
 def tokens_list(context: Context) -> None:
     """List tokens (never their values), with when each was last used (to the minute)."""
-    for row in context.repository.list_api_tokens():
+    for row in context.stores.accounts.list_api_tokens():
         state = "revoked" if row.revoked_at else "active"
         used = (
             f"last used {row.last_used_at.isoformat(timespec='minutes')}"
@@ -157,7 +157,7 @@ def tokens_list(context: Context) -> None:
 @pass_context
 def tokens_revoke(context: Context, name: str) -> None:
     """Revoke the token(s) called NAME (or with id NAME)."""
-    count = context.repository.revoke_api_token(name)
+    count = context.stores.accounts.revoke_api_token(name)
     if not count:
         raise click.ClickException(f"No active token named {name!r}.")
     click.echo(f"Revoked {count} token(s).")

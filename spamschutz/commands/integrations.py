@@ -45,7 +45,7 @@ def sites_set(context: Context, name: str, challenge: str, origin: str | None) -
                 "give one origin like https://www.example.de", param_hint="--origin"
             )
         origin = origins[0]
-    row = context.repository.set_site(name, challenge, origin)
+    row = context.stores.sites.set_site(name, challenge, origin)
     click.echo(f"Site {row.name}: challenge {row.challenge}, origin {row.origin or '-'}.")
 
 
@@ -53,7 +53,7 @@ def sites_set(context: Context, name: str, challenge: str, origin: str | None) -
 @pass_context
 def sites_list(context: Context) -> None:
     """Every site with its own settings."""
-    for row in context.repository.list_sites():
+    for row in context.stores.sites.list_sites():
         click.echo(f"{row.name}\t{row.challenge}\t{row.origin or '-'}")
 
 

@@ -68,7 +68,7 @@ def keep_training_report(
     except (ProtocolError, TrainingError) as error:
         click.echo(f"No training report for {stored.version}: {error}", err=True)
         return None
-    context.repository.annotate_model(stored.version, report=REPORT_FILE)
+    context.stores.models.annotate_model(stored.version, report=REPORT_FILE)
     return path
 
 
@@ -96,7 +96,7 @@ def keep_evaluation_report(
     if report is not None:
         kept = _store(context).evaluation_path(version)
         shutil.copyfile(report, kept)
-    context.repository.annotate_model(
+    context.stores.models.annotate_model(
         version,
         evaluation={
             "at": datetime.now(UTC).isoformat(timespec="seconds"),

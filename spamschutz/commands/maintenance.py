@@ -94,14 +94,14 @@ def purge(context: Context, older_than_days: int | None) -> None:
     days = older_than_days or int(context.config["RETENTION_DAYS"])  # type: ignore[call-overload]
     from spamschutz.service.storage.records import utc_now
 
-    repository = context.repository
+    stores = context.stores
     now = utc_now()
-    removed = repository.purge_comments(now - timedelta(days=days))
+    removed = stores.privacy.purge_comments(now - timedelta(days=days))
     # A redemption only matters while its token could still be presented.
     ttl = int(context.config["CHALLENGE_TTL_SECONDS"])  # type: ignore[call-overload]
-    redemptions = repository.purge_challenge_redemptions(now - timedelta(seconds=ttl))
+    redemptions = stores.challenges.purge_challenge_redemptions(now - timedelta(seconds=ttl))
     window = float(context.config["CAMPAIGN_WINDOW_DAYS"])  # type: ignore[arg-type]
-    indexed = repository.purge_campaign_window(now - timedelta(days=window))
+    indexed = stores.repository.purge_campaign_window(now - timedelta(days=window))
     click.echo(
         f"Deleted {removed} spam or rejected comment(s) older than {days} days, "
         f"{redemptions} expired challenge redemption(s) and {indexed} comment(s) from the "
@@ -157,7 +157,7 @@ def privacy() -> None:
 def privacy_export(context: Context, email: str) -> None:
     """Print as JSON every comment stored for EMAIL, with its decisions."""
     _warn_about_spooled_comments(context)
-    found = context.repository.comments_of_commenter(email, _email_hash(context, email))
+    found = context.stores.privacy.comments_of_commenter(email, _email_hash(context, email))
     document = {"email": email, "comments": [_export_entry(entry) for entry in found]}
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
@@ -176,5 +176,5 @@ def privacy_erase(context: Context, email: str, yes: bool) -> None:
     _warn_about_spooled_comments(context)
     if not yes:
         click.confirm(f"Erase every comment of {email}? This cannot be undone.", abort=True)
-    count = context.repository.erase_commenter(email, _email_hash(context, email))
+    count = context.stores.privacy.erase_commenter(email, _email_hash(context, email))
     click.echo(f"Erased {count} comment(s) of {email}.")

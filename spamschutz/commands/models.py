@@ -28,7 +28,7 @@ def _figure(value: object) -> str:
 @pass_context
 def models_list(context: Context, as_json: bool) -> None:
     """List model versions, newest first."""
-    rows = context.repository.list_models()
+    rows = context.stores.models.list_models()
     if as_json:
         echo_json(
             [
@@ -108,7 +108,7 @@ def models_promote(
             )
             if not force:
                 raise click.ClickException(f"Refused: {problems}. {advice}")
-            context.repository.annotate_model(
+            context.stores.models.annotate_model(
                 version,
                 forced_promotion={
                     "reason": reason,
@@ -116,7 +116,7 @@ def models_promote(
                     "at": datetime.now(UTC).isoformat(),
                 },
             )
-    context.repository.activate_model(version)
+    context.stores.models.activate_model(version)
     click.echo(f"Model {version} is now active; running instances switch within seconds.")
 
 
@@ -124,15 +124,15 @@ def models_promote(
 @pass_context
 def models_rollback(context: Context) -> None:
     """Make the previously active model active again; again goes further back (a stack)."""
-    previous = context.repository.previous_model()
+    previous = context.stores.models.previous_model()
     if previous is None:
         raise click.ClickException("No earlier active model to roll back to.")
     context.load_model(previous.version)  # refuse an artefact that is missing or tampered
-    current = context.repository.active_model()
-    context.repository.activate_model(previous.version)
+    current = context.stores.models.active_model()
+    context.stores.models.activate_model(previous.version)
     if current is not None:
         # Marked, so that the next rollback passes over it instead of bringing it back.
-        context.repository.annotate_model(current.version,
+        context.stores.models.annotate_model(current.version,
                                           rolled_back_at=datetime.now(UTC).isoformat())
     click.echo(f"Rolled back: model {previous.version} is active again"
                + (f" ({current.version} retired)." if current else "."))
@@ -143,7 +143,7 @@ def gate(context: Context, version: str, data_files: tuple[str, ...], tolerance:
     from spamschutz.training.gate import compare_models
 
     candidate = context.load_model(version)
-    active_row = context.repository.active_model()
+    active_row = context.stores.models.active_model()
     if active_row is None or active_row.version == version:
         return None
     if data_files:

@@ -44,7 +44,7 @@ def retrain(
     if not promote_if_better:
         return
     if result is None or result.passed:
-        context.repository.activate_model(stored.version)
+        context.stores.models.activate_model(stored.version)
         click.echo(f"Model {stored.version} is now active.")
     else:
         click.echo(f"Not promoted: {'; '.join(result.problems)}.")

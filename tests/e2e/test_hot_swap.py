@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from spamschutz.model import ModelStore, StoredModel
-from spamschutz.service.storage import Repository, create_engine_for
+from spamschutz.service.storage import Stores, create_engine_for
 from spamschutz.service.storage.schema import comments
 from spamschutz.training import train_model
 from tests.e2e.conftest import QUESTIONS, Server, launch, stop, wait_ready
@@ -80,10 +80,10 @@ def instances(tmp_path_factory: pytest.TempPathFactory, models) -> Iterator[tupl
 
     upgrade_database(database_url)
     engine = create_engine_for(database_url)
-    repository = Repository(engine)
+    stores = Stores.open(engine)
     for stored in (first, second):
-        repository.record_model(stored.version, stored.sha256, str(stored.path), stored.metadata)
-    repository.activate_model(first.version)
+        stores.models.record_model(stored.version, stored.sha256, str(stored.path), stored.metadata)
+    stores.models.activate_model(first.version)
     engine.dispose()
     servers = [
         launch({**env, "SPAMSCHUTZ_DATA_DIR": str(root / name)}, root / name, workers=1)

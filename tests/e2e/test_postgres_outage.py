@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from spamschutz.model import StoredModel
-from spamschutz.service.storage import Repository, create_engine_for, upgrade_database
+from spamschutz.service.storage import Stores, create_engine_for, upgrade_database
 from spamschutz.service.storage.schema import comments
 from tests.e2e.conftest import QUESTIONS, Server, launch, stop
 from tests.e2e.private_postgres import PrivateCluster, private_cluster
@@ -35,9 +35,9 @@ def _catalogue(url: str, model: StoredModel) -> None:
     upgrade_database(url)
     engine = create_engine_for(url)
     try:
-        repository = Repository(engine)
-        repository.record_model(model.version, model.sha256, str(model.path), model.metadata)
-        repository.activate_model(model.version)
+        stores = Stores.open(engine)
+        stores.models.record_model(model.version, model.sha256, str(model.path), model.metadata)
+        stores.models.activate_model(model.version)
     finally:
         engine.dispose()
 

@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from spamschutz.model import ModelStore, StoredModel
-from spamschutz.service.storage import Repository, create_engine_for
+from spamschutz.service.storage import Stores, create_engine_for
+from spamschutz.service.storage.catalog import ModelCatalog
 from tests.e2e.conftest import QUESTIONS, Server, launch, spamschutz_command, stop, wait_ready
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -93,14 +94,14 @@ def cluster(
         capture_output=True,
     )
     engine = create_engine_for(postgres_url)
-    repository = Repository(engine)
-    repository.record_model(
+    stores = Stores.open(engine)
+    stores.models.record_model(
         tiny_model.version,
         tiny_model.sha256,
         str(models / tiny_model.version / "model.joblib"),
         tiny_model.metadata,
     )
-    repository.activate_model(tiny_model.version)
+    stores.models.activate_model(tiny_model.version)
     engine.dispose()
     first, second = _start(env, root / "a"), _start(env, root / "b")
     try:
@@ -216,7 +217,7 @@ def test_a_promoted_model_serves_on_every_instance_within_the_refresh_interval(
     store = ModelStore(first.env["SPAMSCHUTZ_MODEL_DIR"])
     model = store.load(tiny_model.version, tiny_model.sha256)
     stored = store.save(model, version="20990101-000000-beef")
-    Repository(engine := create_engine_for(first.env["SPAMSCHUTZ_DATABASE_URL"])).record_model(
+    ModelCatalog(engine := create_engine_for(first.env["SPAMSCHUTZ_DATABASE_URL"])).record_model(
         stored.version, stored.sha256, str(stored.path), stored.metadata
     )
     engine.dispose()

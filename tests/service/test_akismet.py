@@ -199,7 +199,7 @@ def _site_client(app):
 
     key = new_token()
     with app.app_context():
-        runtime().repository.add_api_token("wordpress", hash_token(key), "site")
+        runtime().accounts.add_api_token("wordpress", hash_token(key), "site")
     return app.test_client(), key
 
 
@@ -299,7 +299,7 @@ def test_akismet_fields_are_refused_like_the_comment_forms(
 
 
 def test_akismet_checks_take_the_comment_intake_and_survive_an_outage(
-    app_config, app, repository, runner
+    app_config, app, repository, stores, runner
 ):
     """The Akismet endpoint stored checks with its own add_comment: while the database was
     away a check got 503 and was lost. Now it takes the path of every comment: kept in the
@@ -309,7 +309,7 @@ def test_akismet_checks_take_the_comment_intake_and_survive_an_outage(
     from tests.service.outage import database_file_replaced_by_a_directory
 
     key = new_token()
-    repository.add_api_token("wordpress", hash_token(key), "site")
+    stores.accounts.add_api_token("wordpress", hash_token(key), "site")
     live = create_app({**app_config, "SPOOL_REPLAY_SECONDS": 0})
     client = live.test_client()
     fields = {

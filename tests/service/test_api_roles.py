@@ -27,21 +27,21 @@ BODIES = {
 }
 
 
-def _headers(caller: str, make_token, repository) -> dict[str, str]:
+def _headers(caller: str, make_token, stores) -> dict[str, str]:
     if caller == "none":
         return {}
     if caller == "unknown":
         return {"Authorization": "Bearer ssz_not-a-token-we-issued"}
     if caller == "revoked":
         token = make_token("admin")
-        repository.revoke_api_token("test-admin")
+        stores.accounts.revoke_api_token("test-admin")
         return {"Authorization": f"Bearer {token}"}
     return {"Authorization": f"Bearer {make_token(caller)}"}
 
 
 @pytest.mark.parametrize("caller", ALL_CALLERS)
 @pytest.mark.parametrize(("method", "path"), list(MATRIX))
-def test_each_endpoint_admits_exactly_its_roles(client, app, make_token, repository,
+def test_each_endpoint_admits_exactly_its_roles(client, app, make_token, repository, stores,
                                                 method, path, caller) -> None:
     comment_id = post_comment(client, app).get_json()["id"]
     url = path.replace("{id}", comment_id)
@@ -49,7 +49,7 @@ def test_each_endpoint_admits_exactly_its_roles(client, app, make_token, reposit
     if body is not None:
         body = {key: [comment_id] if value == ["{id}"] else value for key, value in body.items()}
     response = client.open(url, method=method, json=body,
-                           headers=_headers(caller, make_token, repository))
+                           headers=_headers(caller, make_token, stores))
     if caller in MATRIX[(method, path)]:
         assert response.status_code == 200, response.get_data(as_text=True)
     elif caller == "none":
@@ -62,17 +62,17 @@ def test_each_endpoint_admits_exactly_its_roles(client, app, make_token, reposit
         assert repository.decisions_for(comment_id) == []
 
 
-def test_api_tokens_are_stored_only_as_their_hash(make_token, repository) -> None:
+def test_api_tokens_are_stored_only_as_their_hash(make_token, repository, stores) -> None:
     token = make_token("moderator")
-    (row,) = repository.list_api_tokens()
+    (row,) = stores.accounts.list_api_tokens()
     assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
     with repository.engine.connect() as connection:
         dump = "\n".join(connection.connection.driver_connection.iterdump())
     assert token not in dump
 
 
-def test_revoked_token_stops_working_at_once(client, make_token, repository) -> None:
+def test_revoked_token_stops_working_at_once(client, make_token, stores) -> None:
     headers = {"Authorization": f"Bearer {make_token('moderator')}"}
     assert client.get("/api/v1/moderation/comments", headers=headers).status_code == 200
-    repository.revoke_api_token("test-moderator")
+    stores.accounts.revoke_api_token("test-moderator")
     assert client.get("/api/v1/moderation/comments", headers=headers).status_code == 401

@@ -25,9 +25,9 @@ def test_score_without_token_is_401(client) -> None:
     assert response.get_json()["error"] == "unauthorized"
 
 
-def test_score_with_revoked_token_is_401(client, make_token, repository) -> None:
+def test_score_with_revoked_token_is_401(client, make_token, stores) -> None:
     token = make_token("site")
-    repository.revoke_api_token("test-site")
+    stores.accounts.revoke_api_token("test-site")
     response = client.post(
         "/api/v1/score", json={"text": "hallo"}, headers={"Authorization": f"Bearer {token}"}
     )

@@ -32,9 +32,9 @@ def instances(request, make_app, tmp_path) -> Iterator[tuple[Flask, Flask, str]]
         second = make_app(DATABASE_URL=url, CHALLENGE_MODE="never")
         token = new_token()
         with first.app_context():
-            repository = runtime().repository
-            repository.add_api_token("desk-tool", hash_token(token), "moderator")
-            repository.add_moderator("redaktion", hash_password(MODERATOR_PASSWORD))
+            stores = runtime()
+            stores.accounts.add_api_token("desk-tool", hash_token(token), "moderator")
+            stores.accounts.add_moderator("redaktion", hash_password(MODERATOR_PASSWORD))
         yield first, second, token
 
 

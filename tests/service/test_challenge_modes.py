@@ -27,7 +27,7 @@ def force_band(app, monkeypatch):
 
     def force(band: str) -> None:
         with app.app_context():
-            _, model = runtime().models.current()
+            _, model = runtime().registry.current()
         cuts = {"ham": Thresholds(spam=1.01, unsure=1.005),
                 "unsure": Thresholds(spam=1.01, unsure=-0.01),
                 "spam": Thresholds(spam=-0.01, unsure=-0.02)}[band]
@@ -122,8 +122,8 @@ def test_an_unproven_request_gets_the_stricter_of_site_and_default(make_app, for
 
     app = make_app(CHALLENGE_MODE="unsure")
     with app.app_context():
-        runtime().repository.set_site("forum", "never", "https://forum.example")
-        runtime().repository.set_site("strict", "always", "https://strict.example")
+        runtime().sites.set_site("forum", "never", "https://forum.example")
+        runtime().sites.set_site("strict", "always", "https://strict.example")
     client = app.test_client()
     assert client.get("/api/v1/challenge?site=forum").get_json()["mode"] == "unsure"
     assert client.get("/api/v1/challenge?site=strict").get_json()["mode"] == "always"

@@ -285,7 +285,7 @@ def test_nul_bytes_in_identifiers_never_reach_the_database(backend_app) -> None:
 
     with backend_app.app_context():
         token = new_token()
-        runtime().repository.add_api_token("t", hash_token(token), "moderator")
+        runtime().accounts.add_api_token("t", hash_token(token), "moderator")
     client = backend_app.test_client()
     headers = _auth(token)
     answers = [
@@ -316,9 +316,9 @@ def test_nul_bytes_anywhere_are_refused_with_400(backend_app) -> None:
 
     site_key = new_token()
     with backend_app.app_context():
-        repository = runtime().repository
-        repository.add_api_token("wordpress", hash_token(site_key), "site")
-        repository.add_moderator("redaktion", hash_password(MODERATOR_PASSWORD))
+        stores = runtime()
+        stores.accounts.add_api_token("wordpress", hash_token(site_key), "site")
+        stores.accounts.add_moderator("redaktion", hash_password(MODERATOR_PASSWORD))
     client = backend_app.test_client()
     token = csrf_token_from(client.get("/moderation/login").get_data(as_text=True))
     client.post("/moderation/login", data={

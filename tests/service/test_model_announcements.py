@@ -16,7 +16,7 @@ from sqlalchemy import text
 from spamschutz.model import ModelStore, StoredModel
 from spamschutz.service.extensions import runtime
 from spamschutz.service.model_announcements import promotion_listener
-from spamschutz.service.storage import Repository, create_engine_for
+from spamschutz.service.storage import Stores, create_engine_for
 from tests.service.storage.conftest import _postgres_schema_url
 
 
@@ -55,7 +55,7 @@ def test_two_instances_load_a_model_activated_elsewhere_at_once(
 
     def serving(app: Flask) -> str | None:
         with app.app_context():
-            return runtime().models.version
+            return runtime().registry.version
 
     def listening() -> int:
         with admin.connect() as connection:
@@ -66,19 +66,19 @@ def test_two_instances_load_a_model_activated_elsewhere_at_once(
     try:
         for app in instances:
             with app.app_context():
-                registry = runtime().models
+                registry = runtime().registry
                 registry.current()
                 registry.current()  # starts the watcher and the listener
         assert _eventually(lambda: listening() >= 2)  # both listeners are connected
         # The CLI, a process of its own, activates the second model.
-        cli = Repository(create_engine_for(url))
-        cli.record_model(second.version, second.sha256, str(second.path), second.metadata)
-        cli.activate_model(second.version)
+        cli = Stores.open(create_engine_for(url))
+        cli.models.record_model(second.version, second.sha256, str(second.path), second.metadata)
+        cli.models.activate_model(second.version)
         cli.engine.dispose()
         assert _eventually(lambda: all(serving(app) == second.version for app in instances))
     finally:
         for app in instances:
             with app.app_context():
-                runtime().models.close()
+                runtime().registry.close()
         admin.dispose()
         schema_urls.close()

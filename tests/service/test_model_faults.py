@@ -61,9 +61,9 @@ def _malicious_artefact(path: Path, marker: Path) -> Path:
     return path
 
 
-def _catalogue_and_activate(repository, version: str, sha256: str, path: Path) -> None:
-    repository.record_model(version, sha256, str(path), {"version": version})
-    repository.activate_model(version)
+def _catalogue_and_activate(stores, version: str, sha256: str, path: Path) -> None:
+    stores.models.record_model(version, sha256, str(path), {"version": version})
+    stores.models.activate_model(version)
 
 
 def _break_new_model(kind: str, model_dir: Path, tiny_model: StoredModel) -> tuple[str, str]:
@@ -84,11 +84,11 @@ def _break_new_model(kind: str, model_dir: Path, tiny_model: StoredModel) -> tup
 
 @pytest.mark.parametrize("kind", ["missing", "corrupt", "tampered"])
 def test_broken_new_model_keeps_the_last_good_model_serving_and_says_so(
-    kind, client, app, repository, model_dir, tiny_model, caplog
+    kind, client, app, repository, stores, model_dir, tiny_model, caplog
 ) -> None:
     assert client.get("/healthz").get_json()["model_version"] == tiny_model.version
     sha256, problem = _break_new_model(kind, model_dir, tiny_model)
-    _catalogue_and_activate(repository, NEW_VERSION, sha256, model_dir / NEW_VERSION)
+    _catalogue_and_activate(stores, NEW_VERSION, sha256, model_dir / NEW_VERSION)
 
     with caplog.at_level(logging.ERROR, logger="spamschutz.model.registry"):
         response = post_comment(client, app)
@@ -139,7 +139,7 @@ def test_malicious_artefact_under_the_legitimate_hash_is_never_unpickled(
 
 
 def test_artefact_catalogued_with_its_own_hash_is_trusted_so_the_catalog_is_the_trust_boundary(
-    client, app, repository, model_dir, tiny_model, tmp_path
+    client, app, stores, model_dir, tiny_model, tmp_path
 ) -> None:
     """Documents the limit of the hash check, not a wish: a malicious pickle that the catalog
     vouches for runs its code when loaded. Afterwards the registry sees it is not a spamschutz
@@ -149,7 +149,7 @@ def test_artefact_catalogued_with_its_own_hash_is_trusted_so_the_catalog_is_the_
     assert client.get("/healthz").get_json()["model_version"] == tiny_model.version
     marker = tmp_path / "code-ran"
     artefact = _malicious_artefact(model_dir / NEW_VERSION / "model.joblib", marker)
-    _catalogue_and_activate(repository, NEW_VERSION, _sha256(artefact), artefact)
+    _catalogue_and_activate(stores, NEW_VERSION, _sha256(artefact), artefact)
 
     response = post_comment(client, app)
     assert response.status_code == 202
@@ -169,12 +169,12 @@ def test_model_problem_clears_once_the_catalog_answers_again(client, app, tiny_m
 
 
 def test_refused_artefact_is_not_opened_again_at_every_refresh(
-    client, app, repository, model_dir, tiny_model, tmp_path
+    client, app, stores, model_dir, tiny_model, tmp_path
 ) -> None:
     client.get("/healthz")
     marker = tmp_path / "code-ran"
     artefact = _malicious_artefact(model_dir / NEW_VERSION / "model.joblib", marker)
-    _catalogue_and_activate(repository, NEW_VERSION, _sha256(artefact), artefact)
+    _catalogue_and_activate(stores, NEW_VERSION, _sha256(artefact), artefact)
     client.get("/healthz")
     assert marker.exists()
     marker.unlink()

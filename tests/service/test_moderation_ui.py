@@ -86,8 +86,8 @@ def test_wrong_password_and_unknown_user_get_the_same_message(
     assert client.get("/moderation/").status_code == 303
 
 
-def test_disabled_moderator_cannot_log_in(client: FlaskClient, moderator: str, repository):
-    repository.set_moderator_disabled(moderator, True)
+def test_disabled_moderator_cannot_log_in(client: FlaskClient, moderator: str, stores):
+    stores.accounts.set_moderator_disabled(moderator, True)
     token = csrf_token_from(client.get("/moderation/login").get_data(as_text=True))
     response = client.post("/moderation/login", data={
         "name": moderator, "password": MODERATOR_PASSWORD, "csrf_token": token})

@@ -50,22 +50,22 @@ def test_copied_session_cookie_stops_working_after_logout(client, app, login) ->
     assert not _logged_in(_with_cookie(app, copied))
 
 
-def test_password_change_ends_every_session(client, app, login, repository) -> None:
+def test_password_change_ends_every_session(client, app, login, stores) -> None:
     login()
     other_browser = app.test_client()
     token = csrf_token_from(other_browser.get("/moderation/login").get_data(as_text=True))
     other_browser.post("/moderation/login", data={
         "name": "redaktion", "password": MODERATOR_PASSWORD, "csrf_token": token})
     assert _logged_in(client) and _logged_in(other_browser)
-    repository.set_moderator_password("redaktion", hash_password("a brand new password"))
+    stores.accounts.set_moderator_password("redaktion", hash_password("a brand new password"))
     assert not _logged_in(client)
     assert not _logged_in(other_browser)
-    assert repository.count_moderator_sessions("redaktion") == 0
+    assert stores.sessions.count_moderator_sessions("redaktion") == 0
 
 
-def test_disabling_a_moderator_ends_their_sessions(client, login, repository) -> None:
+def test_disabling_a_moderator_ends_their_sessions(client, login, stores) -> None:
     login()
-    repository.set_moderator_disabled("redaktion", True)
+    stores.accounts.set_moderator_disabled("redaktion", True)
     assert not _logged_in(client)
 
 
@@ -82,7 +82,7 @@ def test_login_starts_a_new_session(client, app, moderator) -> None:
     assert _logged_in(_with_cookie(app, after))
 
 
-def test_each_login_gets_its_own_session(app, moderator, repository) -> None:
+def test_each_login_gets_its_own_session(app, moderator, stores) -> None:
     cookies = []
     for _ in range(2):
         browser = app.test_client()
@@ -91,7 +91,7 @@ def test_each_login_gets_its_own_session(app, moderator, repository) -> None:
             "name": moderator, "password": MODERATOR_PASSWORD, "csrf_token": token})
         cookies.append(_cookie(browser))
     assert cookies[0] != cookies[1]
-    assert repository.count_moderator_sessions(moderator) == 2
+    assert stores.sessions.count_moderator_sessions(moderator) == 2
 
 
 def test_expired_session_is_refused(client, login, repository) -> None:
@@ -106,8 +106,8 @@ def test_expired_session_is_refused(client, login, repository) -> None:
     assert not _logged_in(client)
 
 
-def test_session_cookie_is_httponly_and_samesite_lax(client, repository) -> None:
-    repository.add_moderator("redaktion-2", hash_password(MODERATOR_PASSWORD))
+def test_session_cookie_is_httponly_and_samesite_lax(client, stores) -> None:
+    stores.accounts.add_moderator("redaktion-2", hash_password(MODERATOR_PASSWORD))
     response = _log_in_response(client)
     assert response.status_code == 303
     header = _set_cookie_headers(response)
@@ -125,8 +125,8 @@ def _log_in_response(client: FlaskClient, base_url: str = "http://localhost"):
         headers={"Referer": f"{base_url}/moderation/login"})
 
 
-def test_session_cookie_is_secure_over_https(app, repository) -> None:
-    repository.add_moderator("redaktion-2", hash_password(MODERATOR_PASSWORD))
+def test_session_cookie_is_secure_over_https(app, stores) -> None:
+    stores.accounts.add_moderator("redaktion-2", hash_password(MODERATOR_PASSWORD))
     response = _log_in_response(app.test_client(), base_url="https://localhost")
     assert response.status_code == 303
     assert "Secure" in _set_cookie_headers(response)

@@ -72,7 +72,7 @@ def _seed(app: Flask) -> None:
 def _moderator_token(app: Flask) -> str:
     with app.app_context():
         token = new_token()
-        runtime().repository.add_api_token("schemathesis", hash_token(token), "moderator")
+        runtime().accounts.add_api_token("schemathesis", hash_token(token), "moderator")
     return token
 
 

@@ -191,7 +191,7 @@ def moderator_in():
 
     def create(app: Flask) -> str:
         with app.app_context():
-            runtime().repository.add_moderator("redaktion", hash_password(MODERATOR_PASSWORD))
+            runtime().accounts.add_moderator("redaktion", hash_password(MODERATOR_PASSWORD))
         return "redaktion"
 
     return create

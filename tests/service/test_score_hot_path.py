@@ -110,7 +110,7 @@ def test_without_a_model_flask_answers_503(app_config) -> None:
     app = create_app(app_config)  # no model in its catalog
     token = new_token()
     with app.app_context():
-        runtime().repository.add_api_token("site", hash_token(token), "site")
+        runtime().accounts.add_api_token("site", hash_token(token), "site")
     served, flask_only = _both(app)
     flask_seen = _flask_requests(app)
     headers = {"Authorization": f"Bearer {token}"}

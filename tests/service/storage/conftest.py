@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 
 from spamschutz.service.storage import (
     Repository,
+    Stores,
     create_engine_for,
     sqlite_url_for,
     upgrade_database,
@@ -88,9 +89,15 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def repository(engine: Engine, clock: FrozenClock) -> Repository:
-    """A repository on the migrated database, using the frozen clock."""
-    return Repository(engine, clock=clock)
+def stores(engine: Engine, clock: FrozenClock) -> Stores:
+    """A store per area on the migrated database, using the frozen clock."""
+    return Stores.open(engine, clock=clock)
+
+
+@pytest.fixture
+def repository(stores: Stores) -> Repository:
+    """Comments, decisions, the desk, campaigns and webhooks (:class:`Repository`)."""
+    return stores.repository
 
 
 @pytest.fixture

@@ -94,7 +94,7 @@ def test_claim_of_a_replayer_that_died_is_replayed_by_another(tmp_path, reposito
     assert (report.stored, report.remaining) == (1, 0)
 
 
-def test_drain_stores_each_record_once_and_empties_the_spool(tmp_path, repository) -> None:
+def test_drain_stores_each_record_once_and_empties_the_spool(tmp_path, repository, stores) -> None:
     spool = Spool(tmp_path / "spool")
     spool.write(_record("a", "token-a"))
     spool.write(_record("b", "token-b"))
@@ -103,7 +103,7 @@ def test_drain_stores_each_record_once_and_empties_the_spool(tmp_path, repositor
     row = repository.get_comment("public-a")
     assert row.status == "pending"
     assert row.created_at == datetime(2025, 2, 28, 23, 59, tzinfo=UTC)  # received, not replayed
-    assert not repository.redeem_challenge("token-a")  # the replay redeemed the token
+    assert not stores.challenges.redeem_challenge("token-a")  # the replay redeemed the token
     assert _count_rows(repository) == 2
 
 
@@ -136,8 +136,10 @@ def test_replay_of_a_token_another_submission_redeemed_keeps_the_comment_in_the_
     assert "challenge_reused" in reused.signals["verdict_reasons"]
 
 
-def test_token_redeemed_before_the_outage_is_not_mistaken_for_reuse(tmp_path, repository) -> None:
-    assert repository.redeem_challenge("token-1")  # redeemed, then the database went away
+def test_token_redeemed_before_the_outage_is_not_mistaken_for_reuse(
+    tmp_path, repository, stores
+) -> None:
+    assert stores.challenges.redeem_challenge("token-1")  # redeemed, then the database went away
     spool = Spool(tmp_path / "spool")
     spool.write(_record(challenge_redeemed=True))
     drain_spool(spool, repository)

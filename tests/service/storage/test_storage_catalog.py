@@ -11,63 +11,63 @@ import pytest
 from spamschutz.service.storage import ConflictError, NotFound
 
 
-def _record(repository, version, **kwargs):
-    return repository.record_model(
+def _record(stores, version, **kwargs):
+    return stores.models.record_model(
         version, "f" * 64, f"/models/{version}/model.joblib", {"f1": 0.97}, **kwargs
     )
 
 
-def test_recorded_model_is_a_candidate(repository):
-    recorded = _record(repository, "v1")
+def test_recorded_model_is_a_candidate(stores):
+    recorded = _record(stores, "v1")
     assert recorded.status == "candidate" and recorded.activated_at is None
     assert recorded.metadata == {"f1": 0.97}
-    assert repository.get_model("v1") == recorded
-    assert repository.active_model() is None
+    assert stores.models.get_model("v1") == recorded
+    assert stores.models.active_model() is None
 
 
-def test_metadata_json_cannot_hold_is_stored_as_text(repository):
-    recorded = repository.record_model("v1", "f" * 64, "/m", {"rows": np.int64(5)})
+def test_metadata_json_cannot_hold_is_stored_as_text(stores):
+    recorded = stores.models.record_model("v1", "f" * 64, "/m", {"rows": np.int64(5)})
     assert recorded.metadata == {"rows": "5"}
 
 
-def test_recording_a_version_twice_is_a_conflict(repository):
-    _record(repository, "v1")
+def test_recording_a_version_twice_is_a_conflict(stores):
+    _record(stores, "v1")
     with pytest.raises(ConflictError):
-        _record(repository, "v1")
+        _record(stores, "v1")
 
 
-def test_activation_retires_the_previous_model(repository, clock):
-    _record(repository, "v1", status="active")
-    _record(repository, "v2")
+def test_activation_retires_the_previous_model(stores, clock):
+    _record(stores, "v1", status="active")
+    _record(stores, "v2")
     activated_at = clock.advance(minutes=1)
-    active = repository.activate_model("v2")
+    active = stores.models.activate_model("v2")
     assert (active.version, active.status, active.activated_at) == ("v2", "active", activated_at)
-    assert repository.active_model() == active
-    assert repository.get_model("v1").status == "retired"
+    assert stores.models.active_model() == active
+    assert stores.models.get_model("v1").status == "retired"
 
 
-def test_reactivating_the_active_model_changes_nothing(repository):
-    first = _record(repository, "v1", status="active")
-    assert repository.activate_model("v1") == first
+def test_reactivating_the_active_model_changes_nothing(stores):
+    first = _record(stores, "v1", status="active")
+    assert stores.models.activate_model("v1") == first
 
 
-def test_activating_an_unknown_model_is_not_found(repository):
-    _record(repository, "v1", status="active")
+def test_activating_an_unknown_model_is_not_found(stores):
+    _record(stores, "v1", status="active")
     with pytest.raises(NotFound):
-        repository.activate_model("v9")
-    assert repository.active_model().version == "v1"
+        stores.models.activate_model("v9")
+    assert stores.models.active_model().version == "v1"
 
 
-def test_concurrent_activations_leave_exactly_one_active_model(repository):
+def test_concurrent_activations_leave_exactly_one_active_model(stores):
     versions = [f"v{number}" for number in range(6)]
     for version in versions:
-        _record(repository, version)
+        _record(stores, version)
     barrier, errors = threading.Barrier(len(versions)), []
 
     def activate(version):
         barrier.wait()
         try:
-            repository.activate_model(version)
+            stores.models.activate_model(version)
         except Exception as error:  # collected: an exception in a thread is otherwise lost
             errors.append(error)
 
@@ -77,30 +77,30 @@ def test_concurrent_activations_leave_exactly_one_active_model(repository):
     for thread in threads:
         thread.join()
     assert errors == []
-    statuses = [row.status for row in repository.list_models()]
+    statuses = [row.status for row in stores.models.list_models()]
     assert statuses.count("active") == 1
     assert statuses.count("retired") == len(versions) - 1
 
 
-def test_models_are_listed_newest_first(repository, clock):
+def test_models_are_listed_newest_first(stores, clock):
     for version in ("v1", "v2", "v3"):
         clock.advance(minutes=1)
-        _record(repository, version)
-    assert [row.version for row in repository.list_models()] == ["v3", "v2", "v1"]
+        _record(stores, version)
+    assert [row.version for row in stores.models.list_models()] == ["v3", "v2", "v1"]
 
 
-def test_challenge_token_cannot_be_replayed(repository):
-    assert repository.redeem_challenge("token-1") is True
-    assert repository.redeem_challenge("token-1") is False
-    assert repository.redeem_challenge("token-2") is True
+def test_challenge_token_cannot_be_replayed(stores):
+    assert stores.challenges.redeem_challenge("token-1") is True
+    assert stores.challenges.redeem_challenge("token-1") is False
+    assert stores.challenges.redeem_challenge("token-2") is True
 
 
-def test_concurrent_redemptions_of_one_token_accept_it_once(repository):
+def test_concurrent_redemptions_of_one_token_accept_it_once(stores):
     results, barrier = [], threading.Barrier(8)
 
     def redeem():
         barrier.wait()
-        results.append(repository.redeem_challenge("raced"))
+        results.append(stores.challenges.redeem_challenge("raced"))
 
     threads = [threading.Thread(target=redeem) for _ in range(8)]
     for thread in threads:
@@ -110,10 +110,10 @@ def test_concurrent_redemptions_of_one_token_accept_it_once(repository):
     assert sorted(results) == [False] * 7 + [True]
 
 
-def test_purging_forgets_only_old_redemptions(repository, clock):
-    repository.redeem_challenge("old")
+def test_purging_forgets_only_old_redemptions(stores, clock):
+    stores.challenges.redeem_challenge("old")
     clock.advance(hours=1)
-    repository.redeem_challenge("new")
-    assert repository.purge_challenge_redemptions(clock.now - timedelta(minutes=30)) == 1
-    assert repository.redeem_challenge("old") is True
-    assert repository.redeem_challenge("new") is False
+    stores.challenges.redeem_challenge("new")
+    assert stores.challenges.purge_challenge_redemptions(clock.now - timedelta(minutes=30)) == 1
+    assert stores.challenges.redeem_challenge("old") is True
+    assert stores.challenges.redeem_challenge("new") is False

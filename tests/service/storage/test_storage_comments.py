@@ -306,7 +306,7 @@ def test_undone_only_decision_is_no_label(repository, make_comment, clock):
 
 
 def test_comment_with_a_redeemed_token_is_refused_and_nothing_is_stored(
-    repository, make_comment
+    repository, stores, make_comment
 ):
     first = make_comment(challenge_token_id="token-1", refuse_redeemed_token=True)
     with pytest.raises(ChallengeAlreadyRedeemed):
@@ -314,16 +314,17 @@ def test_comment_with_a_redeemed_token_is_refused_and_nothing_is_stored(
             challenge_token_id="token-1", refuse_redeemed_token=True, idempotency_key="retry"
         )
     assert [row.public_id for row in repository.list_comments()[0]] == [first.public_id]
-    assert repository.redeem_challenge("token-2")  # the refused transaction rolled back whole
+    # The refused transaction rolled back whole.
+    assert stores.challenges.redeem_challenge("token-2")
 
 
-def test_comment_and_its_token_redemption_are_one_transaction(repository, make_comment):
+def test_comment_and_its_token_redemption_are_one_transaction(stores, make_comment):
     # A comment the database refuses (here: a public id that is taken) must not leave its
     # token redeemed.
     taken = make_comment().public_id
     with pytest.raises(IntegrityError):
         make_comment(public_id=taken, challenge_token_id="token-3")
-    assert repository.redeem_challenge("token-3")  # still unused
+    assert stores.challenges.redeem_challenge("token-3")  # still unused
 
 
 def test_concurrent_comments_each_get_their_own_outcome(repository, make_comment):

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from spamschutz.service.storage import (
     Repository,
     StorageUnavailable,
+    Stores,
     create_engine_for,
     current_revision,
     normalise_database_url,
@@ -93,12 +94,12 @@ def test_ping_succeeds_on_a_reachable_database(repository):
 
 
 def test_a_database_without_the_schema_says_so_instead_of_being_unavailable(database_url):
-    from spamschutz.service.storage import Repository, SchemaMissing, create_engine_for
+    from spamschutz.service.storage import SchemaMissing, Stores, create_engine_for
 
     engine = create_engine_for(database_url)  # an empty database: no tables
     try:
         with pytest.raises(SchemaMissing, match="spamschutz db upgrade"):
-            Repository(engine).list_moderators()
+            Stores.open(engine).accounts.list_moderators()
     finally:
         engine.dispose()
 
@@ -112,8 +113,8 @@ def test_sqlite_database_and_its_companions_are_private(tmp_path):
     old_umask = os.umask(0o022)
     try:
         upgrade_database(url)
-        repository = Repository(create_engine_for(url))
-        repository.add_moderator("redaktion", "x")  # writes: the WAL and its index exist now
+        stores = Stores.open(create_engine_for(url))
+        stores.accounts.add_moderator("redaktion", "x")  # writes: the WAL and its index exist now
     finally:
         os.umask(old_umask)
     files = [tmp_path / "data" / name for name in ("spamschutz.db", "spamschutz.db-wal",
@@ -121,7 +122,7 @@ def test_sqlite_database_and_its_companions_are_private(tmp_path):
     assert all(path.exists() for path in files)
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    repository.engine.dispose()
+    stores.engine.dispose()
     # An existing file with wider rights is narrowed when the service opens it.
     files[0].chmod(0o644)
     create_engine_for(url).dispose()
@@ -137,8 +138,8 @@ def test_replaced_sqlite_file_is_read_without_a_restart(tmp_path):
 
     url = sqlite_url_for(tmp_path / "data")
     upgrade_database(url)
-    repository = Repository(create_engine_for(url))
-    repository.add_moderator("before", "x")
+    stores = Stores.open(create_engine_for(url))
+    stores.accounts.add_moderator("before", "x")
     path = tmp_path / "data" / "spamschutz.db"
     # The restored copy knows another moderator; it takes the file's place, and the old
     # file's write-ahead log and index go, as a restore does.
@@ -151,6 +152,6 @@ def test_replaced_sqlite_file_is_read_without_a_restart(tmp_path):
     os.replace(copy, path)
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    assert repository.get_moderator("restored") is not None
-    assert repository.get_moderator("before") is None
-    repository.engine.dispose()
+    assert stores.accounts.get_moderator("restored") is not None
+    assert stores.accounts.get_moderator("before") is None
+    stores.engine.dispose()

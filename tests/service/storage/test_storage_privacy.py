@@ -16,7 +16,7 @@ def _gone(repository, public_id: str) -> bool:
 
 
 def test_purge_removes_old_spam_and_rejected_comments_with_their_decisions(
-    repository, make_comment, clock
+    repository, stores, make_comment, clock
 ) -> None:
     old_spam = make_comment(status="spam")
     old_rejected = make_comment()
@@ -24,21 +24,21 @@ def test_purge_removes_old_spam_and_rejected_comments_with_their_decisions(
     old_pending = make_comment()
     clock.advance(days=40)
     new_spam = make_comment(status="spam")
-    assert repository.purge_comments(clock.now - timedelta(days=30)) == 2
+    assert stores.privacy.purge_comments(clock.now - timedelta(days=30)) == 2
     assert _gone(repository, old_spam.public_id) and _gone(repository, old_rejected.public_id)
     assert not _gone(repository, old_pending.public_id)
     assert not _gone(repository, new_spam.public_id)
 
 
 def test_commenter_is_found_by_keyed_hash_or_by_address_in_any_case(
-    repository, make_comment
+    repository, stores, make_comment
 ) -> None:
     by_hash = make_comment(author_email="Erika@Example.org", email_hash="h1")
     by_address = make_comment(author_email="erika@example.org", email_hash="old-key-hash")
     only_hash = make_comment(author_email=None, email_hash="h1")
     make_comment(author_email="max@example.org", email_hash="h2")
     repository.decide(by_hash.public_id, "approve", "redaktion")
-    found = repository.comments_of_commenter("ERIKA@example.org ", "h1")
+    found = stores.privacy.comments_of_commenter("ERIKA@example.org ", "h1")
     assert [entry.comment.public_id for entry in found] == [
         by_hash.public_id,
         by_address.public_id,
@@ -47,7 +47,9 @@ def test_commenter_is_found_by_keyed_hash_or_by_address_in_any_case(
     assert [decision.action for decision in found[0].decisions] == ["approve"]
 
 
-def test_erasure_blanks_personal_data_and_leaves_others_alone(repository, make_comment) -> None:
+def test_erasure_blanks_personal_data_and_leaves_others_alone(
+    repository, stores, make_comment
+) -> None:
     mine = make_comment(
         author_email="erika@example.org",
         author_url="https://erika.example",
@@ -58,7 +60,7 @@ def test_erasure_blanks_personal_data_and_leaves_others_alone(repository, make_c
         reasons=[{"feature": "word", "weight": 1.0}],
     )
     theirs = make_comment(author_email="max@example.org", email_hash="h2")
-    assert repository.erase_commenter("erika@example.org", "h1") == 1
+    assert stores.privacy.erase_commenter("erika@example.org", "h1") == 1
     row = repository.get_comment(mine.public_id)
     assert (row.text, row.author_name, row.author_email, row.author_url) == ("", "", None, None)
     assert (row.email_hash, row.ip_truncated, row.ip_hash, row.user_agent) == (None,) * 4

@@ -11,7 +11,7 @@ from spamschutz.service.storage.statistics import Agreement
 
 
 def test_agreement_counts_kept_decisions_per_version_and_week(
-    repository, make_comment, clock
+    repository, stores, make_comment, clock
 ) -> None:
     # Week of Monday 24 February: v1 put one in the spam folder that a moderator published,
     # and scored one harmless that a moderator called spam; one ordinary approval.
@@ -36,20 +36,20 @@ def test_agreement_counts_kept_decisions_per_version_and_week(
     )
     repository.decide(test_only.public_id, "ham", "redaktion")
 
-    assert repository.agreement_by_week(weeks=4) == [
+    assert stores.statistics.agreement_by_week(weeks=4) == [
         Agreement("v2", datetime(2025, 3, 3, tzinfo=UTC), 1, 0, 0),
         Agreement("v1", datetime(2025, 2, 24, tzinfo=UTC), 3, 1, 1),
     ]
-    assert repository.agreement_by_week(weeks=1) == [
+    assert stores.statistics.agreement_by_week(weeks=1) == [
         Agreement("v2", datetime(2025, 3, 3, tzinfo=UTC), 1, 0, 0)
     ]
-    by_version = repository.agreement_by_version()
+    by_version = stores.statistics.agreement_by_version()
     assert by_version == [Agreement("v2", None, 1, 0, 0), Agreement("v1", None, 3, 1, 1)]
     assert by_version[1].overruled_share == pytest.approx(2 / 3)
 
 
 def test_recent_scores_are_one_versions_scores_since_a_moment(
-    repository, make_comment, clock
+    stores, make_comment, clock
 ) -> None:
     make_comment(model_version="v1", score=0.2)
     clock.advance(days=8)
@@ -58,6 +58,6 @@ def test_recent_scores_are_one_versions_scores_since_a_moment(
     make_comment(model_version="v2", score=0.5, band="unsure")
     make_comment(model_version="v1", score=0.3, is_test=True)
     since = clock() - timedelta(days=7)
-    assert sorted(repository.recent_scores("v1", since)) == [0.4, 0.9]
-    assert repository.recent_scores("v1", since, limit=1) in ([0.4], [0.9])
-    assert repository.recent_scores("v3", since) == []
+    assert sorted(stores.statistics.recent_scores("v1", since)) == [0.4, 0.9]
+    assert stores.statistics.recent_scores("v1", since, limit=1) in ([0.4], [0.9])
+    assert stores.statistics.recent_scores("v3", since) == []
