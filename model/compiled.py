@@ -112,6 +112,11 @@ class CompiledScorer:
                     )
                 )
             elif isinstance(transformer, MetaFeatures):
+                if tuple(getattr(transformer, "signals_", ())) != META_FEATURES:
+                    raise ValueError(
+                        "it was trained on other signals than this release computes (an older "
+                        "spamschutz); train a new model with `spamschutz train`"
+                    )
                 width = len(META_FEATURES)
                 self.meta = (transformer.mean_, coef[offset : offset + width])
             else:

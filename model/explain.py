@@ -31,11 +31,12 @@ __all__ = ["FUNCTION_WORDS", "SIGNAL_TEXT", "Reason", "explain", "score_with_rea
 # What each signal says when a comment has it, in English; codes "signal.<name>".
 SIGNAL_TEXT = {
     "links": "links to other websites",
+    "video_links": "links to videos",
     "website_suspicious": "the author's website is a short link or throw-away domain",
     "website_in_text": "the text advertises the author's website",
     "email_in_text": "an e-mail address in the text",
     "phone_in_text": "a phone number in the text",
-    "capitals": "many capital letters",
+    "length": "longer than most comments",
     "exclamations": "many exclamation marks",
     "repeated_letters": "letters stretched (“soooo”)",
     "no_letters": "no letters at all",

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 REPORT_FILE = "report.html"
 EVALUATION_FILE = "evaluation.html"
 
-# Scored once by a freshly loaded model before it serves: links, capitals, a German and an
+# Scored once by a freshly loaded model before it serves: a link, "!", a German and an
 # English word, so every feature block and explanation path runs once.
 _WARM_UP_TEXT = "Hallo! Great article, see https://example.org and WRITE to me."
 

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 
 from spamschutz.model import ModelStore, StoredModel
 from spamschutz.service import create_app
@@ -23,6 +24,14 @@ from tests.factories import labelled_comments
 
 # With CI=true a skipped test fails (tests/ci_skips.py).
 pytest_plugins = ["tests.ci_skips"]
+
+# The suite runs on shared, busy machines: Hypothesis's timing checks (200 ms per example, "data
+# generation too slow") would fail tests for the machine's load, not for the code. Timings
+# belong in bench/.
+settings.register_profile(
+    "busy_machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("busy_machine")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The public corpora (docs/development.md, "Tests"): SPAMSCHUTZ_DATASETS names their folder,

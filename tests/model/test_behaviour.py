@@ -110,6 +110,14 @@ def test_a_website_never_sends_a_reader_comment_to_the_spam_folder(starter: Spam
     assert sent == []
 
 
+def test_capital_letters_never_change_the_score(starter: SpamModel) -> None:
+    """Readers and fans shout ("SO EIN SCHMARRN!!!"): capitals are no evidence of spam."""
+    for comment in _readers(limit=300):
+        quiet = starter.score_one({"text": comment.text})
+        loud = starter.score_one({"text": comment.text.upper()})
+        assert abs(loud - quiet) <= 0.01, (comment.text[:80], quiet, loud)
+
+
 def test_links_to_reference_sites_do_not_make_a_comment_spam(starter: SpamModel) -> None:
     sent = [
         comment.text[:80]

@@ -68,6 +68,20 @@ def test_artefact_is_read_once_so_what_was_hashed_is_what_is_loaded(
     assert loaded and loaded[0].metadata["version"] == tiny_model.version
 
 
+def test_a_model_trained_on_other_signals_is_refused_with_what_to_do(
+    tiny_model: StoredModel, tmp_path
+) -> None:
+    """A model from a release that computed other signals (capital letters, say) would read
+    this release's signals with its own weights; it is refused, saying how to get a new one."""
+    model = ModelStore(tiny_model.path.parent.parent).load(tiny_model.version, tiny_model.sha256)
+    signals = dict(model.pipeline.named_steps["features"].transformer_list)["meta"]
+    signals.signals_ = ("links", "capitals", "exclamations")
+    store = ModelStore(tmp_path)
+    older = store.save(model)
+    with pytest.raises(ModelIntegrityError, match="spamschutz train"):
+        store.load(older.version, older.sha256)
+
+
 def test_missing_artefact_is_refused(tmp_path) -> None:
     with pytest.raises(ModelIntegrityError, match="cannot be read"):
         ModelStore(tmp_path).load("20260101-000000-abcd", "0" * 64)
