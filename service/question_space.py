@@ -83,7 +83,7 @@ _ARITHMETIC = {
     "de": (
         "Wie viel ist {a} {op} {b}?",
         "Was ergibt {a} {op} {b}?",
-        "Rechnen Sie bitte: {a} {op} {b}",
+        "Rechnen Sie bitte: {a} {op} {b}.",
         "{a} {op} {b} ist wie viel?",
     ),
     "en": (

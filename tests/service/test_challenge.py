@@ -108,6 +108,7 @@ def test_every_generated_question_is_answered_by_its_answers(lang: str) -> None:
         texts.add(question.question)
         assert answer_matches(question.answers[0], question.answers)
         assert question.question.strip() and len(question.question) <= 120
+        assert question.question.endswith(("?", ".")), question.question  # reads as a sentence
 
 
 def test_questions_come_from_a_space_no_lookup_table_pays() -> None:
