@@ -214,8 +214,10 @@ _LETTER = re.compile(r"[^\W\d_]")
 # the engine would set up a repetition at every position of the text. Only letters: paragraph
 # breaks, "----" rules and "...." are how readers write, not a spammer's stretching.
 _REPEAT = re.compile(r"([^\W\d_])\1\1\1")
-# Lengths are compared on a log scale up to about a printed page: 5,000 characters and more all
-# count as long.
+# A comment's length is that of its words as normalised (a link counts as its kind and domain,
+# "s p a c e d" letters as one word), on a log scale up to about a printed page: 5,000
+# characters and more all count as long. Raw length grew with every cited link and every
+# spaced-out word.
 _LOG_LONG_TEXT = math.log1p(5000)
 
 
@@ -287,7 +289,7 @@ class MetaFeatures(TransformerMixin, BaseEstimator):
             float(comment.website_in_text),
             float(EMAIL_MARKER in tokens),
             float(PHONE_MARKER in tokens),
-            min(math.log1p(len(raw)) / _LOG_LONG_TEXT, 1.0),
+            min(math.log1p(sum(map(len, tokens)) + len(tokens)) / _LOG_LONG_TEXT, 1.0),
             min(raw.count("!"), 10) / 10,
             float(bool(_REPEAT.search(raw))),
             float(_LETTER.search(raw) is None),
