@@ -19,6 +19,7 @@ from spamschutz.service.storage.sessions import SessionStore
 from spamschutz.service.storage.sites import SiteStore
 from spamschutz.service.storage.statistics import StatisticsStore
 from spamschutz.service.storage.stores import Stores
+from spamschutz.service.storage.webhooks import WebhookStore
 
 __all__ = ["Runtime", "csrf", "runtime"]
 
@@ -38,6 +39,7 @@ class Runtime:
     statistics: StatisticsStore
     sites: SiteStore
     privacy: PrivacyStore
+    webhooks: WebhookStore
     repository: Repository
     registry: ModelRegistry
     questions: QuestionBank

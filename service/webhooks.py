@@ -24,7 +24,7 @@ import httpx
 from flask import Flask
 
 from spamschutz.service.background import PokedJob
-from spamschutz.service.storage import Repository
+from spamschutz.service.storage.webhooks import WebhookStore
 from spamschutz.service.webhook_targets import Network, parse_networks, refused_target
 
 __all__ = [
@@ -91,7 +91,7 @@ class DeliveryPolicy:
 
 
 def deliver_due(
-    repository: Repository,
+    webhooks: WebhookStore,
     policy: DeliveryPolicy,
     client: httpx.Client | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -101,8 +101,8 @@ def deliver_due(
     own_client = client is None
     http = client or httpx.Client(timeout=policy.timeout_seconds, follow_redirects=False)
     try:
-        for delivery_id in repository.due_delivery_ids():
-            delivery = repository.claim_delivery(delivery_id, _LEASE)
+        for delivery_id in webhooks.due_delivery_ids():
+            delivery = webhooks.claim_delivery(delivery_id, _LEASE)
             if delivery is None:
                 continue  # another worker has it
             body = delivery.body.encode()
@@ -126,15 +126,15 @@ def deliver_due(
                     error = f"{type(failure).__name__}: {failure}"
             attempts = delivery.attempts + 1
             if error is None:
-                repository.record_delivery_result(delivery_id, delivered=True)
+                webhooks.record_delivery_result(delivery_id, delivered=True)
                 counts["delivered"] += 1
             elif attempts >= policy.max_attempts:
                 log.warning("webhook %s to %s failed: %s", delivery_id, delivery.url, error)
-                repository.record_delivery_result(delivery_id, delivered=False, error=error)
+                webhooks.record_delivery_result(delivery_id, delivered=False, error=error)
                 counts["failed"] += 1
             else:
                 retry_at = clock() + policy.retry_delay(attempts)
-                repository.record_delivery_result(
+                webhooks.record_delivery_result(
                     delivery_id, delivered=False, error=error, retry_at=retry_at
                 )
                 counts["retry"] += 1
@@ -154,12 +154,12 @@ class WebhookWorker:
 
     def __init__(
         self,
-        repository: Repository,
+        webhooks: WebhookStore,
         policy: DeliveryPolicy,
         interval_seconds: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.repository = repository
+        self.webhooks = webhooks
         self.policy = policy
         self.interval_seconds = interval_seconds
         self._job = PokedJob("webhooks", self._pending, self._run, interval_seconds, clock)
@@ -168,15 +168,15 @@ class WebhookWorker:
 
     def _pending(self) -> bool:
         try:
-            return self.repository.next_delivery_at() is not None
+            return self.webhooks.next_delivery_at() is not None
         except Exception:  # the request itself will meet (and report) a database problem
             return False
 
     def _run(self) -> None:
         while True:
             try:
-                deliver_due(self.repository, self.policy)
-                due = self.repository.next_delivery_at()
+                deliver_due(self.webhooks, self.policy)
+                due = self.webhooks.next_delivery_at()
             except Exception:
                 # A background thread has nobody to raise to; the rows stay for the next pass.
                 log.exception("webhook delivery failed; retrying in %s s", self.interval_seconds)
@@ -194,7 +194,7 @@ def init_webhook_worker(app: Flask) -> None:
         return
     runtime = app.extensions["spamschutz"]
     worker = WebhookWorker(
-        runtime.repository, DeliveryPolicy.from_config(app.config), interval
+        runtime.webhooks, DeliveryPolicy.from_config(app.config), interval
     )
     app.extensions[WEBHOOK_WORKER_EXTENSION] = worker
     app.after_request(_poke_after(worker))

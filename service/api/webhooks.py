@@ -31,7 +31,7 @@ def list_deliveries():
         raise APIError(400, "invalid_limit", "'limit' must be a number from 1 to 500.") from error
     if not 1 <= limit <= 500:
         raise APIError(400, "invalid_limit", "'limit' must be a number from 1 to 500.")
-    rows = runtime().repository.list_deliveries(status, limit=limit)
+    rows = runtime().webhooks.list_deliveries(status, limit=limit)
     return {"deliveries": [row.as_json() for row in rows]}
 
 
@@ -42,7 +42,7 @@ def retry_delivery(delivery_id: int):
     if delivery_id > _MAX_ID:
         raise APIError(404, "delivery_not_found", "No undelivered webhook delivery with this id.")
     try:
-        runtime().repository.retry_delivery(delivery_id)
+        runtime().webhooks.retry_delivery(delivery_id)
     except NotFound as error:
         raise APIError(
             404, "delivery_not_found", "No undelivered webhook delivery with this id."

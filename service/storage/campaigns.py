@@ -41,7 +41,7 @@ from spamschutz.service.storage.schema import (
     campaigns,
     comments,
 )
-from spamschutz.service.storage.webhooks import WebhookStore
+from spamschutz.service.storage.webhooks import EventOutbox, QueuesEvents
 
 __all__ = [
     "CampaignLink",
@@ -244,7 +244,7 @@ def _share_key(key: str) -> tuple[str, str]:
     return _LINK_OF_PREFIX.get(prefix[:1], "text"), value
 
 
-class CampaignStore(WebhookStore):
+class CampaignStore(QueuesEvents):
     """Campaign detection and sweeps; mixed into :class:`Repository`.
 
     Comments linked at the same time by threads of a process share a transaction
@@ -252,8 +252,13 @@ class CampaignStore(WebhookStore):
     would queue every worker behind SQLite's write lock once more.
     """
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utc_now) -> None:
-        super().__init__(engine, clock)
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime] = utc_now,
+        outbox: EventOutbox | None = None,
+    ) -> None:
+        super().__init__(engine, clock, outbox)
         self._campaign_links = GroupCommit(self._link_batch, batch_errors=(StorageUnavailable,))
 
     def link_comment(

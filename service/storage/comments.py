@@ -23,7 +23,7 @@ from spamschutz.service.storage.schema import (
     challenge_redemptions,
     comments,
 )
-from spamschutz.service.storage.webhooks import event_data
+from spamschutz.service.storage.webhooks import EventOutbox, event_data
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -54,8 +54,13 @@ class CommentStore(CampaignStore):
     (:class:`GroupCommit`): under load, the per-transaction costs were most of a comment's.
     """
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utc_now) -> None:
-        super().__init__(engine, clock)
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime] = utc_now,
+        outbox: EventOutbox | None = None,
+    ) -> None:
+        super().__init__(engine, clock, outbox)
         self._comment_writes = GroupCommit(self._write_comments, batch_errors=(StorageUnavailable,))
 
     def add_comment(

@@ -1,6 +1,6 @@
-"""Comments, decisions, the desk, campaigns and webhooks: the areas that still share one
-class, :class:`Repository`, because their writes share transactions (a decision sweeps a
-campaign and queues a webhook in the same one). The other areas have a store each
+"""Comments, decisions, the desk and campaigns: the areas that still share one class,
+:class:`Repository`, because their writes share transactions (a comment is linked to its
+campaign, a decision sweeps one, in the same transaction). The other areas have a store each
 (:class:`~spamschutz.service.storage.stores.Stores`)."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ __all__ = ["Repository"]
 
 
 class Repository(CommentStore, DecisionStore, DeskStore):
-    """Comments, decisions, the desk's reads, campaigns and webhooks, each call one short
-    transaction returning plain records.
+    """Comments, decisions, the desk's reads and campaigns, each call one short transaction
+    returning plain records; their webhook events go to the shared ``outbox``.
 
     Built from an engine (see :func:`create_engine_for`) and an optional clock returning
     aware datetimes. Errors callers handle: :class:`StorageUnavailable` when the database

@@ -22,6 +22,7 @@ from spamschutz.service.storage.repository import Repository
 from spamschutz.service.storage.sessions import SessionStore
 from spamschutz.service.storage.sites import SiteStore
 from spamschutz.service.storage.statistics import StatisticsStore
+from spamschutz.service.storage.webhooks import EventOutbox, WebhookStore
 
 __all__ = ["Stores"]
 
@@ -37,11 +38,13 @@ class Stores:
     statistics: StatisticsStore  # queue figures and agreement with moderators
     sites: SiteStore  # the sites' challenge settings
     privacy: PrivacyStore  # retention and a commenter's right to access and erasure
-    repository: Repository  # comments, decisions, the desk, campaigns, webhooks
+    webhooks: WebhookStore  # endpoints and deliveries
+    repository: Repository  # comments, decisions, the desk's reads, campaigns
 
     @classmethod
     def open(cls, engine: Engine, clock: Callable[[], datetime] = utc_now) -> Stores:
         """Every store on ``engine``; ``clock`` (aware datetimes) stamps what they write."""
+        outbox = EventOutbox()  # the events the repository queues, the endpoints webhooks keeps
         return cls(
             accounts=AccountStore(engine, clock),
             sessions=SessionStore(engine, clock),
@@ -50,7 +53,8 @@ class Stores:
             statistics=StatisticsStore(engine, clock),
             sites=SiteStore(engine, clock),
             privacy=PrivacyStore(engine, clock),
-            repository=Repository(engine, clock),
+            webhooks=WebhookStore(engine, clock, outbox),
+            repository=Repository(engine, clock, outbox),
         )
 
     @property

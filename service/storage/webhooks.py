@@ -29,6 +29,8 @@ __all__ = [
     "WEBHOOK_EVENTS",
     "DeliveryRow",
     "EndpointRow",
+    "EventOutbox",
+    "QueuesEvents",
     "SubscriptionCache",
     "WebhookStore",
     "enqueue_event",
@@ -245,22 +247,46 @@ class SubscriptionCache:
         self._entry = None
 
 
-class WebhookStore(TransactionalStore):
-    """Webhook endpoints and deliveries; mixed into :class:`Repository`.
+class EventOutbox:
+    """Queues webhook events in the transaction of the change they report, with the list of
+    active endpoints kept for a few seconds (``subscription_cache``, see
+    :class:`SubscriptionCache`). One outbox is shared by the stores that write events and the
+    :class:`WebhookStore`, which forgets the list when it adds or disables an endpoint."""
 
-    ``subscription_cache`` keeps the list of active endpoints for a few seconds (see
-    :class:`SubscriptionCache`).
-    """
+    def __init__(self, subscription_cache: SubscriptionCache | None = None) -> None:
+        self.subscription_cache = subscription_cache or SubscriptionCache()
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utc_now) -> None:
-        super().__init__(engine, clock)
-        self.subscription_cache = SubscriptionCache()
-
-    def _queue_event(
+    def queue(
         self, connection: Connection, event: str, data: Mapping[str, Any], now: datetime
     ) -> int:
         """:func:`enqueue_event` with the cached list of active endpoints."""
         return enqueue_event(connection, event, data, now, self.subscription_cache.get(connection))
+
+
+class QueuesEvents(TransactionalStore):
+    """Base of the stores whose writes queue webhook events in their own transaction."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime] = utc_now,
+        outbox: EventOutbox | None = None,
+    ) -> None:
+        super().__init__(engine, clock)
+        self.outbox = outbox or EventOutbox()
+
+    def _queue_event(
+        self, connection: Connection, event: str, data: Mapping[str, Any], now: datetime
+    ) -> int:
+        return self.outbox.queue(connection, event, data, now)
+
+
+class WebhookStore(QueuesEvents):
+    """Webhook endpoints and the deliveries to them.
+
+    ``outbox`` is the :class:`EventOutbox` of the stores that queue events: adding or
+    disabling an endpoint here counts for their next event at once.
+    """
 
     def add_webhook_endpoint(self, url: str, secret: str, events: Sequence[str]) -> EndpointRow:
         """Register a receiver for ``events`` (all of :data:`WEBHOOK_EVENTS` when empty)."""
@@ -279,7 +305,7 @@ class WebhookStore(TransactionalStore):
             row = connection.execute(
                 select(webhook_endpoints).where(webhook_endpoints.c.id == new_id)
             ).mappings().one()
-        self.subscription_cache.clear()
+        self.outbox.subscription_cache.clear()
         return _endpoint(row)
 
     def list_webhook_endpoints(self) -> list[EndpointRow]:
@@ -298,7 +324,7 @@ class WebhookStore(TransactionalStore):
                 .where(webhook_endpoints.c.id == endpoint_id)
                 .values(disabled_at=self._now())
             ).rowcount
-        self.subscription_cache.clear()
+        self.outbox.subscription_cache.clear()
         if changed != 1:
             raise NotFound(f"no webhook endpoint {endpoint_id}")
 

@@ -84,7 +84,7 @@ def webhooks_add(context: Context, url: str, secret: str, events: str) -> None:
         raise click.ClickException("The secret must have at least 16 characters.")
     wanted = [event.strip() for event in events.split(",") if event.strip()]
     try:
-        row = context.repository.add_webhook_endpoint(url, secret, wanted)
+        row = context.stores.webhooks.add_webhook_endpoint(url, secret, wanted)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Webhook {row.id} added: {row.url} ({', '.join(row.events)}).")
@@ -95,10 +95,10 @@ def webhooks_add(context: Context, url: str, secret: str, events: str) -> None:
 @pass_context
 def webhooks_list(context: Context, failed: bool) -> None:
     """Endpoints, then the newest deliveries with their attempts and errors."""
-    for endpoint in context.repository.list_webhook_endpoints():
+    for endpoint in context.stores.webhooks.list_webhook_endpoints():
         state = "disabled" if endpoint.disabled_at else "active"
         click.echo(f"endpoint {endpoint.id}\t{state}\t{endpoint.url}\t{','.join(endpoint.events)}")
-    for row in context.repository.list_deliveries("failed" if failed else None):
+    for row in context.stores.webhooks.list_deliveries("failed" if failed else None):
         click.echo(
             f"delivery {row.id}\t{row.status}\t{row.event}\tattempts={row.attempts}\t"
             f"next={row.next_attempt_at.isoformat()}\t{row.url}\t{row.last_error or ''}"
@@ -113,7 +113,7 @@ def webhooks_disable(context: Context, endpoint_id: int) -> None:
     from spamschutz.service.storage import NotFound
 
     try:
-        context.repository.disable_webhook_endpoint(endpoint_id)
+        context.stores.webhooks.disable_webhook_endpoint(endpoint_id)
     except NotFound as error:
         raise click.ClickException(f"No webhook endpoint {endpoint_id}.") from error
     click.echo(f"Webhook {endpoint_id} disabled.")
@@ -127,7 +127,7 @@ def webhooks_retry(context: Context, delivery_id: int) -> None:
     from spamschutz.service.storage import NotFound
 
     try:
-        context.repository.retry_delivery(delivery_id)
+        context.stores.webhooks.retry_delivery(delivery_id)
     except NotFound as error:
         raise click.ClickException(f"No undelivered delivery {delivery_id}.") from error
     click.echo(f"Delivery {delivery_id} queued again.")
@@ -142,7 +142,7 @@ def webhooks_deliver(context: Context, loop: bool) -> None:
 
     policy = DeliveryPolicy.from_config(context.config)
     while True:
-        counts = deliver_due(context.repository, policy)
+        counts = deliver_due(context.stores.webhooks, policy)
         click.echo(
             f"delivered {counts['delivered']}, to retry {counts['retry']}, "
             f"failed {counts['failed']}"

@@ -137,7 +137,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_failed_delivery_is_listed_and_can_be_retried(app, client, runner, repository, make_token):
+def test_failed_delivery_is_listed_and_can_be_retried(app, client, runner, stores, make_token):
     dead_url = f"http://127.0.0.1:{_free_port()}/hooks"
     assert runner("webhooks", "add", dead_url, "--secret", SECRET,
                   "--events", "comment.received").exit_code == 0
@@ -146,8 +146,8 @@ def test_failed_delivery_is_listed_and_can_be_retried(app, client, runner, repos
         max_attempts=2, retry_seconds=0, timeout_seconds=1,
         allowed_networks=parse_networks(LOOPBACK),
     )
-    assert deliver_due(repository, policy)["retry"] == 1
-    assert deliver_due(repository, policy)["failed"] == 1
+    assert deliver_due(stores.webhooks, policy)["retry"] == 1
+    assert deliver_due(stores.webhooks, policy)["failed"] == 1
     listed = runner("webhooks", "list", "--failed")
     assert "comment.received" in listed.output and "attempts=2" in listed.output
     admin = {"Authorization": f"Bearer {make_token('admin')}"}
@@ -159,11 +159,11 @@ def test_failed_delivery_is_listed_and_can_be_retried(app, client, runner, repos
     assert client.get("/api/v1/webhooks/deliveries", headers=site).status_code == 403
 
     assert runner("webhooks", "retry", str(delivery["id"])).exit_code == 0
-    assert repository.list_deliveries("pending")[0].id == delivery["id"]
-    assert deliver_due(repository, policy)["failed"] == 1  # still nobody listening
+    assert stores.webhooks.list_deliveries("pending")[0].id == delivery["id"]
+    assert deliver_due(stores.webhooks, policy)["failed"] == 1  # still nobody listening
     retried = client.post(f"/api/v1/webhooks/deliveries/{delivery['id']}/retry", headers=admin)
     assert retried.status_code == 202
-    assert repository.list_deliveries("pending")[0].id == delivery["id"]
+    assert stores.webhooks.list_deliveries("pending")[0].id == delivery["id"]
 
 
 def test_cli_deliver_sends_due_deliveries(app, client, runner):
@@ -199,7 +199,7 @@ def test_webhooks_to_private_and_local_addresses_are_refused(url: str):
 
 
 def test_webhook_to_a_local_address_is_refused_at_add_and_at_delivery(
-    app_config, app, client, repository
+    app_config, app, client, stores
 ):
     """Without an allowed network, the CLI refuses the URL; an endpoint already stored (or a
     name that resolves to a private address by now) gets no request, and the delivery says
@@ -216,12 +216,12 @@ def test_webhook_to_a_local_address_is_refused_at_add_and_at_delivery(
                                    env=env)
         assert added.exit_code != 0
         assert "private, local or reserved address" in added.output
-        repository.add_webhook_endpoint(receiver.url, SECRET, [])
+        stores.webhooks.add_webhook_endpoint(receiver.url, SECRET, [])
         assert post_comment(client, app).status_code == 202
         policy = DeliveryPolicy(max_attempts=1, retry_seconds=0, timeout_seconds=1)
-        assert deliver_due(repository, policy)["failed"] == 1
+        assert deliver_due(stores.webhooks, policy)["failed"] == 1
         assert receiver.requests == []
-    [failed] = repository.list_deliveries("failed")
+    [failed] = stores.webhooks.list_deliveries("failed")
     assert failed.last_error.startswith("refused: 127.0.0.1 is 127.0.0.1")
 
 
@@ -233,10 +233,10 @@ def test_allowed_network_is_a_network(tmp_path):
         load_config(environ=environ)
 
 
-def test_a_disabled_endpoint_gets_no_new_events(app, client, runner, repository):
+def test_a_disabled_endpoint_gets_no_new_events(app, client, runner, stores):
     with Receiver() as receiver:
         assert runner("webhooks", "add", receiver.url, "--secret", SECRET).exit_code == 0
-        [endpoint] = repository.list_webhook_endpoints()
+        [endpoint] = stores.webhooks.list_webhook_endpoints()
         result = runner("webhooks", "disable", str(endpoint.id))
         assert result.exit_code == 0, result.output
         assert f"endpoint {endpoint.id}\tdisabled\t{receiver.url}" in runner(
@@ -244,7 +244,7 @@ def test_a_disabled_endpoint_gets_no_new_events(app, client, runner, repository)
         assert post_comment(client, app).status_code == 202
         assert runner("webhooks", "deliver").output.startswith("delivered 0")
     assert receiver.requests == []
-    assert repository.list_deliveries() == []
+    assert stores.webhooks.list_deliveries() == []
 
 
 def test_disabling_an_unknown_endpoint_names_it(runner):

@@ -152,12 +152,12 @@ def test_linking_the_same_comment_again_changes_nothing(post, repository):
     assert repository.link_comment(row.public_id, fingerprint.index_keys(), None, RULES) is None
 
 
-def test_a_campaign_webhook_is_queued_when_it_is_recognised(post, repository):
-    repository.add_webhook_endpoint("https://cms.example.org/hook", "s" * 32,
+def test_a_campaign_webhook_is_queued_when_it_is_recognised(post, stores):
+    stores.webhooks.add_webhook_endpoint("https://cms.example.org/hook", "s" * 32,
                                     ["campaign.detected"])
     for i in range(3):
         post(f"Ruf an: 0151 23456789 ({i})", thread=f"t{i}", sender=f"s{i}")
-    deliveries = repository.list_deliveries()
+    deliveries = stores.webhooks.list_deliveries()
     assert [d.event for d in deliveries] == ["campaign.detected"]
     body = json.loads(deliveries[0].body)
     assert body["data"]["campaign"]["members"] == 3

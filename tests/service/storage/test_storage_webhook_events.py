@@ -13,9 +13,9 @@ from spamschutz.service.storage.schema import webhook_endpoints
 from spamschutz.service.storage.webhooks import WEBHOOK_EVENTS
 
 
-def _events(repository: Repository) -> list[tuple[str, str]]:
+def _events(stores) -> list[tuple[str, str]]:
     """(event, comment status in its body) of every queued delivery, oldest first."""
-    deliveries = sorted(repository.list_deliveries(), key=lambda delivery: delivery.id)
+    deliveries = sorted(stores.webhooks.list_deliveries(), key=lambda delivery: delivery.id)
     return [
         (delivery.event, json.loads(delivery.body)["data"]["comment"]["status"])
         for delivery in deliveries
@@ -23,13 +23,13 @@ def _events(repository: Repository) -> list[tuple[str, str]]:
 
 
 def test_undoing_an_approval_tells_receivers_the_comment_is_pending_again(
-    repository: Repository, make_comment
+    repository: Repository, stores, make_comment
 ) -> None:
-    repository.add_webhook_endpoint("https://cms.example/hooks", "secret", [])
+    stores.webhooks.add_webhook_endpoint("https://cms.example/hooks", "secret", [])
     comment = make_comment()
     repository.decide(comment.public_id, "approve", "mod")
     repository.undo_decision(comment.public_id, "mod")
-    assert _events(repository) == [
+    assert _events(stores) == [
         ("comment.received", "pending"),
         ("comment.approved", "approved"),
         ("comment.pending", "pending"),
@@ -37,23 +37,25 @@ def test_undoing_an_approval_tells_receivers_the_comment_is_pending_again(
 
 
 def test_undo_that_restores_a_decided_status_sends_that_status_event(
-    repository: Repository, make_comment
+    repository: Repository, stores, make_comment
 ) -> None:
     comment = make_comment(status="spam")
-    repository.add_webhook_endpoint("https://cms.example/hooks", "secret", [])
+    stores.webhooks.add_webhook_endpoint("https://cms.example/hooks", "secret", [])
     repository.decide(comment.public_id, "ham", "mod")  # published from the spam folder
     repository.undo_decision(comment.public_id, "mod")
-    assert _events(repository) == [("comment.approved", "approved"), ("comment.spam", "spam")]
+    assert _events(stores) == [("comment.approved", "approved"), ("comment.spam", "spam")]
 
 
 def test_undo_events_go_only_to_endpoints_that_asked_for_them(
-    repository: Repository, make_comment
+    repository: Repository, stores, make_comment
 ) -> None:
-    repository.add_webhook_endpoint("https://cms.example/hooks", "secret", ["comment.approved"])
+    stores.webhooks.add_webhook_endpoint(
+        "https://cms.example/hooks", "secret", ["comment.approved"]
+    )
     comment = make_comment()
     repository.decide(comment.public_id, "approve", "mod")
     repository.undo_decision(comment.public_id, "mod")
-    assert _events(repository) == [("comment.approved", "approved")]
+    assert _events(stores) == [("comment.approved", "approved")]
 
 
 def test_endpoints_that_took_every_event_get_the_pending_event_after_the_upgrade(

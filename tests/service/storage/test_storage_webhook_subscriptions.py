@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from spamschutz.service.storage import Repository
-from spamschutz.service.storage.webhooks import ENDPOINT_CACHE_SECONDS, SubscriptionCache
+from spamschutz.service.storage.webhooks import (
+    ENDPOINT_CACHE_SECONDS,
+    SubscriptionCache,
+    WebhookStore,
+)
 
 
 class Ticks:
@@ -23,42 +26,40 @@ def test_endpoint_cache_lasts_only_a_few_seconds() -> None:
 
 
 def test_endpoint_added_elsewhere_gets_events_once_the_cache_time_is_up(
-    engine: Engine, repository: Repository, make_comment
+    engine: Engine, stores, make_comment
 ) -> None:
     ticks = Ticks()
-    repository.subscription_cache = SubscriptionCache(ttl_seconds=2.0, clock=ticks)
+    stores.webhooks.outbox.subscription_cache = SubscriptionCache(ttl_seconds=2.0, clock=ticks)
     make_comment()  # reads, and keeps, the empty list
-    elsewhere = Repository(engine)  # the CLI, another worker or instance
+    elsewhere = WebhookStore(engine)  # the CLI, another worker or instance
     endpoint = elsewhere.add_webhook_endpoint("https://cms.example/hooks", "secret", [])
     make_comment()
-    assert repository.list_deliveries() == []  # within the cache time
+    assert stores.webhooks.list_deliveries() == []  # within the cache time
     ticks.now = 2.0
     queued = make_comment()
-    [delivery] = repository.list_deliveries()
+    [delivery] = stores.webhooks.list_deliveries()
     assert delivery.endpoint_id == endpoint.id
     assert queued.public_id in delivery.body
 
     elsewhere.disable_webhook_endpoint(endpoint.id)
     ticks.now = 4.0
     make_comment()
-    assert len(repository.list_deliveries()) == 1
+    assert len(stores.webhooks.list_deliveries()) == 1
 
 
-def test_endpoint_added_or_disabled_through_the_same_repository_counts_at_once(
-    repository: Repository, make_comment
+def test_endpoint_added_or_disabled_through_the_same_stores_counts_at_once(
+    stores, make_comment
 ) -> None:
     make_comment()
-    endpoint = repository.add_webhook_endpoint("https://cms.example/hooks", "secret", [])
+    endpoint = stores.webhooks.add_webhook_endpoint("https://cms.example/hooks", "secret", [])
     make_comment()
-    assert len(repository.list_deliveries()) == 1
-    repository.disable_webhook_endpoint(endpoint.id)
+    assert len(stores.webhooks.list_deliveries()) == 1
+    stores.webhooks.disable_webhook_endpoint(endpoint.id)
     make_comment()
-    assert len(repository.list_deliveries()) == 1
+    assert len(stores.webhooks.list_deliveries()) == 1
 
 
-def test_a_list_read_while_an_endpoint_changes_is_not_kept(
-    repository: Repository, monkeypatch
-) -> None:
+def test_a_list_read_while_an_endpoint_changes_is_not_kept(stores, monkeypatch) -> None:
     from spamschutz.service.storage import webhooks
 
     cache = SubscriptionCache(ttl_seconds=60.0)
@@ -66,13 +67,13 @@ def test_a_list_read_while_an_endpoint_changes_is_not_kept(
 
     def read_while_an_endpoint_is_added(connection):
         subscriptions = read(connection)
-        repository.add_webhook_endpoint("https://cms.example/hooks", "secret", [])
-        cache.clear()  # what the repository that added it does
+        stores.webhooks.add_webhook_endpoint("https://cms.example/hooks", "secret", [])
+        cache.clear()  # what the webhook store that added it does
         return subscriptions
 
     monkeypatch.setattr(webhooks, "active_subscriptions", read_while_an_endpoint_is_added)
-    with repository.engine.connect() as connection:
+    with stores.webhooks.engine.connect() as connection:
         assert cache.get(connection) == ()
     monkeypatch.undo()
-    with repository.engine.connect() as connection:
+    with stores.webhooks.engine.connect() as connection:
         assert len(cache.get(connection)) == 1
