@@ -85,10 +85,20 @@ def test_undo_notice_never_covers_a_control(server, watched):
     notice = page.locator("[data-toast]")
     expect(notice).to_be_visible()
     expect(notice).to_contain_text("freigegeben")
-    height = page.evaluate("() => document.documentElement.scrollHeight")
-    for offset in range(0, height, 25):
-        page.evaluate(f"() => window.scrollTo(0, {offset})")
-        assert page.evaluate(COVERED_CONTROLS) == [], f"covered at scroll offset {offset}"
+    # One call walks the whole page: the undo window is a few seconds, and a round trip per
+    # scroll offset outlasted it on a busy machine.
+    covered = page.evaluate(f"""() => {{
+      const coveredControls = {COVERED_CONTROLS};
+      const found = [];
+      for (let offset = 0; offset < document.documentElement.scrollHeight; offset += 25) {{
+        window.scrollTo(0, offset);
+        for (const name of coveredControls()) found.push(`${{name}} at scroll offset ${{offset}}`);
+      }}
+      window.scrollTo(0, 0);
+      return found;
+    }}""")
+    assert covered == []
+    expect(notice.get_by_role("button", name="Rückgängig")).to_be_visible()
     screenshot(page, "desk-undo-notice")
     # The undo still works from the notice.
     notice.get_by_role("button", name="Rückgängig").click()
