@@ -15,7 +15,7 @@ import re
 from itertools import product
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from nltk.redos import TimedPattern
 
@@ -183,7 +183,18 @@ _PIECES = [*"ab0-+.:@$€_ß x", "dot", "[.]", "(dot)", "com", "de", " punkt "]
 def test_linear_pattern_rewrites_text_as_the_old_one_did(rewrite: str, pieces: list[str]):
     old, old_replace, new, new_replace = _REWRITES[rewrite]
     text = "".join(pieces)
+    assume(not _starts_where_the_last_ended(old, text))
     assert new.sub(new_replace, text) == old.sub(old_replace, text)
+
+
+def _starts_where_the_last_ended(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether a match of ``pattern`` begins right where the one before ended. The old
+    obfuscated dot then took the rest of a run of name characters as a name of its own
+    ("a[.]aa-[.]aa" gave "a.aa-.aa"); the linear one starts a name only where its run starts
+    and leaves it. Neither output is a domain."""
+    ends = [match.end() for match in pattern.finditer(text)]
+    starts = [match.start() for match in pattern.finditer(text)]
+    return any(start in ends[:index] for index, start in enumerate(starts))
 
 
 @pytest.mark.parametrize(
