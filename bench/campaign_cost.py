@@ -30,7 +30,7 @@ from bench.campaign_stream import honest_comments
 from spamschutz.service.campaigns.fingerprint import fingerprint_comment
 from spamschutz.service.campaigns.intake import campaign_link
 from spamschutz.service.config import DEFAULTS
-from spamschutz.service.storage import Repository, create_engine_for, upgrade_database
+from spamschutz.service.storage import Stores, create_engine_for, upgrade_database
 from spamschutz.service.storage.schema import campaign_keys, campaign_prints, comments
 
 __all__ = ["add_cost_arguments", "measure_detection_cost"]
@@ -49,10 +49,10 @@ def _synthetic(rng: random.Random, words: list[str]) -> str:
     return " ".join(rng.choices(words, k=rng.randint(8, 80)))
 
 
-def _fill_window(repository: Repository, size: int, words: list[str],
+def _fill_window(stores: Stores, size: int, words: list[str],
                  rng: random.Random) -> None:
     now = datetime.now(UTC)
-    engine = repository.engine
+    engine = stores.engine
     for start in range(0, size, _CHUNK):
         rows = []
         for _ in range(min(_CHUNK, size - start)):
@@ -94,15 +94,15 @@ def measure_detection_cost(
     rng = random.Random(seed)
     url = database_url or f"sqlite:///{(work / 'cost.db').resolve()}"
     upgrade_database(url)
-    repository = Repository(create_engine_for(url))
+    stores = Stores.open(create_engine_for(url))
     words = _words(texts)
     started = time.monotonic()
-    _fill_window(repository, window, words, rng)
-    if repository.engine.dialect.name == "postgresql":
+    _fill_window(stores, window, words, rng)
+    if stores.engine.dialect.name == "postgresql":
         # A window of days has been analysed by autovacuum long since; one written in bulk a
         # moment ago has no statistics, and without them PostgreSQL planned each look-up
         # afresh (5 to 10 ms a comment instead of about 1). SQLite analyses nothing by itself.
-        with repository.engine.begin() as connection:
+        with stores.engine.begin() as connection:
             connection.execute(sql_text("ANALYZE"))
     filled = time.monotonic() - started
     config = {name: default for name, (default, _kind, _meaning) in DEFAULTS.items()}
@@ -118,9 +118,10 @@ def measure_detection_cost(
         linked: list[float] = []
         if link is not None:
             link = replace(link, observe=linked.append)
-        repository.add_comment(thread_id=f"artikel-{rng.randrange(3000)}", author_name="Leser",
-                               text=text, lang="de", ip_hash=fields["ip_hash"], band="ham",
-                               score=0.1, campaign=link)
+        stores.comments.add_comment(thread_id=f"artikel-{rng.randrange(3000)}",
+                                   author_name="Leser",
+                                   text=text, lang="de", ip_hash=fields["ip_hash"], band="ham",
+                                   score=0.1, campaign=link)
         spent = time.perf_counter() - began
         if detect:
             with_detection.append(spent)
@@ -128,7 +129,7 @@ def measure_detection_cost(
             own.append(fingerprinted + sum(linked))
         else:
             without.append(spent)
-    repository.engine.dispose()
+    stores.engine.dispose()
     own.sort()
     return {
         "backend": "postgresql" if url.startswith("postgresql") else "sqlite",

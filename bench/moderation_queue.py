@@ -5,7 +5,7 @@
 Fills a fresh database (a temporary SQLite file, and the PostgreSQL at ``--database-url`` when
 given; its ``comments`` tables are emptied first, so point it at a scratch database) with
 ``--pending`` pending comments and a fifth as many decided ones, then pages through the queue
-the way the moderation desk does (``Repository.list_comments``: keyset pagination, 50 rows a
+the way the moderation desk does (``CommentStore.list_comments``: keyset pagination, 50 rows a
 page) in both of the desk's main orders, by age and by score. Reported per page: the median
 and the slowest of ``--repeat`` timings of the first page, of pages 10 and 100, of the page
 in the middle of the queue and of the last page, reached by following the cursors. The
@@ -27,7 +27,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, func, select
 
-from spamschutz.service.storage import Repository, create_engine_for, upgrade_database
+from spamschutz.service.storage import Stores, create_engine_for, upgrade_database
+from spamschutz.service.storage.comments import CommentStore
 from spamschutz.service.storage.schema import comments, decisions
 
 __all__ = ["fill_queue", "main", "measure_pages"]
@@ -93,14 +94,14 @@ def _timed_ms(call, repeat: int) -> tuple[float, float, object]:
     return statistics.median(timings), max(timings), result
 
 
-def measure_pages(repository: Repository, pending: int, sort: str, repeat: int) -> list[dict]:
+def measure_pages(store: CommentStore, pending: int, sort: str, repeat: int) -> list[dict]:
     """Follow the cursors through the pending queue in ``sort`` order, timing chosen pages."""
     last_page = -(-pending // PAGE_SIZE)
     wanted = sorted({1, 10, 100, last_page // 2, last_page})
     rows_seen, after, page, results = 0, None, 1, []
     while True:
         def one_page(after=after):
-            return repository.list_comments("pending", sort=sort, limit=PAGE_SIZE, after=after)
+            return store.list_comments("pending", sort=sort, limit=PAGE_SIZE, after=after)
 
         if page in wanted:
             median, slowest, (rows, cursor) = _timed_ms(one_page, repeat)
@@ -126,12 +127,12 @@ def _backend(url: str, pending: int, repeat: int) -> dict:
         started = time.perf_counter()
         fill_queue(engine, pending)
         fill_seconds = time.perf_counter() - started
-        repository = Repository(engine)
+        store = Stores.open(engine).comments
         with engine.connect() as connection:
             count = connection.execute(
                 select(func.count()).select_from(comments).where(comments.c.status == "pending")
             ).scalar_one()
-        pages = [row for sort in SORTS for row in measure_pages(repository, count, sort, repeat)]
+        pages = [row for sort in SORTS for row in measure_pages(store, count, sort, repeat)]
         return {
             "database": engine.dialect.name,
             "pending": count,
@@ -145,7 +146,7 @@ def _backend(url: str, pending: int, repeat: int) -> dict:
 def _markdown(results: dict) -> str:
     lines = [
         f"Command: `python -m bench.moderation_queue --pending {results['settings']['pending']}`. "
-        f"{PAGE_SIZE} comments a page, keyset pagination (`Repository.list_comments`), "
+        f"{PAGE_SIZE} comments a page, keyset pagination (`CommentStore.list_comments`), "
         f"median and slowest of {results['settings']['repeat']} timings per page, "
         f"Python {platform.python_version()}, on a shared 2-CPU machine. Target: "
         f"every page under {TARGET_MS:.0f} ms.",

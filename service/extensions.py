@@ -6,19 +6,22 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Engine
 
 from spamschutz.model import ActiveModel, ModelRegistry, ModelStore
 from spamschutz.service.challenge import QuestionBank
 from spamschutz.service.model_announcements import promotion_listener
-from spamschutz.service.storage import Repository, Spool, create_engine_for, spool_for
+from spamschutz.service.storage import Spool, Stores, create_engine_for, spool_for
 from spamschutz.service.storage.accounts import AccountStore
+from spamschutz.service.storage.campaigns import CampaignStore
 from spamschutz.service.storage.catalog import ModelCatalog
 from spamschutz.service.storage.challenges import ChallengeStore
+from spamschutz.service.storage.comments import CommentStore
+from spamschutz.service.storage.decisions import DecisionStore
 from spamschutz.service.storage.privacy import PrivacyStore
 from spamschutz.service.storage.sessions import SessionStore
 from spamschutz.service.storage.sites import SiteStore
 from spamschutz.service.storage.statistics import StatisticsStore
-from spamschutz.service.storage.stores import Stores
 from spamschutz.service.storage.webhooks import WebhookStore
 
 __all__ = ["Runtime", "csrf", "runtime"]
@@ -28,10 +31,14 @@ csrf = CSRFProtect()
 
 @dataclass
 class Runtime:
-    """What request handlers need beside Flask: a store per area of storage, the serving
-    model, the questions, and the spool that keeps accepted comments while the database is
-    unavailable."""
+    """What request handlers need beside Flask: a store per area of storage and the engine
+    they share, the serving model, the questions, and the spool that keeps accepted comments
+    while the database is unavailable."""
 
+    engine: Engine
+    comments: CommentStore
+    decisions: DecisionStore
+    campaigns: CampaignStore
     accounts: AccountStore
     sessions: SessionStore
     models: ModelCatalog
@@ -40,7 +47,6 @@ class Runtime:
     sites: SiteStore
     privacy: PrivacyStore
     webhooks: WebhookStore
-    repository: Repository
     registry: ModelRegistry
     questions: QuestionBank
     spool: Spool

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from spamschutz.service.extensions import runtime
-from spamschutz.service.storage import StorageUnavailable
+from spamschutz.service.storage import StorageUnavailable, ping_database
 
 __all__ = ["bp"]
 
@@ -33,7 +33,7 @@ def readyz():
     registry = runtime().registry
     checks = {"database": "ok", "model": "ok"}
     try:
-        runtime().repository.ping()
+        ping_database(runtime().engine)
     except StorageUnavailable:
         checks["database"] = "unavailable"
     if registry.current() is None:

@@ -16,14 +16,13 @@ from datetime import datetime
 from typing import Any
 
 from spamschutz.service.storage import (
-    Repository,
     Spool,
     SpooledComment,
     SpoolUnavailable,
     StorageUnavailable,
 )
 from spamschutz.service.storage.campaigns import CampaignLink
-from spamschutz.service.storage.comments import ChallengeAlreadyRedeemed
+from spamschutz.service.storage.comments import ChallengeAlreadyRedeemed, CommentStore
 from spamschutz.service.storage.records import CommentRow, utc_now
 
 __all__ = ["IdempotencyKeyReused", "StoredSubmission", "store_submission"]
@@ -48,7 +47,7 @@ class StoredSubmission:
 
 
 def store_submission(
-    repository: Repository,
+    comments: CommentStore,
     spool: Spool,
     *,
     claim_challenge: Callable[[str], bool],
@@ -67,7 +66,7 @@ def store_submission(
     token is refused with nothing stored. When the database is unavailable, the comment is
     spooled and its token redeemed when it is replayed.
 
-    ``build_comment`` returns the keyword arguments of :meth:`Repository.add_comment` (without
+    ``build_comment`` returns the keyword arguments of :meth:`CommentStore.add_comment` (without
     the idempotency key); it is called once, and only when the comment is to be stored, so a
     client's retry costs no scoring. A retry with the same ``idempotency_key`` gets the first
     attempt's id, whether that attempt is in the database or still in the spool; the key of a
@@ -96,14 +95,14 @@ def store_submission(
     comment: dict[str, Any] | None = None
     try:
         if idempotency_key:
-            existing = repository.find_comment_by_idempotency_key(idempotency_key)
+            existing = comments.find_comment_by_idempotency_key(idempotency_key)
             if existing is not None:
                 _check_same_content(_content_of(existing), content)
                 return StoredSubmission(existing.public_id, spooled=False)
         if challenge_token_id is not None and not claim_challenge(challenge_token_id):
             return None
         comment = build_comment()
-        row = repository.add_comment(
+        row = comments.add_comment(
             **comment,
             idempotency_key=key,
             public_id=public_id,

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from flask import Flask
 
 from spamschutz.service.background import PokedJob
-from spamschutz.service.storage import Repository, Spool, drain_spool
+from spamschutz.service.storage import Spool, drain_spool
+from spamschutz.service.storage.comments import CommentStore
 
 __all__ = ["SPOOL_REPLAYER_EXTENSION", "SpoolReplayer", "init_spool_replay"]
 
@@ -32,12 +33,12 @@ class SpoolReplayer:
     def __init__(
         self,
         spool: Spool,
-        repository: Repository,
+        comments: CommentStore,
         interval_seconds: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.spool = spool
-        self.repository = repository
+        self.comments = comments
         self.interval_seconds = interval_seconds
         self._job = PokedJob(
             "spool-replay", lambda: spool.depth() > 0, self._drain, interval_seconds, clock
@@ -47,7 +48,7 @@ class SpoolReplayer:
 
     def _drain(self) -> None:
         try:
-            drain_spool(self.spool, self.repository)
+            drain_spool(self.spool, self.comments)
         except Exception:
             # A background thread has nobody to raise to; the records stay for the next pass.
             log.exception("spool replay failed; retrying in %s s", self.interval_seconds)
@@ -59,6 +60,6 @@ def init_spool_replay(app: Flask) -> None:
     if interval <= 0:
         return
     runtime = app.extensions["spamschutz"]
-    replayer = SpoolReplayer(runtime.spool, runtime.repository, interval)
+    replayer = SpoolReplayer(runtime.spool, runtime.comments, interval)
     app.extensions[SPOOL_REPLAYER_EXTENSION] = replayer
     app.before_request(replayer.poke)

@@ -12,7 +12,7 @@ import click
 
 if TYPE_CHECKING:
     from spamschutz.model import SpamModel, StoredModel
-    from spamschutz.service.storage import Repository, Stores
+    from spamschutz.service.storage import Stores
     from spamschutz.training import LabelledComment
 
 __all__ = ["Context", "pass_context"]
@@ -39,11 +39,6 @@ class Context:
 
         self.ensure_schema()
         return Stores.open(create_engine_for(str(self.config["DATABASE_URL"])))
-
-    @property
-    def repository(self) -> Repository:
-        """Comments, decisions, the desk, campaigns and webhooks (:class:`Repository`)."""
-        return self.stores.repository
 
     def ensure_schema(self) -> None:
         """Upgrade the schema as ``AUTO_MIGRATE`` says, else refuse an old one with what to do.
@@ -158,7 +153,7 @@ class Context:
                 group="moderation",
                 date=row["decided_at"].isoformat() if row.get("decided_at") else "",
             )
-            for row in self.repository.training_labels(since=since)
+            for row in self.stores.decisions.training_labels(since=since)
         ]
 
     def train_and_store(

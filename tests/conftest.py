@@ -126,7 +126,7 @@ def app(app_config: dict[str, object], tiny_model: StoredModel) -> Iterator[Flas
         stores.models.activate_model(tiny_model.version)
     yield application
     with application.app_context():
-        runtime().repository.engine.dispose()
+        runtime().engine.dispose()
 
 
 @pytest.fixture
@@ -137,17 +137,11 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def stores(app: Flask) -> Runtime:
-    """The app's stores, one per area: ``stores.accounts``, ``stores.models`` … (the app's
+    """The app's stores, one per area: ``stores.comments``, ``stores.accounts`` … (the app's
     :class:`Runtime`, fetched in a short app context, so requests made by the test client do
     not share one ``g``)."""
     with app.app_context():
         return runtime()
-
-
-@pytest.fixture
-def repository(stores: Runtime):
-    """The app's comments, decisions, desk, campaigns and webhooks (:class:`Repository`)."""
-    return stores.repository
 
 
 @pytest.fixture
@@ -251,7 +245,7 @@ def make_app(
     yield make
     for application in made:
         with application.app_context():
-            runtime().repository.engine.dispose()
+            runtime().engine.dispose()
 
 
 @pytest.fixture

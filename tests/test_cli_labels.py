@@ -8,16 +8,16 @@ import json
 from tests.service.helpers import post_comment
 
 
-def _two_labelled(client, app, repository) -> tuple[str, str]:
+def _two_labelled(client, app, stores) -> tuple[str, str]:
     ham = post_comment(client, app, text="Guter Bericht über den Stadtrat.").get_json()["id"]
     spam = post_comment(client, app, text="Billige Kredite hier!").get_json()["id"]
-    repository.decide(ham, "approve", "anna")
-    repository.decide(spam, "spam", "anna")
+    stores.decisions.decide(ham, "approve", "anna")
+    stores.decisions.decide(spam, "spam", "anna")
     return ham, spam
 
 
-def test_labels_export_writes_jsonl_and_csv(runner, client, app, repository, tmp_path) -> None:
-    ham, spam = _two_labelled(client, app, repository)
+def test_labels_export_writes_jsonl_and_csv(runner, client, app, stores, tmp_path) -> None:
+    ham, spam = _two_labelled(client, app, stores)
     jsonl, table = tmp_path / "labels.jsonl", tmp_path / "labels.csv"
     assert runner("labels", "export", str(jsonl)).exit_code == 0
     assert runner("labels", "export", str(table)).exit_code == 0
@@ -30,8 +30,8 @@ def test_labels_export_writes_jsonl_and_csv(runner, client, app, repository, tmp
         }
 
 
-def test_corrected_labels_come_back_as_decisions(runner, client, app, repository, tmp_path) -> None:
-    ham, spam = _two_labelled(client, app, repository)
+def test_corrected_labels_come_back_as_decisions(runner, client, app, stores, tmp_path) -> None:
+    ham, spam = _two_labelled(client, app, stores)
     path = tmp_path / "labels.jsonl"
     runner("labels", "export", str(path))
     rows = [json.loads(line) for line in path.read_text().splitlines()]
@@ -41,12 +41,12 @@ def test_corrected_labels_come_back_as_decisions(runner, client, app, repository
     path.write_text("\n".join(json.dumps(row) for row in rows))
 
     assert "1 of 2 labels would change" in runner("labels", "import", str(path), "--dry-run").output
-    assert repository.get_comment(ham).status == "approved"
+    assert stores.comments.get_comment(ham).status == "approved"
     result = runner("labels", "import", str(path))
     assert "Changed 1 labels" in result.output
-    assert repository.get_comment(ham).status == "spam"
-    assert repository.decisions_for(ham)[-1].moderator == "import:labels.jsonl"
-    labels = {r["id"]: r["label"] for r in repository.training_labels()}
+    assert stores.comments.get_comment(ham).status == "spam"
+    assert stores.decisions.decisions_for(ham)[-1].moderator == "import:labels.jsonl"
+    labels = {r["id"]: r["label"] for r in stores.decisions.training_labels()}
     assert labels == {ham: "spam", spam: "spam"}
 
 

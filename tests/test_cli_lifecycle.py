@@ -115,12 +115,12 @@ def test_without_held_out_data_the_refusal_says_what_is_missing_and_shows_no_zer
         result.output)
 
 
-def test_held_out_data_without_the_sites_language_is_refused(runner, repository,
+def test_held_out_data_without_the_sites_language_is_refused(runner, stores,
                                                              tmp_path) -> None:
     # A German site: its readers' comments are German.
     for number in range(30):
-        repository.add_comment(thread_id="t", author_name="Leser", lang="de",
-                               text=f"Ein ganz normaler Kommentar Nummer {number}.")
+        stores.comments.add_comment(thread_id="t", author_name="Leser", lang="de",
+                                    text=f"Ein ganz normaler Kommentar Nummer {number}.")
     english = tmp_path / "english.jsonl"
     english.write_text("\n".join(json.dumps({**c.as_dict(), "lang": "en"})
                                  for c in labelled_comments()))

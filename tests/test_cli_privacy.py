@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from spamschutz.service.storage import Repository
+from spamschutz.service.storage import Stores
 from spamschutz.service.storage.challenges import ChallengeStore
 from tests.service.helpers import post_comment
 
 
-def _stored(repository: Repository, status: str, days_old: float, **fields):
+def _stored(stores, status: str, days_old: float, **fields):
     values = {
         "thread_id": "artikel-1",
         "author_name": "Leser",
@@ -20,33 +20,33 @@ def _stored(repository: Repository, status: str, days_old: float, **fields):
         "created_at": datetime.now(UTC) - timedelta(days=days_old),
     }
     values.update(fields)
-    return repository.add_comment(**values)
+    return stores.comments.add_comment(**values)
 
 
-def _exists(repository: Repository, public_id: str) -> bool:
+def _exists(stores, public_id: str) -> bool:
     from spamschutz.service.storage import NotFound
 
     try:
-        repository.get_comment(public_id)
+        stores.comments.get_comment(public_id)
     except NotFound:
         return False
     return True
 
 
 def test_purge_deletes_only_spam_and_rejected_comments_older_than_the_retention(
-    runner, repository
+    runner, stores
 ) -> None:
-    doomed = [_stored(repository, "spam", 31), _stored(repository, "rejected", 45)]
-    repository.decide(doomed[1].public_id, "spam", "redaktion")  # decisions go with it
+    doomed = [_stored(stores, "spam", 31), _stored(stores, "rejected", 45)]
+    stores.decisions.decide(doomed[1].public_id, "spam", "redaktion")  # decisions go with it
     kept = [
-        _stored(repository, "spam", 29),
-        _stored(repository, "pending", 90),
-        _stored(repository, "approved", 90),
+        _stored(stores, "spam", 29),
+        _stored(stores, "pending", 90),
+        _stored(stores, "approved", 90),
     ]
     result = runner("purge")  # the default retention: SPAMSCHUTZ_RETENTION_DAYS, 30
     assert "Deleted 2 spam or rejected comment(s) older than 30 days" in result.output
-    assert not any(_exists(repository, row.public_id) for row in doomed)
-    assert all(_exists(repository, row.public_id) for row in kept)
+    assert not any(_exists(stores, row.public_id) for row in doomed)
+    assert all(_exists(stores, row.public_id) for row in kept)
 
     assert "Deleted 1 spam" in runner("purge", "--older-than-days", "7").output
 
@@ -64,12 +64,12 @@ def test_purge_forgets_challenge_redemptions_only_once_their_tokens_expired(
 
 
 def test_privacy_export_prints_every_comment_of_the_address_with_its_decisions(
-    runner, client, app, repository
+    runner, client, app, stores
 ) -> None:
     mine = post_comment(client, app, email="Erika@Example.org", text="Mein erster Kommentar.")
-    repository.decide(mine.get_json()["id"], "approve", "redaktion")
+    stores.decisions.decide(mine.get_json()["id"], "approve", "redaktion")
     # Stored under an earlier secret key: the keyed hash no longer matches, the address does.
-    older = _stored(repository, "pending", 3, author_email="erika@example.org", email_hash="x")
+    older = _stored(stores, "pending", 3, author_email="erika@example.org", email_hash="x")
     post_comment(client, app, email="someone.else@example.org")
 
     result = runner("privacy", "export", "erika@example.org")
@@ -86,34 +86,35 @@ def test_privacy_export_prints_every_comment_of_the_address_with_its_decisions(
 
 
 def test_privacy_erase_blanks_text_and_personal_data_but_keeps_the_decisions(
-    runner, client, app, repository
+    runner, client, app, stores
 ) -> None:
     approved = post_comment(client, app, email="erika@example.org", url="https://erika.example")
     public_id = approved.get_json()["id"]
-    repository.decide(public_id, "approve", "redaktion")
-    assert len(repository.training_labels()) == 1
+    stores.decisions.decide(public_id, "approve", "redaktion")
+    assert len(stores.decisions.training_labels()) == 1
     other = post_comment(client, app, email="someone.else@example.org").get_json()["id"]
 
     result = runner("privacy", "erase", "ERIKA@example.org", "--yes")
     assert "Erased 1 comment(s)" in result.output
-    row = repository.get_comment(public_id)
+    row = stores.comments.get_comment(public_id)
     assert (row.text, row.author_name, row.author_email, row.author_url) == ("", "", None, None)
     assert (row.ip_truncated, row.ip_hash, row.email_hash, row.user_agent) == (None,) * 4
     assert not row.reasons
     assert row.status == "approved"
-    assert [decision.action for decision in repository.decisions_for(public_id)] == ["approve"]
+    decisions = stores.decisions.decisions_for(public_id)
+    assert [decision.action for decision in decisions] == ["approve"]
     thread = client.get("/api/v1/threads/artikel-42/comments").get_json()["comments"]
     assert public_id not in {comment["id"] for comment in thread}
-    assert repository.training_labels() == []
-    assert repository.get_comment(other).text  # nobody else's comment is touched
+    assert stores.decisions.training_labels() == []
+    assert stores.comments.get_comment(other).text  # nobody else's comment is touched
     assert json.loads(runner("privacy", "export", "erika@example.org").output)["comments"] == []
 
 
-def test_privacy_erase_asks_before_erasing(runner, client, app, repository) -> None:
+def test_privacy_erase_asks_before_erasing(runner, client, app, stores) -> None:
     public_id = post_comment(client, app, email="erika@example.org").get_json()["id"]
     result = runner("privacy", "erase", "erika@example.org", input="n\n")
     assert "Aborted" in result.output
-    assert repository.get_comment(public_id).text
+    assert stores.comments.get_comment(public_id).text
 
 
 def test_spool_status_says_how_many_comments_wait(runner) -> None:
@@ -121,23 +122,24 @@ def test_spool_status_says_how_many_comments_wait(runner) -> None:
     assert json.loads(runner("spool", "status", "--json").output)["depth"] == 0
 
 
-def test_purge_forgets_the_campaign_index_beyond_its_window(runner, repository) -> None:
+def test_purge_forgets_the_campaign_index_beyond_its_window(runner, stores) -> None:
     from spamschutz.service.campaigns.fingerprint import fingerprint_comment
     from spamschutz.service.storage.campaigns import DetectionRules
 
     long_ago = datetime.now(UTC) - timedelta(days=20)  # the window: 14 days
-    old = Repository(repository.engine, clock=lambda: long_ago)
-    for store in (old, repository):
-        row = store.add_comment(thread_id="t", author_name="A", lang="de",
-                                text="Ruf an: 0151 23456789")
+    old = Stores.open(stores.engine, clock=lambda: long_ago)
+    for store in (old, stores):
+        row = store.comments.add_comment(thread_id="t", author_name="A", lang="de",
+                                         text="Ruf an: 0151 23456789")
         fingerprint = fingerprint_comment(row.text)
-        store.link_comment(row.public_id, fingerprint.index_keys(), None, DetectionRules())
+        store.campaigns.link_comment(row.public_id, fingerprint.index_keys(), None,
+                                     DetectionRules())
     assert "1 comment(s) from the campaign detection's 14-day window" in runner("purge").output
     assert "0 comment(s) from the campaign" in runner("purge").output  # the recent one stays
 
 
 def test_privacy_erase_forgets_the_comments_in_the_campaign_index(
-    runner, client, app, repository
+    runner, client, app, stores
 ) -> None:
     from sqlalchemy import func, select
 
@@ -145,10 +147,10 @@ def test_privacy_erase_forgets_the_comments_in_the_campaign_index(
 
     post_comment(client, app, email="erika@example.org", text="Ruf an: 0151 23456789, Erika")
     post_comment(client, app, email="someone.else@example.org")
-    with repository.engine.connect() as connection:
+    with stores.engine.connect() as connection:
         before = connection.execute(select(func.count()).select_from(campaign_prints)).scalar()
     runner("privacy", "erase", "erika@example.org", "--yes")
-    with repository.engine.connect() as connection:
+    with stores.engine.connect() as connection:
         prints = connection.execute(select(func.count()).select_from(campaign_prints)).scalar()
         phones = connection.execute(select(func.count()).select_from(campaign_keys)
                                     .where(campaign_keys.c.key.like("p:%"))).scalar()

@@ -162,7 +162,7 @@ def _store(comment: dict[str, Any]) -> StoredSubmission:
     (:func:`spamschutz.service.intake.store_submission`): in the database, or in the spool while it
     is away. Nothing to redeem, no client key."""
     return store_submission(  # type: ignore[return-value]  # None only for a used challenge
-        runtime().repository,
+        runtime().comments,
         runtime().spool,
         claim_challenge=lambda _token_id: True,
         challenge_token_id=None,
@@ -239,8 +239,7 @@ def _submit(label: str) -> Response:
     if missing is not None:
         return missing
     comment = _comment(fields)
-    repository = runtime().repository
-    stored = repository.find_akismet_check(
+    stored = runtime().comments.find_akismet_check(
         comment["text"], comment["author"], fields["permalink"] or None
     )
     public_id = None if stored is None else stored.public_id
@@ -252,7 +251,7 @@ def _submit(label: str) -> Response:
             raise StorageUnavailable("the report cannot be recorded while the database is away")
         public_id = kept.public_id
     try:
-        repository.record_report(public_id, label, f"akismet:{name}")
+        runtime().decisions.record_report(public_id, label, f"akismet:{name}")
     except NotFound:
         log.warning("akismet %s: comment %s vanished before the report", label, public_id)
     return _text(THANKS)

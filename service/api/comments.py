@@ -164,7 +164,7 @@ def submit_comment():
     # One call stores the comment: in the database, or in the spool while it is unavailable.
     try:
         stored = store_submission(
-            runtime().repository,
+            runtime().comments,
             runtime().spool,
             claim_challenge=claim_challenge,
             challenge_token_id=verified.token_id if verified else None,

@@ -87,18 +87,18 @@ def list_queue():
     after = request.args.get("after") or None
     if after is not None and len(after) > _MAX_CURSOR_LENGTH:
         raise APIError(400, "invalid_cursor", "'after' is not a cursor this API gave out.")
-    repository = runtime().repository
+    stores = runtime()
     try:
-        rows, cursor = repository.list_comments(status, sort=sort, limit=limit, after=after)
+        rows, cursor = stores.comments.list_comments(status, sort=sort, limit=limit, after=after)
     except ValueError as error:
         raise APIError(
             400, "invalid_cursor", "'after' is not a cursor this API gave out."
         ) from error
-    campaigns = repository.campaigns_of(row.public_id for row in rows)
+    campaigns = stores.campaigns.campaigns_of(row.public_id for row in rows)
     return {
         "comments": [comment_json(row, campaigns.get(row.public_id)) for row in rows],
         "next": cursor,
-        "counts": repository.count_by_status(),
+        "counts": stores.comments.count_by_status(),
     }
 
 
@@ -106,7 +106,7 @@ def _decide(public_id: str, action: str, expected: int | None) -> dict[str, obje
     if not is_public_id(public_id):
         raise APIError(404, "comment_not_found", "No comment with this id.")
     try:
-        row = runtime().repository.decide(
+        row = runtime().decisions.decide(
             public_id, action, g.principal.name, expected_row_version=expected
         )
     except NotFound as error:
@@ -115,7 +115,7 @@ def _decide(public_id: str, action: str, expected: int | None) -> dict[str, obje
         raise APIError(
             409, "conflict", "Someone else decided this comment first. Reload it and decide again."
         ) from error
-    return comment_json(row, runtime().repository.campaigns_of([public_id]).get(public_id))
+    return comment_json(row, runtime().campaigns.campaigns_of([public_id]).get(public_id))
 
 
 def _action(payload: dict[str, Any]) -> str:
@@ -148,9 +148,9 @@ def undo_decision(public_id: str):
     """Take back the latest decision on one comment (recorded as an ``undo`` of its own)."""
     if not is_public_id(public_id):
         raise APIError(404, "comment_not_found", "No comment with this id.")
-    repository = runtime().repository
+    stores = runtime()
     try:
-        row = repository.undo_decision(public_id, g.principal.name)
+        row = stores.decisions.undo_decision(public_id, g.principal.name)
     except NotFound as error:
         raise APIError(404, "comment_not_found", "No comment with this id.") from error
     except ConflictError as error:
@@ -160,7 +160,7 @@ def undo_decision(public_id: str):
             "This decision can no longer be taken back: it is older than the undo period, "
             "was taken back already, or the comment changed since.",
         ) from error
-    return comment_json(row, repository.campaigns_of([public_id]).get(public_id))
+    return comment_json(row, stores.campaigns.campaigns_of([public_id]).get(public_id))
 
 
 @bp.post("/moderation/decisions")

@@ -16,7 +16,7 @@ __all__ = ["thread_comments"]
 def thread_comments(thread_id: str):
     """The approved comments of a thread, oldest first (no e-mail, no scores)."""
     thread_id = check_line(thread_id, "thread_id", 200, pick_language(request.args.get("lang")))
-    rows = runtime().repository.approved_comments(thread_id)
+    rows = runtime().comments.approved_comments(thread_id)
     return {
         "thread_id": thread_id,
         "comments": [

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def campaign_link(comment: Mapping[str, Any], config: Mapping[str, object]) -> CampaignLink | None:
-    """What :meth:`Repository.add_comment` needs to link the comment to its campaign in the
+    """What :meth:`CommentStore.add_comment` needs to link the comment to its campaign in the
     transaction that stores it: the fingerprint (computed here, before the database's write
     lock is taken) and the rules. ``None`` when the detection is off.
 

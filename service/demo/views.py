@@ -25,7 +25,7 @@ def article():
         lang=lang,
         thread_id=DEMO_THREAD,
         challenge=challenge_json(lang),
-        comments=runtime().repository.approved_comments(DEMO_THREAD),
+        comments=runtime().comments.approved_comments(DEMO_THREAD),
         title=DEMO_TITLE,
         values={"thread_id": DEMO_THREAD, "thread_title": DEMO_TITLE,
                 "thread_url": url_for("demo.article", _external=True)},

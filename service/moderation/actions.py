@@ -68,8 +68,8 @@ def decide(public_id: str):
     queue_view(request.form)  # refuse impossible return addresses before acting
     expected = _expected_version(request.form.get("row_version"))
     try:
-        row = runtime().repository.decide(public_id, action, g.moderator.name,
-                                          expected_row_version=expected)
+        row = runtime().decisions.decide(public_id, action, g.moderator.name,
+                                         expected_row_version=expected)
     except NotFound:
         abort(404)
     except ConflictError:
@@ -88,7 +88,7 @@ def undo(public_id: str):
         abort(404)
     queue_view(request.form)
     try:
-        row = runtime().repository.undo_decision(public_id, g.moderator.name)
+        row = runtime().decisions.undo_decision(public_id, g.moderator.name)
     except NotFound:
         abort(404)
     except ConflictError:
@@ -113,7 +113,7 @@ def decide_many():
     decided = []
     for public_id in ids:
         try:
-            decided.append(runtime().repository.decide(public_id, action, g.moderator.name))
+            decided.append(runtime().decisions.decide(public_id, action, g.moderator.name))
         except (NotFound, ConflictError):
             continue
     message = translate("flash.bulk", desk_language(), count=len(decided),

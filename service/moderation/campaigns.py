@@ -50,7 +50,7 @@ def _campaign_or_404(public_id: str):
     if not is_public_id(public_id):
         abort(404)
     try:
-        return runtime().repository.get_campaign(public_id)
+        return runtime().campaigns.get_campaign(public_id)
     except NotFound:
         abort(404)
 
@@ -60,7 +60,7 @@ def _campaign_or_404(public_id: str):
 def campaigns_list():
     """The recognised campaigns, the most recently active first."""
     lang = desk_language()
-    rows = runtime().repository.list_campaigns()
+    rows = runtime().campaigns.list_campaigns()
     return render_template("moderation/campaigns.html", campaigns=rows,
                            reasons={row.public_id: campaign_reason(row, lang) for row in rows},
                            statuses=STATUSES)
@@ -72,7 +72,7 @@ def campaign_view(public_id: str):
     """One campaign: what its members share, its threads, timeline and members."""
     campaign = _campaign_or_404(public_id)
     lang = desk_language()
-    members = runtime().repository.campaign_members(public_id)
+    members = runtime().campaigns.campaign_members(public_id)
     days = Counter(member.created_at.date() for member in members)
     threads = Counter(member.thread_id for member in members)
     texts = [member.text for member in members]
@@ -102,11 +102,11 @@ def decide_campaign(public_id: str):
     action = request.form.get("action", "")
     if action not in CAMPAIGN_ACTIONS:
         abort(400)
-    repository = runtime().repository
+    campaigns = runtime().campaigns
     if action == "spam":
-        moved = repository.sweep_campaign(campaign.public_id, g.moderator.name)
+        moved = campaigns.sweep_campaign(campaign.public_id, g.moderator.name)
     else:
-        moved = repository.dissolve_campaign(campaign.public_id, g.moderator.name)
+        moved = campaigns.dissolve_campaign(campaign.public_id, g.moderator.name)
     flash(translate(CAMPAIGN_ACTIONS[action], desk_language(), count=moved), "success")
     return redirect(url_for(".campaign_view", public_id=campaign.public_id), 303)
 
@@ -116,6 +116,6 @@ def decide_campaign(public_id: str):
 def undo_campaign_sweep(public_id: str):
     """Take the campaign's sweep back: the swept comments return to the queue."""
     campaign = _campaign_or_404(public_id)
-    moved = runtime().repository.undo_sweep(campaign.public_id, g.moderator.name)
+    moved = runtime().campaigns.undo_sweep(campaign.public_id, g.moderator.name)
     flash(translate("campaign.done.undo", desk_language(), count=moved), "success")
     return redirect(url_for(".campaign_view", public_id=campaign.public_id), 303)

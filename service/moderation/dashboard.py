@@ -33,7 +33,7 @@ VERSION_STATUSES = {
 def dashboard():
     """Numbers computed from the comments and decisions tables, and the model catalog."""
     stores = runtime()
-    numbers = stores.repository.dashboard_numbers()
+    numbers = stores.statistics.dashboard_numbers()
     active = stores.models.active_model()
     rows = list(zip(numbers.days, numbers.decisions_per_day, numbers.pending_at_day_end,
                     strict=True))
@@ -49,7 +49,7 @@ def dashboard():
         rows=rows,
         most=max([1, *numbers.decisions_per_day, *numbers.pending_at_day_end]),
         active=active,
-        counts=stores.repository.count_by_status(),
+        counts=stores.comments.count_by_status(),
         queues=QUEUES,
         drift=drift,
         min_recent=MIN_RECENT_COMMENTS,

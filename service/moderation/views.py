@@ -130,9 +130,9 @@ def queue():
     narrowed by thread, language, score range, reason and a text search."""
     view = queue_view(request.args)
     lang = desk_language()
-    repository = runtime().repository
+    stores = runtime()
     try:
-        rows, cursor = repository.list_comments(
+        rows, cursor = stores.comments.list_comments(
             view.status, sort=view.sort, limit=PAGE_SIZE, after=view.after,
             filters=_query_filter(view))
     except ValueError:
@@ -142,12 +142,12 @@ def queue():
     now = datetime.now(UTC)
     promise_hours = int(current_app.config["PROMISE_HOURS"])
     deadline = now - timedelta(hours=promise_hours)
-    overdue = repository.count_pending_older_than(deadline)
-    due_soon = repository.count_pending_older_than(
+    overdue = stores.comments.count_pending_older_than(deadline)
+    due_soon = stores.comments.count_pending_older_than(
         deadline + timedelta(hours=_DUE_SOON_HOURS)) - overdue
-    histories = repository.commenter_histories(rows)
-    audits = repository.decisions_for_many(row.public_id for row in rows)
-    campaigns = repository.campaigns_of(row.public_id for row in rows)
+    histories = stores.comments.commenter_histories(rows)
+    audits = stores.decisions.decisions_for_many(row.public_id for row in rows)
+    campaigns = stores.campaigns.campaigns_of(row.public_id for row in rows)
     cards = [
         comment_card(row, now, promise_hours, lang, histories.get(row.public_id),
                      audits.get(row.public_id, ()), campaigns.get(row.public_id))
@@ -161,8 +161,8 @@ def queue():
         after=view.after,
         next_cursor=cursor,
         cards=cards,
-        counts=repository.count_by_status(),
-        health=queue_health(repository.oldest_pending_at(), now, promise_hours, overdue,
+        counts=stores.comments.count_by_status(),
+        health=queue_health(stores.comments.oldest_pending_at(), now, promise_hours, overdue,
                             due_soon, lang),
         queues=QUEUES,
         sorts=SORTS,

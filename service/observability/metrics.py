@@ -186,7 +186,7 @@ class DatabaseFigures(Collector):
             statistics.overdue,
         )
         try:
-            campaigns = runtime.repository.campaign_figures()
+            campaigns = runtime.campaigns.campaign_figures()
         except StorageUnavailable:
             return
         yield _gauge("spamschutz_campaigns_open",

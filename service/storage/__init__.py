@@ -22,9 +22,9 @@ from spamschutz.service.storage.records import (
     TokenRow,
 )
 from spamschutz.service.storage.replay import DrainReport, drain_spool
-from spamschutz.service.storage.repository import Repository
 from spamschutz.service.storage.spool import Spool, SpooledComment, SpoolUnavailable, spool_for
 from spamschutz.service.storage.stores import Stores
+from spamschutz.service.storage.transactions import ping_database
 
 __all__ = [
     "CommentRow",
@@ -34,7 +34,6 @@ __all__ = [
     "ModelRow",
     "ModeratorRow",
     "NotFound",
-    "Repository",
     "SchemaMissing",
     "Spool",
     "SpoolUnavailable",
@@ -47,6 +46,7 @@ __all__ = [
     "current_revision",
     "drain_spool",
     "normalise_database_url",
+    "ping_database",
     "spool_for",
     "sqlite_url_for",
     "upgrade_database",

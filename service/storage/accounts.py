@@ -24,7 +24,7 @@ __all__ = ["TOKEN_CACHE_SECONDS", "TOKEN_USE_RESOLUTION_SECONDS", "AccountStore"
 
 # How long a worker trusts a token it has looked up before asking the database again. Every
 # scored comment carries a token, and the lookup was a tenth of the scoring endpoint's time
-# under load. A revocation made through the same repository takes effect at once; one made
+# under load. A revocation made through the same store takes effect at once; one made
 # elsewhere (the CLI, another worker or instance) within these seconds.
 TOKEN_CACHE_SECONDS = 5.0
 # How precisely a token's last use is recorded.

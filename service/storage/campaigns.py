@@ -245,7 +245,7 @@ def _share_key(key: str) -> tuple[str, str]:
 
 
 class CampaignStore(QueuesEvents):
-    """Campaign detection and sweeps; mixed into :class:`Repository`.
+    """Campaign detection and sweeps (``runtime().campaigns``).
 
     Comments linked at the same time by threads of a process share a transaction
     (:class:`GroupCommit`), as their storing does: under load a transaction per comment
@@ -495,7 +495,7 @@ class CampaignStore(QueuesEvents):
             found.setdefault(status, (comment_id, moderator))
         return found
 
-    # Decisions: called by DecisionStore.decide and DeskStore.undo_decision in their
+    # Decisions: called by DecisionStore.decide and DecisionStore.undo_decision in their
     # transaction.
 
     def _after_decision(

@@ -1,4 +1,5 @@
-"""Comments: storing submissions, reading them back, the moderation queue and threads."""
+"""Comments: storing submissions, reading them back, the moderation queue, threads and a
+commenter's other comments."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from spamschutz.service.storage import keyset
 from spamschutz.service.storage.campaigns import CampaignLink, CampaignStore
-from spamschutz.service.storage.desk import QueueFilter, filter_clauses, uncertainty_column
+from spamschutz.service.storage.desk import (
+    CommenterHistory,
+    QueueFilter,
+    commenter_histories_of,
+    filter_clauses,
+    uncertainty_column,
+)
 from spamschutz.service.storage.errors import NotFound, StorageError, StorageUnavailable
 from spamschutz.service.storage.group_commit import GroupCommit
 from spamschutz.service.storage.privacy import ERASED_TEXT
@@ -23,7 +30,7 @@ from spamschutz.service.storage.schema import (
     challenge_redemptions,
     comments,
 )
-from spamschutz.service.storage.webhooks import EventOutbox, event_data
+from spamschutz.service.storage.webhooks import EventOutbox, QueuesEvents, event_data
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -47,11 +54,13 @@ class _NewComment:
     campaign: CampaignLink | None
 
 
-class CommentStore(CampaignStore):
-    """Comment-related repository methods; mixed into :class:`Repository`.
+class CommentStore(QueuesEvents):
+    """Comments: storing, reading, the queue's pages and counts (``runtime().comments``).
 
     Comments stored at the same time by threads of a process share a transaction
     (:class:`GroupCommit`): under load, the per-transaction costs were most of a comment's.
+    A new comment is linked to its campaign in the transaction that stores it: ``campaigns``
+    (the campaign store) is handed that connection (:meth:`CampaignStore._link_new_comment`).
     """
 
     def __init__(
@@ -59,8 +68,11 @@ class CommentStore(CampaignStore):
         engine: Engine,
         clock: Callable[[], datetime] = utc_now,
         outbox: EventOutbox | None = None,
+        *,
+        campaigns: CampaignStore,
     ) -> None:
         super().__init__(engine, clock, outbox)
+        self._campaigns = campaigns
         self._comment_writes = GroupCommit(self._write_comments, batch_errors=(StorageUnavailable,))
 
     def add_comment(
@@ -191,7 +203,7 @@ class CommentStore(CampaignStore):
         row = {**values, "decided_at": None, "decided_by": None}
         self._queue_event(connection, "comment.received", event_data(row), now)
         if new.campaign is not None:
-            self._link_new_comment(
+            self._campaigns._link_new_comment(
                 connection, {**values, "id": comment_id}, new.campaign)
         return row
 
@@ -329,6 +341,33 @@ class CommentStore(CampaignStore):
         with self._transaction() as connection:
             rows = connection.execute(query).mappings().all()
         return [CommentRow.from_row(row) for row in rows]
+
+    def commenter_histories(
+        self, rows: Sequence[CommentRow], limit: int = 5
+    ) -> dict[str, CommenterHistory]:
+        """For each comment, the commenter's other comments by e-mail (newest first, at most
+        ``limit``) and the number of other comments from the same address hash."""
+        email_hashes = sorted({row.email_hash for row in rows if row.email_hash})
+        ip_hashes = sorted({row.ip_hash for row in rows if row.ip_hash})
+        found: Sequence[Any] = []
+        address_rows: Sequence[Any] = []
+        with self._transaction() as connection:
+            if email_hashes:
+                found = connection.execute(
+                    select(comments.c.public_id, comments.c.thread_id, comments.c.created_at,
+                           comments.c.status, comments.c.text, comments.c.email_hash)
+                    .where(comments.c.email_hash.in_(email_hashes))
+                    .order_by(comments.c.created_at.desc(), comments.c.id.desc())
+                    .limit(500)
+                ).mappings().all()
+            if ip_hashes:
+                address_rows = connection.execute(
+                    select(comments.c.ip_hash, comments.c.email_hash, func.count())
+                    .where(comments.c.ip_hash.in_(ip_hashes))
+                    .group_by(comments.c.ip_hash, comments.c.email_hash)
+                ).all()
+        return commenter_histories_of(rows, found, address_rows, limit)
+
 
 # Akismet's is_test=1 checks are kept (a client's submit-spam finds them) but are no work for
 # the editors: they stay out of the queues, their counts and the review promise.

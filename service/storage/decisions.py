@@ -1,22 +1,33 @@
-"""The decisions moderators take on comments, and the training labels they make."""
+"""The decisions moderators take on comments, their undo, the audit trail, and the training
+labels they make."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, false, func, select
+from sqlalchemy import Connection, Engine, false, func, select
 
 from spamschutz.service.storage.campaigns import CampaignStore
 from spamschutz.service.storage.comments import comment_by_public_id
-from spamschutz.service.storage.errors import ConflictError
+from spamschutz.service.storage.errors import ConflictError, NotFound
 from spamschutz.service.storage.privacy import ERASED_TEXT
-from spamschutz.service.storage.records import CommentRow, DecisionRow, as_utc
+from spamschutz.service.storage.records import CommentRow, DecisionRow, as_utc, utc_now
 from spamschutz.service.storage.schema import ACTION_TO_STATUS, REPORT_ACTIONS, comments, decisions
-from spamschutz.service.storage.webhooks import EVENT_OF_STATUS, event_data
+from spamschutz.service.storage.webhooks import (
+    EVENT_OF_STATUS,
+    EventOutbox,
+    QueuesEvents,
+    event_data,
+)
 
-__all__ = ["DecisionStore"]
+__all__ = ["UNDO_SECONDS", "DecisionStore"]
+
+# How long after a decision it can still be undone. The desk offers the button for a few
+# seconds; the server allows more, because the page without JavaScript shows it on the next
+# page load, and a slow moderator should still be able to take a misclick back.
+UNDO_SECONDS = 600
 
 # A decision without an expected row_version retries this often when another moderator
 # changes the same comment between our read and our write.
@@ -25,12 +36,25 @@ _LABEL_OF_ACTION = {"approve": "ham", "ham": "ham", "spam": "spam", **REPORT_ACT
 _LABEL_OF_STATUS = {"approved": "ham", "spam": "spam"}
 
 
-class DecisionStore(CampaignStore):
-    """Moderators' decisions and the labels drawn from them; mixed into :class:`Repository`.
+class DecisionStore(QueuesEvents):
+    """Moderators' decisions, their undo and the labels drawn from them
+    (``runtime().decisions``).
 
     A decision on a member of a campaign sweeps it or dissolves its sweep in the same
-    transaction (:meth:`CampaignStore._after_decision`).
+    transaction: ``campaigns`` (the campaign store) is handed the decision's connection
+    (:meth:`CampaignStore._after_decision`, :meth:`CampaignStore._after_undo`).
     """
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime] = utc_now,
+        outbox: EventOutbox | None = None,
+        *,
+        campaigns: CampaignStore,
+    ) -> None:
+        super().__init__(engine, clock, outbox)
+        self._campaigns = campaigns
 
     def decide(
         self,
@@ -95,8 +119,62 @@ class DecisionStore(CampaignStore):
                 created_at=now,
             )
         )
-        self._after_decision(connection, current["id"], action, moderator, now)
+        self._campaigns._after_decision(connection, current["id"], action, moderator, now)
         return CommentRow.from_row(updated)
+
+    def undo_decision(self, public_id: str, moderator: str) -> CommentRow:
+        """Take back the latest decision on a comment: its earlier status comes back.
+
+        The undo is itself recorded (action ``undo``), so the audit trail keeps both, and the
+        webhook of the status the comment is in again is queued (``comment.pending`` when it
+        is back in the review queue), so a site takes back what it published. Refused
+        with :class:`ConflictError` when the latest decision is an undo already, is older than
+        :data:`UNDO_SECONDS`, or the comment changed since (its status is not the decision's).
+        """
+        now = self._now()
+        with self._transaction() as connection:
+            current = connection.execute(
+                select(comments).where(comments.c.public_id == public_id).with_for_update()
+            ).mappings().one_or_none()
+            if current is None:
+                raise NotFound(f"no comment {public_id!r}")
+            history = connection.execute(
+                select(decisions).where(decisions.c.comment_id == current["id"],
+                                        decisions.c.action.not_in(REPORT_ACTIONS))
+                .order_by(decisions.c.id.desc()).limit(2)
+            ).mappings().all()
+            if (
+                not history
+                or history[0]["action"] == "undo"
+                or history[0]["to_status"] != current["status"]
+                or now - as_utc(history[0]["created_at"]) > timedelta(seconds=UNDO_SECONDS)
+            ):
+                raise ConflictError("there is no recent decision on this comment to undo")
+            last = history[0]
+            # Who decided before stays on record when the status goes back to their decision.
+            earlier = history[1] if len(history) > 1 else None
+            restored_by = (earlier["moderator"], earlier["created_at"]) if (
+                earlier is not None and earlier["to_status"] == last["from_status"]
+                and earlier["action"] != "undo") else (None, None)
+            changed = connection.execute(
+                comments.update()
+                .where(comments.c.id == current["id"],
+                       comments.c.row_version == current["row_version"])
+                .values(status=last["from_status"], decided_by=restored_by[0],
+                        decided_at=restored_by[1], row_version=comments.c.row_version + 1)
+            ).rowcount
+            if changed != 1:
+                raise ConflictError("the comment was changed by someone else; reload it")
+            connection.execute(decisions.insert().values(
+                comment_id=current["id"], action="undo", from_status=current["status"],
+                to_status=last["from_status"], moderator=moderator, created_at=now))
+            row = connection.execute(
+                select(comments).where(comments.c.id == current["id"])
+            ).mappings().one()
+            self._queue_event(connection, EVENT_OF_STATUS[row["status"]], event_data(row), now)
+            # Undoing the decision that started a campaign's sweep undoes the sweep too.
+            self._campaigns._after_undo(connection, current["id"], moderator, now)
+        return CommentRow.from_row(row)
 
     def record_report(self, public_id: str, label: str, reporter: str) -> DecisionRow:
         """Record a site's ``label`` (spam or ham) for a comment, changing nothing else.
@@ -139,6 +217,23 @@ class DecisionStore(CampaignStore):
             comment_by_public_id(connection, public_id)
             rows = connection.execute(query).mappings().all()
         return [DecisionRow.from_row(row) for row in rows]
+
+    def decisions_for_many(self, public_ids: Iterable[str]) -> dict[str, list[DecisionRow]]:
+        """Every decision on each of the comments, oldest first (unknown ids: empty lists)."""
+        wanted = list(dict.fromkeys(public_ids))
+        result: dict[str, list[DecisionRow]] = {public_id: [] for public_id in wanted}
+        if not wanted:
+            return result
+        query = (
+            select(decisions, comments.c.public_id)
+            .join(comments, decisions.c.comment_id == comments.c.id)
+            .where(comments.c.public_id.in_(wanted))
+            .order_by(decisions.c.id)
+        )
+        with self._transaction() as connection:
+            for row in connection.execute(query).mappings():
+                result[row["public_id"]].append(DecisionRow.from_row(row))
+        return result
 
     def training_labels(self, since: datetime | None = None) -> list[dict[str, Any]]:
         """Labelled examples from moderators' latest decision on each comment.

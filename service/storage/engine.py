@@ -77,7 +77,7 @@ def create_engine_for(url: str) -> Engine:
     double the statements of every short transaction.
 
     Connecting is lazy: an unreachable database surfaces as ``StorageUnavailable`` from the
-    repository, not here, so the application can start and report itself unhealthy.
+    stores, not here, so the application can start and report itself unhealthy.
 
     Statement parameters never appear in errors (``hide_parameters``): they hold commenters'
     names and texts, and an error's message ends up in the log.

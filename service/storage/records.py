@@ -1,4 +1,4 @@
-"""Plain, immutable records the repository hands out instead of database rows."""
+"""Plain, immutable records the stores hand out instead of database rows."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ __all__ = [
 
 
 def utc_now() -> datetime:
-    """The current time as an aware UTC datetime (the repository's default clock)."""
+    """The current time as an aware UTC datetime (the stores' default clock)."""
     return datetime.now(UTC)
 
 

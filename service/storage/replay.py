@@ -23,7 +23,7 @@ from spamschutz.service.storage.records import CommentRow
 from spamschutz.service.storage.spool import Spool, SpooledComment, SpoolRecordError
 
 if TYPE_CHECKING:
-    from spamschutz.service.storage.repository import Repository
+    from spamschutz.service.storage.comments import CommentStore
 
 __all__ = ["DrainReport", "drain_spool", "replay_record"]
 
@@ -41,9 +41,9 @@ class DrainReport:
     remaining: int = 0  # records still waiting after the pass
 
 
-def replay_record(repository: Repository, record: SpooledComment) -> CommentRow:
+def replay_record(comments: CommentStore, record: SpooledComment) -> CommentRow:
     """Insert one spooled comment (idempotent); the row stored under its key."""
-    return repository.add_comment(
+    return comments.add_comment(
         **record.comment,
         idempotency_key=record.idempotency_key,
         public_id=record.public_id,
@@ -52,12 +52,12 @@ def replay_record(repository: Repository, record: SpooledComment) -> CommentRow:
     )
 
 
-def drain_spool(spool: Spool, repository: Repository) -> DrainReport:
+def drain_spool(spool: Spool, comments: CommentStore) -> DrainReport:
     """Replay every waiting record, oldest first; stop when the database is unavailable."""
     report = DrainReport()
     spool.recover_stale()
     for claimed in spool.claim_waiting():
-        outcome = _replay_claimed(spool, repository, claimed)
+        outcome = _replay_claimed(spool, comments, claimed)
         if outcome == "unavailable":
             report.database_unavailable = True
             break
@@ -79,7 +79,7 @@ def drain_spool(spool: Spool, repository: Repository) -> DrainReport:
     return report
 
 
-def _replay_claimed(spool: Spool, repository: Repository, claimed: Path) -> str:
+def _replay_claimed(spool: Spool, comments: CommentStore, claimed: Path) -> str:
     try:
         record = spool.read(claimed)
     except FileNotFoundError:
@@ -88,7 +88,7 @@ def _replay_claimed(spool: Spool, repository: Repository, claimed: Path) -> str:
         spool.set_aside(claimed, f"unreadable record: {error}")
         return "set_aside"
     try:
-        row = replay_record(repository, record)
+        row = replay_record(comments, record)
     except StorageUnavailable:
         spool.release(claimed)
         return "unavailable"
@@ -96,7 +96,7 @@ def _replay_claimed(spool: Spool, repository: Repository, claimed: Path) -> str:
         # Anything else (a value the schema refuses, a lost race on a unique column) must not
         # block the records behind it, nor lose this one: stored after all, or kept aside.
         try:
-            row_or_none = repository.find_comment_by_idempotency_key(record.idempotency_key)
+            row_or_none = comments.find_comment_by_idempotency_key(record.idempotency_key)
         except StorageUnavailable:
             spool.release(claimed)
             return "unavailable"

@@ -71,7 +71,7 @@ class SpoolRecordError(StorageError):
 class SpooledComment:
     """An accepted submission waiting for the database.
 
-    ``comment`` holds the keyword arguments of :meth:`Repository.add_comment` except the ones
+    ``comment`` holds the keyword arguments of :meth:`CommentStore.add_comment` except the ones
     named here. ``challenge_redeemed`` says whether the challenge token was already redeemed in
     the database before it became unavailable; otherwise the replay redeems it.
     """

@@ -1,5 +1,5 @@
 """Figures operators watch, read at scrape time: the review queue, model/moderator disagreement
-per model version and week, and the scores recent comments got.
+per model version and week, the scores recent comments got, and the desk's dashboard.
 
 Read from the database rather than counted in each process, so every instance reports the
 same, complete figures whatever instance or worker handled the requests behind them.
@@ -11,13 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from spamschutz.service.storage.records import as_utc
-from spamschutz.service.storage.schema import comments, decisions
+from spamschutz.service.storage.schema import REPORT_ACTIONS, comments, decisions
 from spamschutz.service.storage.transactions import TransactionalStore
 
-__all__ = ["Agreement", "QueueStatistics", "StatisticsStore"]
+__all__ = ["Agreement", "DashboardNumbers", "QueueStatistics", "StatisticsStore"]
 
 # A moderator publishing what the model put in the spam band, or sending to the spam folder
 # what it called ham: the cases a retrain should learn from.
@@ -74,9 +74,22 @@ class QueueStatistics:
     overdue: int
     disagreements: dict[str, int]
 
+@dataclass(frozen=True)
+class DashboardNumbers:
+    """The desk's dashboard: activity per day and how often moderators overruled the model."""
+
+    days: list[datetime]
+    decisions_per_day: list[int]
+    pending_at_day_end: list[int]
+    decisions_total: int
+    false_positives: int  # published after the model put them in the spam folder
+    misses: int  # marked spam although the model scored them harmless
+    overrule_window_days: int
+
 
 class StatisticsStore(TransactionalStore):
-    """Queue figures and the model's agreement with moderators (``runtime().statistics``)."""
+    """Queue figures, the model's agreement with moderators and the desk's dashboard
+    (``runtime().statistics``)."""
 
     def queue_statistics(self, promise_deadline: datetime) -> QueueStatistics:
         """Pending comments, the oldest one's arrival, how many arrived before
@@ -170,3 +183,70 @@ class StatisticsStore(TransactionalStore):
         )
         with self._transaction() as connection:
             return [float(score) for (score,) in connection.execute(query)]
+
+    def dashboard_numbers(self, days: int = 14, overrule_days: int = 30) -> DashboardNumbers:
+        """Decisions per day and pending queue size at each day's end (UTC) for ``days`` days,
+        and the overrulings of the last ``overrule_days`` days."""
+        now = self._now()
+        today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        starts = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+        window_start = starts[0]
+        ends = [min(start + timedelta(days=1), now) for start in starts]
+        first_leave = (
+            select(decisions.c.comment_id, func.min(decisions.c.created_at).label("left_at"))
+            .where(decisions.c.from_status == "pending",
+                   decisions.c.action.not_in(REPORT_ACTIONS))
+            .group_by(decisions.c.comment_id)
+            .subquery()
+        )
+        queue_query = (
+            select(comments.c.created_at, comments.c.status, first_leave.c.left_at)
+            .outerjoin(first_leave, first_leave.c.comment_id == comments.c.id)
+            .where(or_(
+                comments.c.status == "pending",
+                and_(first_leave.c.left_at.is_not(None), first_leave.c.left_at >= window_start),
+            ))
+        )
+        decision_times = select(decisions.c.created_at).where(
+            decisions.c.created_at >= window_start, decisions.c.action.not_in(REPORT_ACTIONS))
+        overrule_start = now - timedelta(days=overrule_days)
+        false_positive_query = select(func.count()).select_from(decisions).where(
+            decisions.c.created_at >= overrule_start,
+            decisions.c.from_status == "spam",
+            decisions.c.action.in_(("approve", "ham")),
+        )
+        miss_query = (
+            select(func.count()).select_from(decisions)
+            .join(comments, comments.c.id == decisions.c.comment_id)
+            .where(decisions.c.created_at >= overrule_start, decisions.c.action == "spam",
+                   comments.c.band == "ham")
+        )
+        with self._transaction() as connection:
+            queue_rows = connection.execute(queue_query).all()
+            times = [as_utc(value) for (value,) in connection.execute(decision_times)]
+            false_positives = int(connection.execute(false_positive_query).scalar_one())
+            misses = int(connection.execute(miss_query).scalar_one())
+
+        per_day: dict[datetime, int] = defaultdict(int)
+        for moment in times:
+            per_day[moment.replace(hour=0, minute=0, second=0, microsecond=0)] += 1
+        pending = []
+        for end in ends:
+            count = 0
+            for created_at, status, left_at in queue_rows:
+                if as_utc(created_at) > end:
+                    continue
+                if left_at is None:
+                    count += status == "pending"
+                elif as_utc(left_at) > end or (status == "pending" and end == now):
+                    count += 1  # pending then; or back in the queue now after an undo
+            pending.append(count)
+        return DashboardNumbers(
+            days=starts,
+            decisions_per_day=[per_day.get(start, 0) for start in starts],
+            pending_at_day_end=pending,
+            decisions_total=len(times),
+            false_positives=false_positives,
+            misses=misses,
+            overrule_window_days=overrule_days,
+        )

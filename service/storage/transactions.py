@@ -1,4 +1,4 @@
-"""One short transaction per repository call, with driver errors translated at the seam."""
+"""One short transaction per store call, with driver errors translated at the seam."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Executable, Table, exc
+from sqlalchemy import Connection, Engine, Executable, Table, exc, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from spamschutz.service.storage.engine import write_lock_for
 from spamschutz.service.storage.errors import SchemaMissing, StorageUnavailable
 from spamschutz.service.storage.records import as_utc, utc_now
 
-__all__ = ["TransactionalStore", "translate_driver_errors"]
+__all__ = ["TransactionalStore", "ping_database", "translate_driver_errors"]
 
 
 @contextmanager
@@ -25,7 +25,7 @@ def translate_driver_errors() -> Iterator[None]:
     OperationalError covers refused connections, lost connections, a locked or unopenable
     SQLite file and server shutdowns; a full connection pool is the same for a caller.
     Integrity and programming errors pass through unchanged: they are bugs or races that the
-    repository handles itself.
+    stores handle themselves.
     """
     try:
         yield
@@ -52,15 +52,21 @@ def _is_missing_schema(error: exc.DBAPIError) -> bool:
     """A table or column that is not there: the schema is missing or old, nothing is down."""
     if getattr(error.orig, "sqlstate", None) in _UNDEFINED_OBJECT_CODES:
         return True
-    text = str(error.orig)
+    message = str(error.orig)
     return isinstance(error, exc.OperationalError) and (
-        text.startswith("no such table") or text.startswith("no such column")
-        or " has no column named " in text
+        message.startswith("no such table") or message.startswith("no such column")
+        or " has no column named " in message
     )
 
 
+def ping_database(engine: Engine) -> None:
+    """Check that the database answers; :class:`StorageUnavailable` if it does not."""
+    with translate_driver_errors(), engine.begin() as connection:
+        connection.execute(text("SELECT 1"))
+
+
 class TransactionalStore:
-    """Base of the repository: holds the engine and the clock, runs transactions."""
+    """Base of the stores: holds the engine and the clock, runs transactions."""
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = utc_now) -> None:
         self.engine = engine

@@ -49,7 +49,7 @@ EVENT_OF_STATUS = {
 WEBHOOK_EVENTS = ("comment.received", *EVENT_OF_STATUS.values(), "campaign.detected")
 # How long a worker trusts the list of active endpoints it read before reading it again. Every
 # stored comment queues an event, and reading the (usually empty) list was a tenth of the
-# comment's database work. An endpoint added or disabled through the same repository counts
+# comment's database work. An endpoint added or disabled through the same stores counts
 # at once; one added or disabled elsewhere (the CLI, another worker or instance) within these
 # seconds: events of comments stored in between are not queued for a new endpoint, and still
 # are for a disabled one.

@@ -34,7 +34,7 @@ def labels_export(context: Context, path: str, since: datetime | None) -> None:
     """Write every label to PATH: JSON Lines for .jsonl, CSV otherwise."""
     rows = [
         {key: row.get(key) for key in _COLUMNS}
-        for row in context.repository.training_labels(since=since)
+        for row in context.stores.decisions.training_labels(since=since)
     ]
     target = Path(path)
     with target.open("w", encoding="utf-8", newline="") as handle:
@@ -62,7 +62,7 @@ def labels_import(context: Context, path: str, dry_run: bool) -> None:
     from spamschutz.service.storage import NotFound
 
     comments = context.read_data([path])
-    current = {row["id"]: row["label"] for row in context.repository.training_labels()}
+    current = {row["id"]: row["label"] for row in context.stores.decisions.training_labels()}
     ids = _ids(Path(path))
     if len(ids) != len(comments) or not all(ids):
         raise click.ClickException(
@@ -80,7 +80,7 @@ def labels_import(context: Context, path: str, dry_run: bool) -> None:
     unknown = 0
     for comment_id, label in changes:
         try:
-            context.repository.decide(comment_id, label, who)
+            context.stores.decisions.decide(comment_id, label, who)
         except NotFound:
             unknown += 1
     click.echo(f"Changed {len(changes) - unknown} labels; {unknown} ids are not known here.")

@@ -68,7 +68,7 @@ def spool_drain(context: Context, retry_failed: bool) -> None:
     target = _spool(context)
     if retry_failed:
         target.retry_failed()
-    report = drain_spool(target, context.repository)
+    report = drain_spool(target, context.stores.comments)
     click.echo(
         f"Stored {report.stored} comment(s); {report.duplicates} were already stored; "
         f"{report.set_aside} set aside; {report.remaining} waiting."
@@ -101,7 +101,7 @@ def purge(context: Context, older_than_days: int | None) -> None:
     ttl = int(context.config["CHALLENGE_TTL_SECONDS"])  # type: ignore[call-overload]
     redemptions = stores.challenges.purge_challenge_redemptions(now - timedelta(seconds=ttl))
     window = float(context.config["CAMPAIGN_WINDOW_DAYS"])  # type: ignore[arg-type]
-    indexed = stores.repository.purge_campaign_window(now - timedelta(days=window))
+    indexed = stores.campaigns.purge_campaign_window(now - timedelta(days=window))
     click.echo(
         f"Deleted {removed} spam or rejected comment(s) older than {days} days, "
         f"{redemptions} expired challenge redemption(s) and {indexed} comment(s) from the "

@@ -158,7 +158,7 @@ def gate(context: Context, version: str, data_files: tuple[str, ...], tolerance:
                  f"moderator labels kept out of training: {version} was trained without any")
     click.echo(f"Comparing {version} with the active {active_row.version} on {basis}.")
     return compare_models(candidate, context.load_model(active_row.version), held_out, tolerance,
-                          site_languages=context.repository.count_by_language())
+                          site_languages=context.stores.comments.count_by_language())
 
 
 @models.command("bootstrap")

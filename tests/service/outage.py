@@ -22,7 +22,7 @@ def database_file_replaced_by_a_directory(app: Flask) -> Iterator[None]:
     a missing volume or a file it may not open), which works even for root, unlike chmod.
     """
     with app.app_context():
-        engine = runtime().repository.engine
+        engine = runtime().engine
     path = Path(str(engine.url.database))
     engine.dispose()  # pooled connections would keep using the moved file
     moved = []

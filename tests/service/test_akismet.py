@@ -46,12 +46,12 @@ def sync_client(app, site_key):
         yield client
 
 
-def _akismet_rows(repository):
-    rows, _ = repository.list_comments(None, limit=100)
+def _akismet_rows(stores):
+    rows, _ = stores.comments.list_comments(None, limit=100)
     return [row for row in rows if row.source == "akismet"]
 
 
-def test_sync_client_verifies_key_checks_and_submits(sync_client, repository):
+def test_sync_client_verifies_key_checks_and_submits(sync_client, stores):
     assert sync_client.verify_key()
     assert sync_client.comment_check(
         user_ip="203.0.113.7", comment_content=HAM_TEXT, comment_author="Anna",
@@ -70,17 +70,17 @@ def test_sync_client_verifies_key_checks_and_submits(sync_client, repository):
         user_ip="203.0.113.8", comment_content=SPAM_TEXT, comment_author="viagra-test-123",
         permalink=f"{BLOG}/artikel-1",
     )
-    rows = {row.author_name: row for row in _akismet_rows(repository)}
+    rows = {row.author_name: row for row in _akismet_rows(stores)}
     assert set(rows) == {"Anna", "viagra-test-123"}  # submissions found the stored checks
     # Reports are labels: the checks keep the status the check gave them.
     assert rows["Anna"].status == "pending"
     assert rows["viagra-test-123"].status == "spam"
     assert rows["Anna"].model_version and rows["Anna"].score is not None
-    labels = {(label["author"], label["label"]) for label in repository.training_labels()}
+    labels = {(label["author"], label["label"]) for label in stores.decisions.training_labels()}
     assert labels == {("Anna", "spam"), ("viagra-test-123", "ham")}
 
 
-def test_async_client_verifies_key_checks_and_submits(app, site_key, repository):
+def test_async_client_verifies_key_checks_and_submits(app, site_key, stores):
     async def run():
         http = httpx.AsyncClient(transport=AsyncWSGITransport(app))
         config = akismet.Config(key=site_key, url=BLOG)
@@ -108,7 +108,7 @@ def test_async_client_verifies_key_checks_and_submits(app, site_key, repository)
         ham, spam = pool.submit(asyncio.run, run()).result()
     assert ham == akismet.CheckResponse.HAM
     assert spam == akismet.CheckResponse.DISCARD
-    labels = {(label["author"], label["label"]) for label in repository.training_labels()}
+    labels = {(label["author"], label["label"]) for label in stores.decisions.training_labels()}
     assert labels == {("Ben", "ham"), ("Cleo", "spam")}
 
 
@@ -150,17 +150,17 @@ def test_filled_honeypot_is_blatant_spam(client, site_key):
     assert response.headers["X-akismet-pro-tip"] == "discard"
 
 
-def test_is_test_check_is_kept_but_never_training_data(client, site_key, repository):
+def test_is_test_check_is_kept_but_never_training_data(client, site_key, stores):
     fields = {
         "api_key": site_key, "blog": BLOG, "user_ip": "192.0.2.1", "comment_content": HAM_TEXT,
         "comment_author": "Emil", "is_test": "1",
     }
     check = client.post("/1.1/comment-check", data=fields)
-    stored = repository.get_comment(check.headers["X-spamschutz-comment-id"])
+    stored = stores.comments.get_comment(check.headers["X-spamschutz-comment-id"])
     assert stored.is_test and stored.source == "akismet"
     assert stored.score is not None and stored.model_version and stored.status == "pending"
     assert client.post("/1.1/submit-spam", data=fields).get_data(as_text=True) == THANKS
-    assert repository.training_labels() == []
+    assert stores.decisions.training_labels() == []
 
 
 def test_akismet_checks_reach_the_moderation_queue(client, site_key, make_token):
@@ -227,16 +227,16 @@ def test_submit_ham_never_publishes(backend_app):
     thread = client.get(f"/api/v1/threads/{permalink}/comments").get_json()
     assert thread["comments"] == []
     with backend_app.app_context():
-        repository = runtime().repository
-        checked = repository.get_comment(check.headers["X-spamschutz-comment-id"])
+        stores = runtime()
+        checked = stores.comments.get_comment(check.headers["X-spamschutz-comment-id"])
         assert checked.status == "spam" and checked.decided_by is None
-        history = repository.decisions_for(checked.public_id)
+        history = stores.decisions.decisions_for(checked.public_id)
         assert [(d.action, d.from_status, d.to_status, d.moderator) for d in history] == [
             ("report_ham", "spam", "spam", "akismet:wordpress")
         ]
-        statuses = {row.author_name: row.status for row in _akismet_rows(repository)}
+        statuses = {row.author_name: row.status for row in _akismet_rows(stores)}
         assert statuses == {"viagra-test-123": "spam", "Mallory": "pending"}
-        labels = {(label["author"], label["label"]) for label in repository.training_labels()}
+        labels = {(label["author"], label["label"]) for label in stores.decisions.training_labels()}
         assert labels == {("viagra-test-123", "ham"), ("Mallory", "ham")}
 
 
@@ -251,14 +251,14 @@ def test_submit_spam_labels_but_never_takes_a_comment_down(backend_app):
     check = client.post("/1.1/comment-check", data=fields)
     public_id = check.headers["X-spamschutz-comment-id"]
     with backend_app.app_context():
-        runtime().repository.decide(public_id, "approve", "redaktion")
+        runtime().decisions.decide(public_id, "approve", "redaktion")
     assert client.post("/1.1/submit-spam", data=fields).get_data(as_text=True) == THANKS
     thread = client.get(f"/api/v1/threads/{BLOG}/a-8/comments").get_json()
     assert [comment["id"] for comment in thread["comments"]] == [public_id]
     with backend_app.app_context():
-        repository = runtime().repository
-        assert repository.get_comment(public_id).status == "approved"
-        assert [label["label"] for label in repository.training_labels()] == ["spam"]
+        stores = runtime()
+        assert stores.comments.get_comment(public_id).status == "approved"
+        assert [label["label"] for label in stores.decisions.training_labels()] == ["spam"]
 
 
 # A comment field with a value the comment form refuses: (form field, Akismet field, value,
@@ -278,7 +278,7 @@ _REFUSED_BY_THE_FORM = [
 
 @pytest.mark.parametrize(("form_field", "akismet_field", "value", "code"), _REFUSED_BY_THE_FORM)
 def test_akismet_fields_are_refused_like_the_comment_forms(
-    app, client, site_key, repository, form_field, akismet_field, value, code
+    app, client, site_key, stores, form_field, akismet_field, value, code
 ):
     from tests.service.helpers import post_comment
 
@@ -295,11 +295,11 @@ def test_akismet_fields_are_refused_like_the_comment_forms(
         body = answer.get_json()
         assert (body["error"], body["field"]) == (code, akismet_field)
         assert answer.headers["X-akismet-debug-help"] == body["message"]
-    assert _akismet_rows(repository) == []
+    assert _akismet_rows(stores) == []
 
 
 def test_akismet_checks_take_the_comment_intake_and_survive_an_outage(
-    app_config, app, repository, stores, runner
+    app_config, app, stores, runner
 ):
     """The Akismet endpoint stored checks with its own add_comment: while the database was
     away a check got 503 and was lost. Now it takes the path of every comment: kept in the
@@ -326,11 +326,11 @@ def test_akismet_checks_take_the_comment_intake_and_survive_an_outage(
     public_id = check.headers["X-spamschutz-comment-id"]
     assert never_checked.status_code == 503  # the label waits for the database: sent again
     assert runner("spool", "drain").exit_code == 0
-    stored = repository.get_comment(public_id)
+    stored = stores.comments.get_comment(public_id)
     assert (stored.source, stored.author_name, stored.permalink) == ("akismet", "Greta",
                                                                      f"{BLOG}/a-9")
     assert stored.score is not None and stored.model_version
     with live.app_context():
         from spamschutz.service.extensions import runtime
 
-        runtime().repository.engine.dispose()
+        runtime().engine.dispose()

@@ -16,14 +16,14 @@ def test_challenge_has_question_token_and_explanation(client) -> None:
     assert fresh_challenge(client, "en")["lang"] == "en"
 
 
-def test_accepted_comment_waits_in_the_queue_with_a_score(client, app, repository) -> None:
+def test_accepted_comment_waits_in_the_queue_with_a_score(client, app, stores) -> None:
     response = post_comment(client, app)
     assert response.status_code == 202
     body = response.get_json()
     assert body["message"].startswith("Vielen Dank")
     assert "24 Stunden" in body["message"]
     assert "score" not in body
-    row = repository.get_comment(body["id"])
+    row = stores.comments.get_comment(body["id"])
     assert row.status == "pending"
     assert 0.0 <= row.score <= 1.0
     assert row.model_version
@@ -36,45 +36,45 @@ def test_english_commenter_gets_an_english_message(client, app) -> None:
     assert response.get_json()["message"].startswith("Thank you")
 
 
-def test_clear_spam_goes_to_the_spam_folder(client, app, repository) -> None:
+def test_clear_spam_goes_to_the_spam_folder(client, app, stores) -> None:
     response = post_comment(
         client,
         app,
         text="Cheap viagra without prescription at http://cheap-pills.example.ru now!!!",
     )
-    row = repository.get_comment(response.get_json()["id"])
+    row = stores.comments.get_comment(response.get_json()["id"])
     assert row.score > 0.9
     assert row.status == "spam"
 
 
-def test_filled_honeypot_goes_to_the_spam_folder(client, app, repository) -> None:
+def test_filled_honeypot_goes_to_the_spam_folder(client, app, stores) -> None:
     response = post_comment(client, app, phone="+1 555 0100")
     assert response.status_code == 202
-    assert repository.get_comment(response.get_json()["id"]).status == "spam"
+    assert stores.comments.get_comment(response.get_json()["id"]).status == "spam"
 
 
 def test_wrong_answer_gets_422_with_a_fresh_challenge_and_stores_nothing(
-    client, app, repository
+    client, app, stores
 ) -> None:
     response = post_comment(client, app, answer="definitely wrong")
     assert response.status_code == 422
     body = response.get_json()
     assert body["error"] == "challenge_wrong"
     assert body["challenge"]["token"] and body["challenge"]["question"]
-    assert sum(repository.count_by_status().values()) == 0
+    assert sum(stores.comments.count_by_status().values()) == 0
 
 
-def test_challenge_token_cannot_be_replayed(client, app, repository) -> None:
+def test_challenge_token_cannot_be_replayed(client, app, stores) -> None:
     challenge = fresh_challenge(client)
     body = submission(challenge, answer_for(app, challenge["question"]))
     assert client.post("/api/v1/comments", json=body).status_code == 202
     again = client.post("/api/v1/comments", json=body)
     assert again.status_code == 422
     assert again.get_json()["error"] == "challenge_used"
-    assert sum(repository.count_by_status().values()) == 1
+    assert sum(stores.comments.count_by_status().values()) == 1
 
 
-def test_retry_with_the_same_idempotency_key_creates_no_duplicate(client, app, repository) -> None:
+def test_retry_with_the_same_idempotency_key_creates_no_duplicate(client, app, stores) -> None:
     challenge = fresh_challenge(client)
     body = submission(challenge, answer_for(app, challenge["question"]))
     headers = {"Idempotency-Key": "retry-123"}
@@ -82,11 +82,11 @@ def test_retry_with_the_same_idempotency_key_creates_no_duplicate(client, app, r
     second = client.post("/api/v1/comments", json=body, headers=headers)
     assert first.status_code == second.status_code == 202
     assert first.get_json()["id"] == second.get_json()["id"]
-    assert sum(repository.count_by_status().values()) == 1
+    assert sum(stores.comments.count_by_status().values()) == 1
 
 
 def test_idempotency_key_of_a_different_comment_is_refused_not_answered_with_its_id(
-    client, app, repository
+    client, app, stores
 ) -> None:
     headers = {"Idempotency-Key": "article-7-comment"}
     challenge = fresh_challenge(client)
@@ -105,7 +105,8 @@ def test_idempotency_key_of_a_different_comment_is_refused_not_answered_with_its
     # Sent again with a new key, the second comment is stored beside the first.
     retried = client.post("/api/v1/comments", json=other, headers={"Idempotency-Key": "new-key"})
     assert retried.status_code == 202
-    stored = {repository.get_comment(answer.get_json()["id"]).text for answer in (first, retried)}
+    stored = {stores.comments.get_comment(answer.get_json()["id"]).text
+              for answer in (first, retried)}
     assert "Ein ganz anderer Beitrag unter demselben Schlüssel." in stored
     assert len(stored) == 2
 
@@ -161,17 +162,17 @@ def test_comment_is_kept_unscored_when_no_model_is_available(app_config) -> None
     response = post_comment(client, app)
     assert response.status_code == 202
     with app.app_context():
-        row = runtime().repository.get_comment(response.get_json()["id"])
+        row = runtime().comments.get_comment(response.get_json()["id"])
     assert row.status == "pending"
     assert row.score is None
     assert client.get("/healthz").get_json()["model_problem"] == "no active model"
 
 
-def test_the_article_title_and_address_are_kept_for_the_moderators(client, app, repository):
+def test_the_article_title_and_address_are_kept_for_the_moderators(client, app, stores):
     response = post_comment(client, app, thread_title="Stadtrat beschließt neue Radwege",
                             thread_url="https://zeitung.example/radwege")
     assert response.status_code == 202
-    row = repository.get_comment(response.get_json()["id"])
+    row = stores.comments.get_comment(response.get_json()["id"])
     assert (row.thread_title, row.permalink) == (
         "Stadtrat beschließt neue Radwege", "https://zeitung.example/radwege")
 
@@ -181,10 +182,10 @@ def test_the_article_title_and_address_are_kept_for_the_moderators(client, app, 
     (["not", "text"], 42),
     ("Titel\u202emit Richtungswechsel", "file:///etc/passwd"),
 ])
-def test_an_unfit_article_title_or_address_never_costs_the_comment(client, app, repository,
+def test_an_unfit_article_title_or_address_never_costs_the_comment(client, app, stores,
                                                                    title, url):
     response = post_comment(client, app, thread_title=title, thread_url=url)
     assert response.status_code == 202, response.get_json()
-    row = repository.get_comment(response.get_json()["id"])
+    row = stores.comments.get_comment(response.get_json()["id"])
     assert row.permalink is None
     assert row.thread_title in (None, "x" * 300)

@@ -55,7 +55,7 @@ def test_approved_comment_appears_in_its_thread(client, app, make_token) -> None
     assert "email" not in thread[0]
 
 
-def test_decision_becomes_a_training_label(client, app, make_token, repository) -> None:
+def test_decision_becomes_a_training_label(client, app, make_token, stores) -> None:
     ids = [post_comment(client, app).get_json()["id"] for _ in range(3)]
     token = make_token("moderator")
     client.post(
@@ -68,7 +68,7 @@ def test_decision_becomes_a_training_label(client, app, make_token, repository) 
         json={"action": "reject"},
         headers=_auth(token),
     )
-    labels = repository.training_labels()
+    labels = stores.decisions.training_labels()
     assert sorted(label["label"] for label in labels) == ["spam", "spam"]
 
 

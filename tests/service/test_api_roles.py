@@ -41,7 +41,7 @@ def _headers(caller: str, make_token, stores) -> dict[str, str]:
 
 @pytest.mark.parametrize("caller", ALL_CALLERS)
 @pytest.mark.parametrize(("method", "path"), list(MATRIX))
-def test_each_endpoint_admits_exactly_its_roles(client, app, make_token, repository, stores,
+def test_each_endpoint_admits_exactly_its_roles(client, app, make_token, stores,
                                                 method, path, caller) -> None:
     comment_id = post_comment(client, app).get_json()["id"]
     url = path.replace("{id}", comment_id)
@@ -59,14 +59,14 @@ def test_each_endpoint_admits_exactly_its_roles(client, app, make_token, reposit
     else:
         assert (response.status_code, response.get_json()["error"]) == (403, "forbidden")
     if "decision" in path and response.status_code != 200:
-        assert repository.decisions_for(comment_id) == []
+        assert stores.decisions.decisions_for(comment_id) == []
 
 
-def test_api_tokens_are_stored_only_as_their_hash(make_token, repository, stores) -> None:
+def test_api_tokens_are_stored_only_as_their_hash(make_token, stores) -> None:
     token = make_token("moderator")
     (row,) = stores.accounts.list_api_tokens()
     assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
-    with repository.engine.connect() as connection:
+    with stores.engine.connect() as connection:
         dump = "\n".join(connection.connection.driver_connection.iterdump())
     assert token not in dump
 

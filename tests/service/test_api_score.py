@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def test_score_returns_score_verdict_reasons_and_version(client, make_token, repository) -> None:
+def test_score_returns_score_verdict_reasons_and_version(client, make_token, stores) -> None:
     token = make_token("site")
     response = client.post(
         "/api/v1/score",
@@ -16,7 +16,7 @@ def test_score_returns_score_verdict_reasons_and_version(client, make_token, rep
     assert body["verdict"] in ("unsure", "spam")
     assert body["reasons"] and body["reasons"][0]["description"]
     assert body["model_version"]
-    assert sum(repository.count_by_status().values()) == 0
+    assert sum(stores.comments.count_by_status().values()) == 0
 
 
 def test_score_without_token_is_401(client) -> None:

@@ -62,7 +62,7 @@ def decide(app: Flask, token: str, public_id: str, action: str) -> dict:
 
 def status_of(app: Flask, public_id: str) -> str:
     with app.app_context():
-        return runtime().repository.get_comment(public_id).status
+        return runtime().comments.get_comment(public_id).status
 
 
 def test_a_spam_decision_on_one_instance_sweeps_arrivals_at_the_other(instances):

@@ -36,7 +36,7 @@ def test_comments_posted_through_the_api_form_a_campaign(open_app):
                   f" oder 0170 9988776", thread=f"artikel-{i}", address=f"203.0.113.{i}")
            for i in range(3)]
     with open_app.app_context():
-        found = runtime().repository.campaigns_of(ids)
+        found = runtime().campaigns.campaigns_of(ids)
     assert set(found) == set(ids)
     campaign = found[ids[0]]
     assert campaign.status == "open"
@@ -46,14 +46,14 @@ def test_comments_posted_through_the_api_form_a_campaign(open_app):
 
 def test_a_failing_detection_keeps_the_comment_and_says_so_in_the_log(open_app, caplog):
     with open_app.app_context():
-        repository = runtime().repository
-        with repository.engine.begin() as connection:
+        stores = runtime()
+        with stores.engine.begin() as connection:
             connection.execute(text("DROP TABLE campaign_keys"))
     client = open_app.test_client()
     with caplog.at_level(logging.ERROR, logger="spamschutz.service.campaigns.intake"):
         public_id = submit(client, "Ruf an: 0151 23456789, schnelles Geld ohne Risiko")
     with open_app.app_context():
-        stored = runtime().repository.get_comment(public_id)
+        stored = runtime().comments.get_comment(public_id)
     assert stored.text.startswith("Ruf an")
     assert "campaign detection failed" in caplog.text
 
@@ -64,7 +64,7 @@ def test_detection_can_be_switched_off(make_app):
     ids = [submit(client, f"Ruf an: 0151 23456789 ({i})", thread=f"t{i}",
                   address=f"203.0.113.{i}") for i in range(3)]
     with app.app_context():
-        assert runtime().repository.campaigns_of(ids) == {}
+        assert runtime().campaigns.campaigns_of(ids) == {}
 
 
 @pytest.mark.slow
@@ -93,12 +93,12 @@ def test_real_german_reader_comments_are_never_swept(open_app):
                    f"bitte an: 0151 23456789 ({index})", thread=f"artikel-{index // 30}",
                    address=f"203.0.113.{index % 250}")
     with open_app.app_context():
-        repository = runtime().repository
-        recognised = repository.list_campaigns()
+        stores = runtime()
+        recognised = stores.campaigns.list_campaigns()
         assert [c.shares.get("phones") for c in recognised if c.spam_like] == [["015123456789"]]
-        members = [m.public_id for m in repository.campaign_members(recognised[0].public_id)]
-        repository.decide(members[0], "spam", "redaktion")
-        assert {repository.get_comment(m).status for m in members} == {"spam"}
-        swept_readers = [r for r in readers if repository.decisions_for(r)]
+        members = [m.public_id for m in stores.campaigns.campaign_members(recognised[0].public_id)]
+        stores.decisions.decide(members[0], "spam", "redaktion")
+        assert {stores.comments.get_comment(m).status for m in members} == {"spam"}
+        swept_readers = [r for r in readers if stores.decisions.decisions_for(r)]
     assert swept_readers == []
     assert sum(c.member_count for c in recognised) - len(members) <= 0.01 * len(lines)

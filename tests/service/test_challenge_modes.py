@@ -42,7 +42,7 @@ def test_always_mode_requires_an_answer(client):
     assert client.get("/api/v1/challenge").get_json()["mode"] == "always"
 
 
-def test_unsure_site_accepts_clear_ham_without_a_question(client, runner, repository, force_band):
+def test_unsure_site_accepts_clear_ham_without_a_question(client, runner, stores, force_band):
     result = runner("sites", "set", "zeitung", "--challenge", "unsure", "--origin", ZEITUNG)
     assert result.exit_code == 0
     mode = client.get("/api/v1/challenge?site=zeitung", headers=_from(ZEITUNG)).get_json()["mode"]
@@ -50,17 +50,17 @@ def test_unsure_site_accepts_clear_ham_without_a_question(client, runner, reposi
     force_band("ham")
     response = _submit(client, headers=_from(ZEITUNG), site="zeitung")
     assert response.status_code == 202
-    stored = repository.get_comment(response.get_json()["id"])
+    stored = stores.comments.get_comment(response.get_json()["id"])
     assert stored.status == "pending" and stored.signals["challenge"] == "not_asked"
     assert stored.site == "zeitung"
 
 
-def test_unsure_site_sends_clear_spam_to_the_spam_folder(client, runner, repository, force_band):
+def test_unsure_site_sends_clear_spam_to_the_spam_folder(client, runner, stores, force_band):
     runner("sites", "set", "zeitung", "--challenge", "unsure", "--origin", ZEITUNG)
     force_band("spam")
     response = _submit(client, headers=_from(ZEITUNG), site="zeitung")
     assert response.status_code == 202  # a bot learns nothing from the answer
-    assert repository.get_comment(response.get_json()["id"]).status == "spam"
+    assert stores.comments.get_comment(response.get_json()["id"]).status == "spam"
 
 
 def test_unsure_comment_gets_409_with_a_question_then_passes(app, client, runner, force_band):

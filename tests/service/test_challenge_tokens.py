@@ -81,7 +81,7 @@ def test_challenge_token_is_bound_to_its_question(client, app) -> None:
     assert _refusal(_post(client, challenge, other.answers[0])) == "challenge_wrong"
 
 
-def test_token_is_dead_after_three_wrong_answers(client, app, repository) -> None:
+def test_token_is_dead_after_three_wrong_answers(client, app, stores) -> None:
     challenge = fresh_challenge(client)
     for _ in range(3):
         assert _refusal(_post(client, challenge, "falsch")) == "challenge_wrong"
@@ -89,7 +89,7 @@ def test_token_is_dead_after_three_wrong_answers(client, app, repository) -> Non
     assert _refusal(response) == "challenge_attempts_exceeded"
     assert response.get_json()["challenge"]["token"] != challenge["token"]
     assert "neue Frage" in response.get_json()["message"]
-    assert sum(repository.count_by_status().values()) == 0
+    assert sum(stores.comments.count_by_status().values()) == 0
     fresh = fresh_challenge(client)
     assert _post(client, fresh, _right(app, fresh)).status_code == 202
 
@@ -115,7 +115,7 @@ def test_address_must_wait_after_too_many_wrong_answers(make_app) -> None:
     assert response.status_code == 202
 
 
-def test_token_carries_a_precise_issue_time(client, app, repository, monkeypatch) -> None:
+def test_token_carries_a_precise_issue_time(client, app, stores, monkeypatch) -> None:
     with app.app_context():
         bank = runtime().questions
     issued = 1_750_000_000.0
@@ -123,7 +123,7 @@ def test_token_carries_a_precise_issue_time(client, app, repository, monkeypatch
     challenge = fresh_challenge(client)
     monkeypatch.setattr(bank, "_clock", lambda: issued + 2.375)
     response = _post(client, challenge, _right(app, challenge))
-    signals = repository.get_comment(response.get_json()["id"]).signals
+    signals = stores.comments.get_comment(response.get_json()["id"]).signals
     assert signals["seconds_to_submit"] == pytest.approx(2.375)
 
 
@@ -131,12 +131,12 @@ def test_submission_faster_than_the_minimum_is_flagged(make_app, monkeypatch) ->
     app = make_app(MIN_SUBMIT_SECONDS=3)
     client = app.test_client()
     with app.app_context():
-        bank, repository = runtime().questions, runtime().repository
+        bank, stores = runtime().questions, runtime()
     monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_000.0)
     challenge = fresh_challenge(client)
     monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_002.9)
     response = _post(client, challenge, _right(app, challenge))
-    assert repository.get_comment(response.get_json()["id"]).signals["too_fast"] is True
+    assert stores.comments.get_comment(response.get_json()["id"]).signals["too_fast"] is True
 
 
 @pytest.mark.parametrize("shared", ["database", "redis"])
@@ -176,7 +176,7 @@ def test_a_wrong_answer_then_a_quick_right_one_is_timed_from_the_first_question(
     app = make_app(MIN_SUBMIT_SECONDS=3)
     client = app.test_client()
     with app.app_context():
-        bank, repository = runtime().questions, runtime().repository
+        bank, stores = runtime().questions, runtime()
     monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_000.0)
     first = fresh_challenge(client)
     # The reader types for 8 s, answers wrong, and answers the new question within 2 s.
@@ -187,7 +187,7 @@ def test_a_wrong_answer_then_a_quick_right_one_is_timed_from_the_first_question(
     monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_010.0)
     response = _post(client, second, _right(app, second))
     assert response.status_code == 202, response.get_json()
-    signals = repository.get_comment(response.get_json()["id"]).signals
+    signals = stores.comments.get_comment(response.get_json()["id"]).signals
     assert signals["too_fast"] is False
     assert signals["seconds_to_submit"] == pytest.approx(10.0)
 
@@ -198,11 +198,11 @@ def test_a_fresh_question_starts_a_fresh_clock(make_app, monkeypatch) -> None:
     app = make_app(MIN_SUBMIT_SECONDS=3)
     client = app.test_client()
     with app.app_context():
-        bank, repository = runtime().questions, runtime().repository
+        bank, stores = runtime().questions, runtime()
     monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_000.0)
     fresh_challenge(client)
     monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_008.0)
     challenge = fresh_challenge(client)
     monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_009.0)
     response = _post(client, challenge, _right(app, challenge))
-    assert repository.get_comment(response.get_json()["id"]).signals["too_fast"] is True
+    assert stores.comments.get_comment(response.get_json()["id"]).signals["too_fast"] is True

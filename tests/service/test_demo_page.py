@@ -81,14 +81,14 @@ def test_widget_js_is_served_as_javascript(client: FlaskClient):
     assert not re.search(r"\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write", source)
 
 
-def test_demo_page_lists_approved_comments_as_text(client: FlaskClient, repository):
-    row = repository.add_comment(
+def test_demo_page_lists_approved_comments_as_text(client: FlaskClient, stores):
+    row = stores.comments.add_comment(
         thread_id=DEMO_THREAD, author_name="<b>Mallory</b>", text=XSS_TEXT, lang="de"
     )
-    repository.add_comment(
+    stores.comments.add_comment(
         thread_id=DEMO_THREAD, author_name="Noch nicht geprüft", text="Wartet", lang="de"
     )
-    repository.decide(row.public_id, "approve", "redaktion")
+    stores.decisions.decide(row.public_id, "approve", "redaktion")
     html = client.get("/demo").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html

@@ -15,20 +15,20 @@ PHONE = "Wer mehr über die Wohnung wissen will, ruft mich bitte an: 0151 234567
 
 
 @pytest.fixture
-def campaign(repository):
+def campaign(stores):
     """Three pending comments sharing a phone number, in three threads, and a reader's."""
     ids = []
     for n in range(3):
         text = PHONE.format(n=n)
-        row = repository.add_comment(thread_id=f"artikel-{n}", author_name=f"Anbieter {n}",
-                                     text=text, lang="de", score=0.6, band="unsure",
-                                     ip_hash=f"sender-{n}")
+        row = stores.comments.add_comment(thread_id=f"artikel-{n}", author_name=f"Anbieter {n}",
+                                          text=text, lang="de", score=0.6, band="unsure",
+                                          ip_hash=f"sender-{n}")
         fingerprint = fingerprint_comment(text, senders=(f"sender-{n}",))
-        result = repository.link_comment(row.public_id, fingerprint.index_keys(),
-                                         fingerprint.signature, DetectionRules())
+        result = stores.campaigns.link_comment(row.public_id, fingerprint.index_keys(),
+                                               fingerprint.signature, DetectionRules())
         ids.append(row.public_id)
-    reader = repository.add_comment(thread_id="artikel-0", author_name="Leserin",
-                                    text="Danke für den Artikel!", lang="de")
+    reader = stores.comments.add_comment(thread_id="artikel-0", author_name="Leserin",
+                                         text="Danke für den Artikel!", lang="de")
     return result.campaign_id, ids, reader.public_id
 
 
@@ -62,7 +62,7 @@ def test_the_campaign_view_shows_what_members_share(client, login, campaign):
     assert client.get("/moderation/campaigns").get_data(as_text=True).count("data-campaign=") == 1
 
 
-def test_decide_all_sweeps_and_its_undo_takes_it_back(client, login, campaign, repository):
+def test_decide_all_sweeps_and_its_undo_takes_it_back(client, login, campaign, stores):
     campaign_id, ids, reader = campaign
     login()
     page = client.get(f"/moderation/campaigns/{campaign_id}").get_data(as_text=True)
@@ -70,31 +70,31 @@ def test_decide_all_sweeps_and_its_undo_takes_it_back(client, login, campaign, r
     swept = client.post(f"/moderation/campaigns/{campaign_id}/decision",
                         data={"action": "spam", "csrf_token": token}, follow_redirects=True)
     assert "3 Beiträge in den Spam-Ordner verschoben" in swept.get_data(as_text=True)
-    assert [repository.get_comment(i).status for i in ids] == ["spam"] * 3
-    assert repository.get_comment(reader).status == "pending"
+    assert [stores.comments.get_comment(i).status for i in ids] == ["spam"] * 3
+    assert stores.comments.get_comment(reader).status == "pending"
     undone = client.post(f"/moderation/campaigns/{campaign_id}/undo",
                          data={"csrf_token": token}, follow_redirects=True)
     assert "3 Beiträge zurück" in undone.get_data(as_text=True)
-    assert [repository.get_comment(i).status for i in ids] == ["pending"] * 3
+    assert [stores.comments.get_comment(i).status for i in ids] == ["pending"] * 3
 
 
-def test_not_spam_for_all_dissolves_the_campaign(client, login, campaign, repository):
+def test_not_spam_for_all_dissolves_the_campaign(client, login, campaign, stores):
     campaign_id, _ids, _ = campaign
     login()
     token = csrf_token_from(client.get(f"/moderation/campaigns/{campaign_id}")
                             .get_data(as_text=True))
     client.post(f"/moderation/campaigns/{campaign_id}/decision",
                 data={"action": "ham", "csrf_token": token})
-    assert repository.get_campaign(campaign_id).status == "dissolved"
+    assert stores.campaigns.get_campaign(campaign_id).status == "dissolved"
 
 
-def test_campaign_decision_without_csrf_token_is_rejected(client, login, campaign, repository):
+def test_campaign_decision_without_csrf_token_is_rejected(client, login, campaign, stores):
     campaign_id, ids, _ = campaign
     login()
     response = client.post(f"/moderation/campaigns/{campaign_id}/decision",
                            data={"action": "spam"})
     assert response.status_code == 400
-    assert repository.get_comment(ids[0]).status == "pending"
+    assert stores.comments.get_comment(ids[0]).status == "pending"
 
 
 def test_unknown_campaigns_and_actions_are_refused(client, login, campaign):
@@ -115,9 +115,9 @@ def test_the_campaign_view_needs_a_login(client, campaign):
     assert response.status_code in (302, 303)
 
 
-def test_metrics_count_open_campaigns_and_swept_comments(client, campaign, repository):
+def test_metrics_count_open_campaigns_and_swept_comments(client, campaign, stores):
     _, ids, _ = campaign
-    repository.decide(ids[0], "spam", "redaktion")
+    stores.decisions.decide(ids[0], "spam", "redaktion")
     text = client.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_data(
         as_text=True)
     assert "spamschutz_campaigns_open 1.0" in text

@@ -14,8 +14,8 @@ SIGNALS = {"honeypot": False, "seconds_to_submit": 1.25, "too_fast": True,
            "challenge": "not_asked", "verdict_reasons": ["too_fast", "score_unsure"]}
 
 
-def _seed(repository) -> None:
-    repository.add_comment(
+def _seed(stores) -> None:
+    stores.comments.add_comment(
         thread_id="demo-radwege", author_name="Leserin Anna", text="Schöner Artikel, danke.",
         lang="de", status="pending", score=0.61, band="unsure",
         reasons=[{"kind": "signal", "feature": "meta:no_url", "weight": -0.4,
@@ -29,8 +29,8 @@ def _desk(client: FlaskClient) -> str:
     return response.get_data(as_text=True)
 
 
-def test_german_desk_shows_signals_rules_and_band_in_german(client, login, repository):
-    _seed(repository)
+def test_german_desk_shows_signals_rules_and_band_in_german(client, login, stores):
+    _seed(stores)
     login()
     html = _desk(client)
     assert "<dt>Spamschutz-Frage</dt><dd>nicht gestellt</dd>" in html
@@ -43,8 +43,8 @@ def test_german_desk_shows_signals_rules_and_band_in_german(client, login, repos
         assert raw not in html
 
 
-def test_english_desk_shows_the_same_comment_in_english(client, login, repository):
-    _seed(repository)
+def test_english_desk_shows_the_same_comment_in_english(client, login, stores):
+    _seed(stores)
     login()
     client.get("/moderation/language/en")
     html = _desk(client)

@@ -21,13 +21,13 @@ def app_config(app_config: dict[str, object]) -> dict[str, object]:
     return {**app_config, "SPOOL_REPLAY_SECONDS": 0}
 
 
-def _all_comments(repository) -> list:
-    with repository.engine.connect() as connection:
+def _all_comments(stores) -> list:
+    with stores.engine.connect() as connection:
         return connection.execute(comments.select()).all()
 
 
 def test_comment_accepted_while_the_database_is_down_is_stored_once_after_recovery_and_drain(
-    client, app, repository, runner
+    client, app, stores, runner
 ) -> None:
     assert client.get("/readyz").status_code == 200  # serving, with its model loaded
     with database_file_replaced_by_a_directory(app):
@@ -50,15 +50,15 @@ def test_comment_accepted_while_the_database_is_down_is_stored_once_after_recove
     result = runner("spool", "drain")
     assert "Stored 2 comment(s)" in result.output
     assert runner("spool", "drain").output.startswith("Stored 0 comment(s)")
-    row = repository.get_comment(first.get_json()["id"])
+    row = stores.comments.get_comment(first.get_json()["id"])
     assert row.text == "Geschrieben, als die Datenbank weg war."
     assert row.score is not None  # scored when it arrived, by the model in memory
-    assert len(_all_comments(repository)) == 2
+    assert len(_all_comments(stores)) == 2
     assert client.get("/healthz").get_json()["spool"] == {"depth": 0, "failed": 0}
 
 
 def test_when_neither_database_nor_spool_can_keep_the_comment_the_answer_is_503(
-    client, app, app_config, repository
+    client, app, app_config, stores
 ) -> None:
     Path(str(app_config["DATA_DIR"]), "spool").write_text("a file where the spool should be")
     with database_file_replaced_by_a_directory(app):
@@ -67,7 +67,7 @@ def test_when_neither_database_nor_spool_can_keep_the_comment_the_answer_is_503(
     assert response.headers["Retry-After"].isdigit()
     assert response.get_json()["error"] == "service_unavailable"
     assert response.get_json()["message"]
-    assert _all_comments(repository) == []
+    assert _all_comments(stores) == []
 
 
 def test_full_spool_answers_503_instead_of_accepting(app_config, app) -> None:
@@ -77,11 +77,11 @@ def test_full_spool_answers_503_instead_of_accepting(app_config, app) -> None:
         assert post_comment(client, full).status_code == 202
         assert post_comment(client, full).status_code == 503
     with full.app_context():
-        runtime().repository.engine.dispose()
+        runtime().engine.dispose()
 
 
 def test_client_retries_with_the_same_key_never_create_duplicates_across_an_outage(
-    client, app, repository, runner
+    client, app, stores, runner
 ) -> None:
     challenge = fresh_challenge(client)
     body = submission(challenge, answer_for(app, challenge["question"]))
@@ -97,12 +97,12 @@ def test_client_retries_with_the_same_key_never_create_duplicates_across_an_outa
     answers = [first, during, after_recovery, after_drain]
     assert {response.status_code for response in answers} == {202}
     assert len({response.get_json()["id"] for response in answers}) == 1
-    assert len(_all_comments(repository)) == 1
-    assert repository.get_comment(first.get_json()["id"]).idempotency_key == "form-retry-7"
+    assert len(_all_comments(stores)) == 1
+    assert stores.comments.get_comment(first.get_json()["id"]).idempotency_key == "form-retry-7"
 
 
 def test_retry_stored_directly_after_recovery_is_not_duplicated_by_the_replay(
-    client, app, repository, runner
+    client, app, stores, runner
 ) -> None:
     """The spool may hold a key that a retry stored meanwhile; the replay must notice."""
     challenge = fresh_challenge(client)
@@ -115,11 +115,11 @@ def test_retry_stored_directly_after_recovery_is_not_duplicated_by_the_replay(
     retry = client.post("/api/v1/comments", json=retry_body, headers={"Idempotency-Key": "k-9"})
     assert retry.get_json()["id"] == first.get_json()["id"]  # answered from the spool
     runner("spool", "drain")
-    assert len(_all_comments(repository)) == 1
+    assert len(_all_comments(stores)) == 1
 
 
 def test_key_of_a_spooled_comment_is_refused_for_a_different_comment(
-    client, app, repository, runner
+    client, app, stores, runner
 ) -> None:
     challenge = fresh_challenge(client)
     body = submission(challenge, answer_for(app, challenge["question"]))
@@ -131,24 +131,24 @@ def test_key_of_a_spooled_comment_is_refused_for_a_different_comment(
     assert refused.status_code == 422
     assert refused.get_json()["error"] == "idempotency_key_reused"
     runner("spool", "drain")
-    assert [comment.text for comment in _all_comments(repository)] == [body["text"]]
+    assert [comment.text for comment in _all_comments(stores)] == [body["text"]]
 
 
 def test_challenge_reused_during_an_outage_keeps_every_comment_but_flags_the_copies(
-    client, app, repository, runner
+    client, app, stores, runner
 ) -> None:
     challenge = fresh_challenge(client)
     body = submission(challenge, answer_for(app, challenge["question"]))
     with database_file_replaced_by_a_directory(app):
         ids = [client.post("/api/v1/comments", json=body).get_json()["id"] for _ in range(3)]
     runner("spool", "drain")
-    statuses = sorted(repository.get_comment(public_id).status for public_id in ids)
+    statuses = sorted(stores.comments.get_comment(public_id).status for public_id in ids)
     assert statuses == ["pending", "spam", "spam"]
     assert client.post("/api/v1/comments", json=body).status_code == 422  # and now refused
 
 
 def test_running_service_replays_the_spool_by_itself_once_the_database_is_back(
-    app_config, app, repository
+    app_config, app, stores
 ) -> None:
     live = create_app({**app_config, "SPOOL_REPLAY_SECONDS": 0.05})
     client = live.test_client()
@@ -162,7 +162,7 @@ def test_running_service_replays_the_spool_by_itself_once_the_database_is_back(
         replayer.join(timeout=5)
         time.sleep(0.06)
     replayer.join(timeout=5)
-    assert repository.get_comment(accepted.get_json()["id"]).status in ("pending", "spam")
-    assert len(_all_comments(repository)) == 1
+    assert stores.comments.get_comment(accepted.get_json()["id"]).status in ("pending", "spam")
+    assert len(_all_comments(stores)) == 1
     with live.app_context():
-        runtime().repository.engine.dispose()
+        runtime().engine.dispose()

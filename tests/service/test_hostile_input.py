@@ -145,10 +145,10 @@ def test_brackets_inside_strings_do_not_count_as_nesting(client: FlaskClient, ap
                         ).status_code == 202
 
 
-def test_unknown_json_fields_are_ignored(client: FlaskClient, app, repository) -> None:
+def test_unknown_json_fields_are_ignored(client: FlaskClient, app, stores) -> None:
     response = post_comment(client, app, colour="blue", nested={"deep": [1, 2, 3]})
     assert response.status_code == 202
-    assert repository.get_comment(response.get_json()["id"]).text
+    assert stores.comments.get_comment(response.get_json()["id"]).text
 
 
 def test_unsupported_media_type_gets_415(client: FlaskClient) -> None:
@@ -336,7 +336,7 @@ def test_nul_bytes_anywhere_are_refused_with_400(backend_app) -> None:
             assert answer.get_json()["error"] == "invalid_characters"
     assert client.get("/api/v1/challenge?lang=de%00").status_code == 400
     with backend_app.app_context():
-        assert runtime().repository.count_by_status()["pending"] == 0
+        assert runtime().comments.count_by_status()["pending"] == 0
 
 
 def test_database_errors_never_show_statement_parameters(backend_app) -> None:
@@ -349,7 +349,7 @@ def test_database_errors_never_show_statement_parameters(backend_app) -> None:
     from spamschutz.service.storage.schema import comments
 
     with backend_app.app_context():
-        engine = runtime().repository.engine
+        engine = runtime().engine
     secret = "Erika-Mustermann-private-text"
     with pytest.raises(IntegrityError) as caught, engine.begin() as connection:
         connection.execute(comments.insert().values(

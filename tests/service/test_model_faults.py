@@ -84,7 +84,7 @@ def _break_new_model(kind: str, model_dir: Path, tiny_model: StoredModel) -> tup
 
 @pytest.mark.parametrize("kind", ["missing", "corrupt", "tampered"])
 def test_broken_new_model_keeps_the_last_good_model_serving_and_says_so(
-    kind, client, app, repository, stores, model_dir, tiny_model, caplog
+    kind, client, app, stores, model_dir, tiny_model, caplog
 ) -> None:
     assert client.get("/healthz").get_json()["model_version"] == tiny_model.version
     sha256, problem = _break_new_model(kind, model_dir, tiny_model)
@@ -93,7 +93,7 @@ def test_broken_new_model_keeps_the_last_good_model_serving_and_says_so(
     with caplog.at_level(logging.ERROR, logger="spamschutz.model.registry"):
         response = post_comment(client, app)
     assert response.status_code == 202
-    row = repository.get_comment(response.get_json()["id"])
+    row = stores.comments.get_comment(response.get_json()["id"])
     assert row.model_version == tiny_model.version and row.score is not None
     health = client.get("/healthz").get_json()
     assert health["model_version"] == tiny_model.version
@@ -102,7 +102,7 @@ def test_broken_new_model_keeps_the_last_good_model_serving_and_says_so(
 
 
 def test_without_any_loadable_model_every_comment_waits_unscored_for_review(
-    client, app, repository, model_dir, tiny_model, caplog
+    client, app, stores, model_dir, tiny_model, caplog
 ) -> None:
     with (model_dir / tiny_model.version / "model.joblib").open("ab") as handle:
         handle.write(b"\x00")  # damaged before this instance ever loaded it
@@ -111,7 +111,7 @@ def test_without_any_loadable_model_every_comment_waits_unscored_for_review(
         responses = [post_comment(client, app) for _ in range(2)]
     assert [response.status_code for response in responses] == [202, 202]
     for response in responses:
-        row = repository.get_comment(response.get_json()["id"])
+        row = stores.comments.get_comment(response.get_json()["id"])
         assert (row.status, row.score, row.model_version) == ("pending", None, None)
         assert "unscored" in row.signals["verdict_reasons"]
     health = client.get("/healthz")
@@ -123,14 +123,14 @@ def test_without_any_loadable_model_every_comment_waits_unscored_for_review(
 
 
 def test_malicious_artefact_under_the_legitimate_hash_is_never_unpickled(
-    client, app, repository, model_dir, tiny_model, tmp_path
+    client, app, stores, model_dir, tiny_model, tmp_path
 ) -> None:
     marker = tmp_path / "code-ran"
     artefact = _malicious_artefact(model_dir / tiny_model.version / "model.joblib", marker)
 
     response = post_comment(client, app)
     assert response.status_code == 202
-    assert repository.get_comment(response.get_json()["id"]).score is None
+    assert stores.comments.get_comment(response.get_json()["id"]).score is None
     assert "SHA-256" in client.get("/healthz").get_json()["model_problem"]
     assert not marker.exists()
 

@@ -23,14 +23,15 @@ def test_words_that_pushed_the_score_are_marked_and_the_rest_stays_text():
                         Segment("cheap-pills.ru", "spam"), Segment(" now")]
 
 
-def test_filters_search_and_uncertainty_sort(client: FlaskClient, login, repository):
-    repository.add_comment(thread_id="a", author_name="Sicher", text="klar Spam", lang="de",
-                           score=0.99, band="spam", reasons=[{"kind": "word", "feature": "klar",
-                                                              "description": "“klar”"}])
-    repository.add_comment(thread_id="b", author_name="Zweifler", text="vielleicht", lang="en",
-                           score=0.6, band="unsure")
-    repository.add_comment(thread_id="a", author_name="Harmlos", text="danke 100%", lang="de",
-                           score=0.01, band="ham")
+def test_filters_search_and_uncertainty_sort(client: FlaskClient, login, stores):
+    stores.comments.add_comment(thread_id="a", author_name="Sicher", text="klar Spam", lang="de",
+                                score=0.99, band="spam",
+                                reasons=[{"kind": "word", "feature": "klar",
+                                          "description": "“klar”"}])
+    stores.comments.add_comment(thread_id="b", author_name="Zweifler", text="vielleicht", lang="en",
+                                score=0.6, band="unsure")
+    stores.comments.add_comment(thread_id="a", author_name="Harmlos", text="danke 100%", lang="de",
+                                score=0.01, band="ham")
     login()
     by_uncertainty = client.get("/moderation/?sort=uncertainty").get_data(as_text=True)
     assert by_uncertainty.index("Zweifler") < by_uncertainty.index("Harmlos")
@@ -49,8 +50,8 @@ def test_filters_search_and_uncertainty_sort(client: FlaskClient, login, reposit
 
 
 def test_undo_restores_the_previous_status_and_is_recorded(client: FlaskClient, login,
-                                                           repository):
-    row = repository.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
+                                                           stores):
+    row = stores.comments.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
     login()
     csrf = {"X-CSRFToken": _token(client)}
     base = f"/api/v1/moderation/comments/{row.public_id}"
@@ -58,7 +59,7 @@ def test_undo_restores_the_previous_status_and_is_recorded(client: FlaskClient, 
     assert decided.get_json()["status"] == "approved"
     undone = client.post(f"{base}/undo", headers=csrf)
     assert undone.status_code == 200 and undone.get_json()["status"] == "pending"
-    assert [d.action for d in repository.decisions_for(row.public_id)] == ["approve", "undo"]
+    assert [d.action for d in stores.decisions.decisions_for(row.public_id)] == ["approve", "undo"]
     again = client.post(f"{base}/undo", headers=csrf)
     assert again.status_code == 409
     assert again.get_json()["error"] == "cannot_undo" and again.get_json()["message"]
@@ -71,9 +72,9 @@ def test_undo_restores_the_previous_status_and_is_recorded(client: FlaskClient, 
 
 
 def test_the_desk_script_decides_through_the_api_with_the_session_and_its_csrf_token(
-    client: FlaskClient, login, repository
+    client: FlaskClient, login, stores
 ):
-    row = repository.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
+    row = stores.comments.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
     login()
     page = client.get("/moderation/").get_data(as_text=True)
     # What the script reads from the page: where the API is, and the text of each decision.
@@ -83,7 +84,7 @@ def test_the_desk_script_decides_through_the_api_with_the_session_and_its_csrf_t
     refused = client.post(url, json={"action": "spam"})
     assert refused.status_code == 400
     assert set(refused.get_json()) == {"error", "message"}
-    assert repository.get_comment(row.public_id).status == "pending"
+    assert stores.comments.get_comment(row.public_id).status == "pending"
     decided = client.post(url, json={"action": "spam", "row_version": row.row_version},
                           headers={"X-CSRFToken": csrf_token_from(page)})
     assert decided.status_code == 200 and decided.get_json()["status"] == "spam"
@@ -93,10 +94,10 @@ def test_the_desk_script_decides_through_the_api_with_the_session_and_its_csrf_t
 
 
 def test_the_desks_form_posts_answer_with_the_queue_never_json(
-    client: FlaskClient, login, repository
+    client: FlaskClient, login, stores
 ):
     """One JSON door for decisions: the desk's form routes always come back to the queue."""
-    row = repository.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
+    row = stores.comments.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
     login()
     response = client.post(f"/moderation/comments/{row.public_id}/decision",
                            data={"action": "approve", "csrf_token": _token(client)},
@@ -117,32 +118,33 @@ def test_the_desk_offers_the_apis_sorts(client: FlaskClient, login, make_token):
                           headers=headers).status_code == 200
 
 
-def test_undo_without_csrf_token_is_rejected(client: FlaskClient, login, repository):
-    row = repository.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
-    repository.decide(row.public_id, "spam", "redaktion")
+def test_undo_without_csrf_token_is_rejected(client: FlaskClient, login, stores):
+    row = stores.comments.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
+    stores.decisions.decide(row.public_id, "spam", "redaktion")
     login()
     assert client.post(f"/moderation/comments/{row.public_id}/undo").status_code == 400
-    assert repository.get_comment(row.public_id).status == "spam"
+    assert stores.comments.get_comment(row.public_id).status == "spam"
 
 
-def test_bulk_action_without_javascript(client: FlaskClient, login, repository):
-    ids = [repository.add_comment(thread_id="t", author_name=f"L{n}", text="Hallo",
-                                  lang="de").public_id for n in range(3)]
+def test_bulk_action_without_javascript(client: FlaskClient, login, stores):
+    ids = [stores.comments.add_comment(thread_id="t", author_name=f"L{n}", text="Hallo",
+                                       lang="de").public_id for n in range(3)]
     login()
     response = client.post("/moderation/decisions", data={
         "action": "reject", "ids": ids[:2], "csrf_token": _token(client)},
         follow_redirects=True)
     assert "2 Beiträge abgelehnt." in response.get_data(as_text=True)
-    assert [repository.get_comment(i).status for i in ids] == ["rejected", "rejected", "pending"]
+    statuses = [stores.comments.get_comment(i).status for i in ids]
+    assert statuses == ["rejected", "rejected", "pending"]
 
 
 def test_commenter_history_shows_earlier_comments_with_outcomes(client: FlaskClient, login,
-                                                                repository):
-    earlier = repository.add_comment(thread_id="alt", author_name="Max", text="Früher", lang="de",
-                                     email_hash="h1")
-    repository.decide(earlier.public_id, "spam", "redaktion")
-    repository.add_comment(thread_id="neu", author_name="Max", text="Jetzt", lang="de",
-                           email_hash="h1")
+                                                                stores):
+    earlier = stores.comments.add_comment(thread_id="alt", author_name="Max", text="Früher",
+                                          lang="de", email_hash="h1")
+    stores.decisions.decide(earlier.public_id, "spam", "redaktion")
+    stores.comments.add_comment(thread_id="neu", author_name="Max", text="Jetzt", lang="de",
+                                email_hash="h1")
     login()
     html = client.get("/moderation/").get_data(as_text=True)
     assert "Frühere Beiträge mit gleicher E-Mail-Adresse (1)" in html
@@ -150,13 +152,14 @@ def test_commenter_history_shows_earlier_comments_with_outcomes(client: FlaskCli
 
 
 def test_a_shared_address_is_a_weak_hint_never_someone_elses_history(client: FlaskClient,
-                                                                      login, repository):
+                                                                      login, stores):
     # Behind one network address (a household, an office, a proxy): a spammer and a reader.
-    repository.add_comment(thread_id="alt", author_name="Spammer", lang="de",
-                           text="Billige Pillen hier kaufen", ip_hash="shared", email_hash="s1")
-    repository.add_comment(thread_id="neu", author_name="Leserin", lang="de",
-                           text="Gute Entscheidung des Stadtrats.", ip_hash="shared",
-                           email_hash="r1")
+    stores.comments.add_comment(thread_id="alt", author_name="Spammer", lang="de",
+                                text="Billige Pillen hier kaufen", ip_hash="shared",
+                                email_hash="s1")
+    stores.comments.add_comment(thread_id="neu", author_name="Leserin", lang="de",
+                                text="Gute Entscheidung des Stadtrats.", ip_hash="shared",
+                                email_hash="r1")
     login()
     html = client.get("/moderation/?q=Leserin").get_data(as_text=True)
     assert "Frühere Beiträge mit gleicher E-Mail-Adresse (0)" in html
@@ -165,13 +168,13 @@ def test_a_shared_address_is_a_weak_hint_never_someone_elses_history(client: Fla
             "dieselbe Person sein, aber ebenso ein Haushalt, ein Büro oder ein Proxy.") in html
 
 
-def test_dashboard_counts_overruled_decisions(client: FlaskClient, login, repository):
-    fp = repository.add_comment(thread_id="t", author_name="A", text="x", lang="de",
-                                status="spam", score=0.95, band="spam")
-    miss = repository.add_comment(thread_id="t", author_name="B", text="y", lang="de",
-                                  score=0.1, band="ham")
-    repository.decide(fp.public_id, "ham", "redaktion")
-    repository.decide(miss.public_id, "spam", "redaktion")
+def test_dashboard_counts_overruled_decisions(client: FlaskClient, login, stores):
+    fp = stores.comments.add_comment(thread_id="t", author_name="A", text="x", lang="de",
+                                     status="spam", score=0.95, band="spam")
+    miss = stores.comments.add_comment(thread_id="t", author_name="B", text="y", lang="de",
+                                       score=0.1, band="ham")
+    stores.decisions.decide(fp.public_id, "ham", "redaktion")
+    stores.decisions.decide(miss.public_id, "spam", "redaktion")
     login()
     html = client.get("/moderation/dashboard").get_data(as_text=True)
     assert "data-false-positives>1<" in html and "data-misses>1<" in html

@@ -13,7 +13,7 @@ from markupsafe import escape
 from spamschutz.service.moderation.cards import format_duration, score_badge
 from spamschutz.service.moderation.reasons import describe_reason
 from spamschutz.service.moderation.views import PAGE_SIZE
-from spamschutz.service.storage import Repository
+from spamschutz.service.storage import Stores
 from tests.conftest import MODERATOR_PASSWORD, csrf_token_from
 from tests.service.helpers import post_comment
 
@@ -138,13 +138,13 @@ def test_moderation_login_without_csrf_token_is_rejected(client: FlaskClient, mo
 
 
 def test_moderation_post_without_csrf_token_is_rejected(client: FlaskClient, app: Flask, login,
-                                                        repository):
+                                                        stores):
     comment_id = seed_comment(client, app)
     login()
     response = client.post(f"/moderation/comments/{comment_id}/decision",
                            data={"action": "approve"})
     assert response.status_code == 400
-    assert repository.get_comment(comment_id).status != "approved"
+    assert stores.comments.get_comment(comment_id).status != "approved"
 
 
 def test_logout_ends_the_session(client: FlaskClient, login):
@@ -157,9 +157,9 @@ def test_logout_ends_the_session(client: FlaskClient, login):
 
 
 def test_queue_shows_author_score_badge_and_reasons(client: FlaskClient, app: Flask, login,
-                                                     repository):
+                                                     stores):
     comment_id = seed_comment(client, app, author="Karl Beispiel")
-    row = repository.get_comment(comment_id)
+    row = stores.comments.get_comment(comment_id)
     login()
     html = client.get(f"/moderation/?status={row.status}").get_data(as_text=True)
     assert "Karl Beispiel" in html
@@ -173,8 +173,8 @@ def test_queue_shows_author_score_badge_and_reasons(client: FlaskClient, app: Fl
     assert "Honeypot ausgefüllt" in html and "Zeit bis zum Absenden" in html
 
 
-def test_unscored_comment_says_so(client: FlaskClient, login, repository):
-    repository.add_comment(thread_id="t", author_name="Ohne Modell", text="Hallo", lang="de")
+def test_unscored_comment_says_so(client: FlaskClient, login, stores):
+    stores.comments.add_comment(thread_id="t", author_name="Ohne Modell", text="Hallo", lang="de")
     login()
     html = client.get("/moderation/").get_data(as_text=True)
     assert "ohne Bewertung" in html
@@ -182,9 +182,9 @@ def test_unscored_comment_says_so(client: FlaskClient, login, repository):
 
 
 def test_approving_through_the_form_publishes_the_comment(client: FlaskClient, app: Flask, login,
-                                                          repository):
+                                                          stores):
     comment_id = seed_comment(client, app, thread_id="artikel-7")
-    status = repository.get_comment(comment_id).status
+    status = stores.comments.get_comment(comment_id).status
     login()
     response = decide_through_form(client, comment_id, "approve", status)
     assert response.status_code == 303
@@ -192,29 +192,29 @@ def test_approving_through_the_form_publishes_the_comment(client: FlaskClient, a
 
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Beitrag von Erika Musterfrau freigegeben." in page
-    assert repository.get_comment(comment_id).status == "approved"
-    assert repository.decisions_for(comment_id)[-1].moderator == "redaktion"
+    assert stores.comments.get_comment(comment_id).status == "approved"
+    assert stores.decisions.decisions_for(comment_id)[-1].moderator == "redaktion"
     approved = client.get("/moderation/?status=approved").get_data(as_text=True)
     assert f'id="kommentar-{comment_id}"' in approved
     published = client.get("/api/v1/threads/artikel-7/comments").get_json()
     assert [comment["id"] for comment in published["comments"]] == [comment_id]
 
 
-def test_decision_on_a_stale_card_is_refused(client: FlaskClient, login, repository):
-    row = repository.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
+def test_decision_on_a_stale_card_is_refused(client: FlaskClient, login, stores):
+    row = stores.comments.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
     login()
     token = csrf_token_from(client.get("/moderation/").get_data(as_text=True))
-    repository.decide(row.public_id, "reject", "someone-else")
+    stores.decisions.decide(row.public_id, "reject", "someone-else")
     response = client.post(f"/moderation/comments/{row.public_id}/decision", data={
         "action": "approve", "row_version": str(row.row_version), "csrf_token": token},
         follow_redirects=True)
     assert "Jemand anderes hat diesen Beitrag inzwischen bearbeitet." in response.get_data(
         as_text=True)
-    assert repository.get_comment(row.public_id).status == "rejected"
+    assert stores.comments.get_comment(row.public_id).status == "rejected"
 
 
-def test_unknown_action_and_unknown_comment_are_refused(client: FlaskClient, login, repository):
-    row = repository.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
+def test_unknown_action_and_unknown_comment_are_refused(client: FlaskClient, login, stores):
+    row = stores.comments.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
     login()
     token = csrf_token_from(client.get("/moderation/").get_data(as_text=True))
     assert client.post(f"/moderation/comments/{row.public_id}/decision", data={
@@ -224,10 +224,10 @@ def test_unknown_action_and_unknown_comment_are_refused(client: FlaskClient, log
 
 
 def test_comment_markup_is_escaped_in_the_queue(client: FlaskClient, app: Flask, login,
-                                                repository):
+                                                stores):
     comment_id = seed_comment(client, app, text=XSS_TEXT, author="<b>Mallory</b>")
     login()
-    html = client.get(f"/moderation/?status={repository.get_comment(comment_id).status}"
+    html = client.get(f"/moderation/?status={stores.comments.get_comment(comment_id).status}"
                       ).get_data(as_text=True)
     # Words the model weighed are wrapped in <mark>; the text between stays escaped.
     html = re.sub(r'<mark class="hl hl--(spam|ham)">|</mark>', "", html)
@@ -237,10 +237,10 @@ def test_comment_markup_is_escaped_in_the_queue(client: FlaskClient, app: Flask,
     assert "<script>alert(1)" not in html and "<img src=x" not in html
 
 
-def test_queue_pages_with_a_cursor_and_sorts_by_score(client: FlaskClient, login, repository):
+def test_queue_pages_with_a_cursor_and_sorts_by_score(client: FlaskClient, login, stores):
     for number in range(PAGE_SIZE + 3):
-        repository.add_comment(thread_id="t", author_name=f"Leser {number:02d}", text="Hallo",
-                               lang="de", score=number / 100, band="ham")
+        stores.comments.add_comment(thread_id="t", author_name=f"Leser {number:02d}", text="Hallo",
+                                    lang="de", score=number / 100, band="ham")
     login()
     first = client.get("/moderation/").get_data(as_text=True)
     assert "Leser 00" in first and f"Leser {PAGE_SIZE - 1:02d}" in first
@@ -257,11 +257,11 @@ def test_queue_pages_with_a_cursor_and_sorts_by_score(client: FlaskClient, login
 
 
 def test_queue_shows_overdue_comments_against_the_promise(client: FlaskClient, login,
-                                                          repository):
+                                                          stores):
     long_ago = datetime.now(UTC) - timedelta(hours=30)
-    Repository(repository.engine, clock=lambda: long_ago).add_comment(
+    Stores.open(stores.engine, clock=lambda: long_ago).comments.add_comment(
         thread_id="t", author_name="Geduldig", text="Hallo", lang="de")
-    repository.add_comment(thread_id="t", author_name="Frisch", text="Hallo", lang="de")
+    stores.comments.add_comment(thread_id="t", author_name="Frisch", text="Hallo", lang="de")
     login()
     html = client.get("/moderation/").get_data(as_text=True)
     assert "wartet seit <strong>1 Tag 6 Std.</strong>" in html
@@ -276,8 +276,8 @@ def test_invalid_cursor_falls_back_to_the_first_page(client: FlaskClient, login)
     assert "Dieser Seitenverweis ist ungültig" in response.get_data(as_text=True)
 
 
-def test_desk_pages_have_no_inline_script_or_style(client: FlaskClient, login, repository):
-    repository.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
+def test_desk_pages_have_no_inline_script_or_style(client: FlaskClient, login, stores):
+    stores.comments.add_comment(thread_id="t", author_name="Anna", text="Hallo", lang="de")
     login()
     response = client.get("/moderation/")
     html = response.get_data(as_text=True)

@@ -94,14 +94,14 @@ def test_each_login_gets_its_own_session(app, moderator, stores) -> None:
     assert stores.sessions.count_moderator_sessions(moderator) == 2
 
 
-def test_expired_session_is_refused(client, login, repository) -> None:
+def test_expired_session_is_refused(client, login, stores) -> None:
     from sqlalchemy import update
 
     from spamschutz.service.storage.records import utc_now
     from spamschutz.service.storage.schema import moderator_sessions
 
     login()
-    with repository.engine.begin() as connection:
+    with stores.engine.begin() as connection:
         connection.execute(update(moderator_sessions).values(expires_at=utc_now()))
     assert not _logged_in(client)
 
@@ -156,24 +156,24 @@ def test_moderation_logout_without_csrf_token_is_rejected(client, login) -> None
 
 
 def test_moderation_decision_without_csrf_token_is_rejected(client, app, login,
-                                                            repository) -> None:
+                                                            stores) -> None:
     comment_id = post_comment(client, app).get_json()["id"]
     login()
     response = client.post(f"/moderation/comments/{comment_id}/decision",
                            data={"action": "spam"})
     assert response.status_code == 400
-    assert repository.decisions_for(comment_id) == []
+    assert stores.decisions.decisions_for(comment_id) == []
 
 
 def test_api_decision_with_a_session_needs_the_csrf_token(client, app, login,
-                                                          repository) -> None:
+                                                          stores) -> None:
     comment_id = post_comment(client, app).get_json()["id"]
     login()
     url = f"/api/v1/moderation/comments/{comment_id}/decision"
     refused = client.post(url, json={"action": "spam"})
     assert refused.status_code == 400
     assert refused.get_json()["error"] == "csrf_failed"
-    assert repository.decisions_for(comment_id) == []
+    assert stores.decisions.decisions_for(comment_id) == []
     token = csrf_token_from(client.get("/moderation/").get_data(as_text=True))
     accepted = client.post(url, json={"action": "spam"}, headers={"X-CSRFToken": token})
     assert accepted.status_code == 200

@@ -31,7 +31,7 @@ def challenge_and_answer(client: FlaskClient, app: Flask) -> tuple[dict[str, obj
 
 
 def test_plain_form_with_the_right_answer_gets_the_thank_you_page(
-    client: FlaskClient, app: Flask, repository
+    client: FlaskClient, app: Flask, stores
 ):
     challenge, answer = challenge_and_answer(client, app)
     form = submission(challenge, answer, lang="de", phone="", email="", url="")
@@ -41,7 +41,7 @@ def test_plain_form_with_the_right_answer_gets_the_thank_you_page(
     assert response.mimetype == "text/html"
     assert "Vielen Dank!" in html and "innerhalb der nächsten 24 Stunden" in html
     assert "<script" not in html
-    rows, _ = repository.list_comments(None, thread_id="artikel-42")
+    rows, _ = stores.comments.list_comments(None, thread_id="artikel-42")
     assert [row.author_name for row in rows] == ["Erika Musterfrau"]
 
 
@@ -56,7 +56,7 @@ def test_thank_you_page_links_back_to_the_article(client: FlaskClient, app: Flas
 
 
 def test_plain_form_with_a_wrong_answer_gets_the_form_again(
-    client: FlaskClient, app: Flask, repository
+    client: FlaskClient, app: Flask, stores
 ):
     challenge, _ = challenge_and_answer(client, app)
     text = "Mein <em>langer</em> Beitrag\nmit zwei Zeilen."
@@ -75,7 +75,7 @@ def test_plain_form_with_a_wrong_answer_gets_the_form_again(
         questions = {q.question for q in runtime().questions.every_question()}
     assert any(str(escape(question)) in html for question in questions)
     assert 'name="phone"' in html and "<script" not in html
-    assert repository.count_by_status()["pending"] == 0
+    assert stores.comments.count_by_status()["pending"] == 0
 
 
 def test_form_again_keeps_a_missing_field_readable(client: FlaskClient, app: Flask):

@@ -147,7 +147,7 @@ def test_client_address_behind_a_trusted_proxy_is_stored_truncated(make_app) -> 
     with app.app_context():
         from spamschutz.service.extensions import runtime
 
-        row = runtime().repository.get_comment(response.get_json()["id"])
+        row = runtime().comments.get_comment(response.get_json()["id"])
     assert row.ip_truncated == "203.0.113.0/24"
 
 
@@ -300,5 +300,5 @@ def test_address_hashes_are_one_per_client(backend_app) -> None:
         assert answer.status_code == 202
         ids.append(answer.get_json()["id"])
     with backend_app.app_context():
-        hashes = [runtime().repository.get_comment(public_id).ip_hash for public_id in ids]
+        hashes = [runtime().comments.get_comment(public_id).ip_hash for public_id in ids]
     assert hashes[0] == hashes[1] and hashes[2] == hashes[3] and hashes[0] != hashes[2]

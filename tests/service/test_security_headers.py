@@ -89,22 +89,22 @@ def test_every_response_has_nosniff_referrer_policy_and_frame_protection(client)
 
 
 @pytest.mark.parametrize("text", HOSTILE_TEXTS)
-def test_hostile_comment_text_is_shown_as_text_in_the_desk(client, app, login, repository,
+def test_hostile_comment_text_is_shown_as_text_in_the_desk(client, app, login, stores,
                                                             text) -> None:
     comment_id = post_comment(client, app, text=text, author=text[:100]).get_json()["id"]
     login()
-    status = repository.get_comment(comment_id).status
+    status = stores.comments.get_comment(comment_id).status
     html = client.get(f"/moderation/?status={status}").get_data(as_text=True)
     assert f'id="kommentar-{comment_id}"' in html
     _no_markup_from(text, html)
 
 
 @pytest.mark.parametrize("text", HOSTILE_TEXTS)
-def test_hostile_comment_text_is_shown_as_text_on_the_demo_page(client, repository,
+def test_hostile_comment_text_is_shown_as_text_on_the_demo_page(client, stores,
                                                                  text) -> None:
-    row = repository.add_comment(thread_id=DEMO_THREAD, author_name=text[:100], text=text,
-                                 lang="de")
-    repository.decide(row.public_id, "approve", "redaktion")
+    row = stores.comments.add_comment(thread_id=DEMO_THREAD, author_name=text[:100], text=text,
+                                      lang="de")
+    stores.decisions.decide(row.public_id, "approve", "redaktion")
     html = client.get("/demo").get_data(as_text=True)
     assert "ssz-comment__text" in html
     _no_markup_from(text, html)
@@ -119,9 +119,9 @@ def test_hostile_comment_text_is_kept_in_the_form_again_as_text(client, app, tex
 
 
 @pytest.mark.parametrize("text", HOSTILE_TEXTS)
-def test_thread_api_returns_hostile_text_as_json_data(client, repository, text) -> None:
-    row = repository.add_comment(thread_id="t", author_name="A", text=text, lang="de")
-    repository.decide(row.public_id, "approve", "redaktion")
+def test_thread_api_returns_hostile_text_as_json_data(client, stores, text) -> None:
+    row = stores.comments.add_comment(thread_id="t", author_name="A", text=text, lang="de")
+    stores.decisions.decide(row.public_id, "approve", "redaktion")
     response = client.get("/api/v1/threads/t/comments")
     assert response.mimetype == "application/json"
     assert response.headers["X-Content-Type-Options"] == "nosniff"

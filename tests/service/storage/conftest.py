@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import Engine, text
 
 from spamschutz.service.storage import (
-    Repository,
     Stores,
     create_engine_for,
     sqlite_url_for,
@@ -95,13 +94,7 @@ def stores(engine: Engine, clock: FrozenClock) -> Stores:
 
 
 @pytest.fixture
-def repository(stores: Stores) -> Repository:
-    """Comments, decisions, the desk, campaigns and webhooks (:class:`Repository`)."""
-    return stores.repository
-
-
-@pytest.fixture
-def make_comment(repository: Repository):
+def make_comment(stores: Stores):
     """Store a comment with sensible defaults; keyword arguments override them."""
 
     def make(**overrides):
@@ -114,6 +107,6 @@ def make_comment(repository: Repository):
             "band": "ham",
         }
         fields.update(overrides)
-        return repository.add_comment(**fields)
+        return stores.comments.add_comment(**fields)
 
     return make

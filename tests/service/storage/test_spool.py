@@ -37,8 +37,8 @@ def _record(key: str = "key-1", token: str = "token-1", **overrides) -> SpooledC
     return SpooledComment(**fields)
 
 
-def _count_rows(repository) -> int:
-    with repository.engine.connect() as connection:
+def _count_rows(stores) -> int:
+    with stores.engine.connect() as connection:
         return len(connection.execute(comments.select()).all())
 
 
@@ -85,51 +85,52 @@ def test_a_record_is_claimed_by_exactly_one_replayer(tmp_path) -> None:
     assert len(list(second.claim_waiting())) == 1
 
 
-def test_claim_of_a_replayer_that_died_is_replayed_by_another(tmp_path, repository) -> None:
+def test_claim_of_a_replayer_that_died_is_replayed_by_another(tmp_path, stores) -> None:
     Spool(tmp_path / "spool").write(_record())
     abandoned = Spool(tmp_path / "spool").claim_waiting()
     assert next(abandoned).suffix == ".claimed"  # and then the process died
-    assert drain_spool(Spool(tmp_path / "spool"), repository).stored == 0  # not stale yet
-    report = drain_spool(Spool(tmp_path / "spool", stale_claim_seconds=0), repository)
+    assert drain_spool(Spool(tmp_path / "spool"), stores.comments).stored == 0  # not stale yet
+    report = drain_spool(Spool(tmp_path / "spool", stale_claim_seconds=0), stores.comments)
     assert (report.stored, report.remaining) == (1, 0)
 
 
-def test_drain_stores_each_record_once_and_empties_the_spool(tmp_path, repository, stores) -> None:
+def test_drain_stores_each_record_once_and_empties_the_spool(tmp_path, stores) -> None:
     spool = Spool(tmp_path / "spool")
     spool.write(_record("a", "token-a"))
     spool.write(_record("b", "token-b"))
-    report = drain_spool(spool, repository)
+    report = drain_spool(spool, stores.comments)
     assert (report.stored, report.remaining, report.database_unavailable) == (2, 0, False)
-    row = repository.get_comment("public-a")
+    row = stores.comments.get_comment("public-a")
     assert row.status == "pending"
     assert row.created_at == datetime(2025, 2, 28, 23, 59, tzinfo=UTC)  # received, not replayed
     assert not stores.challenges.redeem_challenge("token-a")  # the replay redeemed the token
-    assert _count_rows(repository) == 2
+    assert _count_rows(stores) == 2
 
 
 def test_crash_between_insert_and_delete_does_not_duplicate_the_comment(
-    tmp_path, repository
+    tmp_path, stores
 ) -> None:
     spool = Spool(tmp_path / "spool")
     spool.write(_record())
     spooled = next((tmp_path / "spool").glob("*.json"))
     kept = shutil.copy(spooled, tmp_path / "copy")
-    assert drain_spool(spool, repository).stored == 1
+    assert drain_spool(spool, stores.comments).stored == 1
     shutil.copy(kept, spooled)  # as if the process died after the commit, before the delete
-    report = drain_spool(spool, repository)
+    report = drain_spool(spool, stores.comments)
     assert report.remaining == 0
-    assert _count_rows(repository) == 1
-    assert repository.get_comment("public-key-1").status == "pending"  # not flagged as reuse
+    assert _count_rows(stores) == 1
+    assert stores.comments.get_comment("public-key-1").status == "pending"  # not flagged as reuse
 
 
 def test_replay_of_a_token_another_submission_redeemed_keeps_the_comment_in_the_spam_folder(
-    tmp_path, repository
+    tmp_path, stores
 ) -> None:
     spool = Spool(tmp_path / "spool")
     spool.write(_record("first", "one-token"))
     spool.write(_record("second", "one-token"))  # a bot reusing one answer during the outage
-    assert drain_spool(spool, repository).stored == 2
-    rows = [repository.get_comment(public_id) for public_id in ("public-first", "public-second")]
+    assert drain_spool(spool, stores.comments).stored == 2
+    rows = [stores.comments.get_comment(public_id)
+            for public_id in ("public-first", "public-second")]
     assert sorted(row.status for row in rows) == ["pending", "spam"]
     reused = next(row for row in rows if row.status == "spam")
     assert reused.signals["challenge"] == "reused"
@@ -137,35 +138,35 @@ def test_replay_of_a_token_another_submission_redeemed_keeps_the_comment_in_the_
 
 
 def test_token_redeemed_before_the_outage_is_not_mistaken_for_reuse(
-    tmp_path, repository, stores
+    tmp_path, stores
 ) -> None:
     assert stores.challenges.redeem_challenge("token-1")  # redeemed, then the database went away
     spool = Spool(tmp_path / "spool")
     spool.write(_record(challenge_redeemed=True))
-    drain_spool(spool, repository)
-    assert repository.get_comment("public-key-1").status == "pending"
+    drain_spool(spool, stores.comments)
+    assert stores.comments.get_comment("public-key-1").status == "pending"
 
 
 def test_retry_stored_after_recovery_makes_the_spooled_copy_a_duplicate(
-    tmp_path, repository
+    tmp_path, stores
 ) -> None:
-    repository.add_comment(
+    stores.comments.add_comment(
         **_record().comment, idempotency_key="key-1", challenge_token_id="token-1"
     )
     spool = Spool(tmp_path / "spool")
     spool.write(_record())
-    report = drain_spool(spool, repository)
+    report = drain_spool(spool, stores.comments)
     assert (report.stored, report.duplicates, report.remaining) == (0, 1, 0)
-    assert _count_rows(repository) == 1
+    assert _count_rows(stores) == 1
 
 
-def test_record_the_database_refuses_is_set_aside_not_lost(tmp_path, repository) -> None:
+def test_record_the_database_refuses_is_set_aside_not_lost(tmp_path, stores) -> None:
     spool = Spool(tmp_path / "spool")
     broken = _record("bad")
     broken.comment["status"] = "no-such-status"
     spool.write(broken)
     spool.write(_record("good", "token-good"))
-    report = drain_spool(spool, repository)
+    report = drain_spool(spool, stores.comments)
     assert (report.stored, report.set_aside, report.remaining) == (1, 1, 0)
     assert spool.status().failed == 1
     reason = next(spool.failed_directory.glob("*.reason")).read_text()

@@ -120,7 +120,7 @@ def test_token_revoked_by_another_process_stops_working_within_the_cache_seconds
     added = stores.accounts.add_api_token("zeitung.example", _hash("secret-1"), "site")
     found = stores.accounts.find_api_token(_hash("secret-1"))
     assert (found.id, found.name, found.role) == (added.id, "zeitung.example", "site")
-    # The CLI or another worker revokes it: a repository of its own on the same database.
+    # The CLI or another worker revokes it: stores of its own on the same database.
     assert AccountStore(engine).revoke_api_token("zeitung.example") == 1
     seconds.now = 4.9
     assert stores.accounts.find_api_token(_hash("secret-1")) == found  # still trusted from cache
@@ -128,7 +128,7 @@ def test_token_revoked_by_another_process_stops_working_within_the_cache_seconds
     assert stores.accounts.find_api_token(_hash("secret-1")) is None
 
 
-def test_token_revoked_through_the_same_repository_stops_working_at_once(stores):
+def test_token_revoked_through_the_same_store_stops_working_at_once(stores):
     stores.accounts.token_cache = TokenCache(ttl_seconds=60, clock=_Seconds())
     stores.accounts.add_api_token("zeitung.example", _hash("secret-1"), "site")
     assert stores.accounts.find_api_token(_hash("secret-1")) is not None

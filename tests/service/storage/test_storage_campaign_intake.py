@@ -15,7 +15,7 @@ RULES = DetectionRules()
 PHONE_SPAM = "Schnelles Geld ohne Risiko, ruf an: 0151 23456789 ({n})"
 
 
-def store(repository, make_comment, n, text=PHONE_SPAM, observe=None):
+def store(stores, make_comment, n, text=PHONE_SPAM, observe=None):
     """Store comment ``n`` (its own thread and sender) with its campaign link, as the intake
     does; its id."""
     body = text.format(n=n)
@@ -27,10 +27,10 @@ def store(repository, make_comment, n, text=PHONE_SPAM, observe=None):
     return row.public_id
 
 
-def test_comments_stored_with_their_link_form_a_campaign(repository, make_comment):
+def test_comments_stored_with_their_link_form_a_campaign(stores, make_comment):
     timings = []
-    ids = [store(repository, make_comment, n, observe=timings.append) for n in range(3)]
-    found = repository.campaigns_of(ids)
+    ids = [store(stores, make_comment, n, observe=timings.append) for n in range(3)]
+    found = stores.campaigns.campaigns_of(ids)
     assert set(found) == set(ids)
     campaign = found[ids[0]]
     assert campaign.status == "open"
@@ -40,28 +40,28 @@ def test_comments_stored_with_their_link_form_a_campaign(repository, make_commen
 
 
 def test_a_sweeping_campaign_catches_a_new_member_in_its_own_transaction(
-        repository, make_comment):
-    ids = [store(repository, make_comment, n) for n in range(3)]
-    repository.decide(ids[0], "spam", "redaktion")
-    later = store(repository, make_comment, 3)
-    assert repository.get_comment(later).status == "spam"
-    assert [(d.action, d.moderator) for d in repository.decisions_for(later)] == [
+        stores, make_comment):
+    ids = [store(stores, make_comment, n) for n in range(3)]
+    stores.decisions.decide(ids[0], "spam", "redaktion")
+    later = store(stores, make_comment, 3)
+    assert stores.comments.get_comment(later).status == "spam"
+    assert [(d.action, d.moderator) for d in stores.decisions.decisions_for(later)] == [
         ("spam", "redaktion")]
 
 
-def test_a_failing_detection_keeps_the_comment(repository, make_comment, caplog):
+def test_a_failing_detection_keeps_the_comment(stores, make_comment, caplog):
     """On PostgreSQL a failed statement spoils its whole transaction unless a savepoint
     contains it: the comment is written in the same transaction as the detection."""
-    with repository.engine.begin() as connection:
+    with stores.engine.begin() as connection:
         connection.execute(text("DROP TABLE campaign_keys"))
     with caplog.at_level(logging.ERROR):
-        public_id = store(repository, make_comment, 1)
-    assert repository.get_comment(public_id).text.startswith("Schnelles Geld")
+        public_id = store(stores, make_comment, 1)
+    assert stores.comments.get_comment(public_id).text.startswith("Schnelles Geld")
     assert "campaign detection failed" in caplog.text
-    assert repository.count_by_status()["pending"] == 1
+    assert stores.comments.count_by_status()["pending"] == 1
 
 
-def test_a_retried_submission_is_neither_stored_nor_linked_twice(repository, make_comment):
+def test_a_retried_submission_is_neither_stored_nor_linked_twice(stores, make_comment):
     fingerprint = fingerprint_comment(PHONE_SPAM.format(n=0), senders=("sender-0",))
     link = CampaignLink(tuple(fingerprint.index_keys()), fingerprint.signature, RULES)
     first = make_comment(text=PHONE_SPAM.format(n=0), ip_hash="sender-0", campaign=link,
@@ -69,4 +69,4 @@ def test_a_retried_submission_is_neither_stored_nor_linked_twice(repository, mak
     again = make_comment(text=PHONE_SPAM.format(n=0), ip_hash="sender-0", campaign=link,
                          idempotency_key="retry-1")
     assert again.public_id == first.public_id
-    assert repository.count_by_status()["pending"] == 1
+    assert stores.comments.count_by_status()["pending"] == 1

@@ -12,24 +12,25 @@ from spamschutz.service.storage import CommentRow, ConflictError, NotFound
 from spamschutz.service.storage.comments import ChallengeAlreadyRedeemed
 
 
-def _page_through(repository, sort, status="pending", limit=3):
+def _page_through(stores, sort, status="pending", limit=3):
     seen, cursor, pages = [], None, 0
     while True:
-        rows, cursor = repository.list_comments(status=status, sort=sort, limit=limit, after=cursor)
+        rows, cursor = stores.comments.list_comments(status=status, sort=sort, limit=limit,
+                                                      after=cursor)
         seen.extend(rows)
         pages += 1
         if cursor is None:
             return seen, pages
 
 
-def test_added_comment_is_read_back_with_aware_utc_times(repository, make_comment, clock):
+def test_added_comment_is_read_back_with_aware_utc_times(stores, make_comment, clock):
     added = make_comment(
         author_email="erika@example.org",
         reasons=["link_in_text"],
         signals={"honeypot": False, "seconds_to_submit": 12.5},
         ip_hash="a" * 64,
     )
-    fetched = repository.get_comment(added.public_id)
+    fetched = stores.comments.get_comment(added.public_id)
     assert fetched == added
     assert isinstance(fetched, CommentRow)
     assert fetched.status == "pending" and fetched.row_version == 1
@@ -38,19 +39,19 @@ def test_added_comment_is_read_back_with_aware_utc_times(repository, make_commen
     assert fetched.created_at == clock.now and fetched.created_at.tzinfo == UTC
 
 
-def test_unknown_comment_is_not_found(repository):
+def test_unknown_comment_is_not_found(stores):
     with pytest.raises(NotFound):
-        repository.get_comment("00000000-0000-4000-8000-000000000000")
+        stores.comments.get_comment("00000000-0000-4000-8000-000000000000")
 
 
-def test_same_idempotency_key_returns_the_first_comment(repository, make_comment):
+def test_same_idempotency_key_returns_the_first_comment(stores, make_comment):
     first = make_comment(idempotency_key="form-42", text="first")
     again = make_comment(idempotency_key="form-42", text="second")
     assert again == first
-    assert repository.count_by_status()["pending"] == 1
+    assert stores.comments.count_by_status()["pending"] == 1
 
 
-def test_concurrent_submissions_with_one_key_store_one_comment(repository, make_comment):
+def test_concurrent_submissions_with_one_key_store_one_comment(stores, make_comment):
     results, barrier = [], threading.Barrier(6)
 
     def submit():
@@ -63,7 +64,7 @@ def test_concurrent_submissions_with_one_key_store_one_comment(repository, make_
     for thread in threads:
         thread.join()
     assert len({row.public_id for row in results}) == 1
-    assert repository.count_by_status()["pending"] == 1
+    assert stores.comments.count_by_status()["pending"] == 1
 
 
 def test_unknown_status_or_band_is_refused(make_comment):
@@ -75,7 +76,7 @@ def test_unknown_status_or_band_is_refused(make_comment):
 
 @pytest.mark.parametrize("sort", ["age", "newest"])
 def test_time_sorted_pages_return_every_comment_once_in_order(
-    repository, make_comment, clock, sort
+    stores, make_comment, clock, sort
 ):
     added = []
     for number in range(10):
@@ -84,7 +85,7 @@ def test_time_sorted_pages_return_every_comment_once_in_order(
         added.append(make_comment(text=f"comment {number}"))
     make_comment(status="spam")  # filtered out by status
 
-    seen, pages = _page_through(repository, sort)
+    seen, pages = _page_through(stores, sort)
 
     expected = added if sort == "age" else added[::-1]
     assert [row.public_id for row in seen] == [row.public_id for row in expected]
@@ -93,12 +94,12 @@ def test_time_sorted_pages_return_every_comment_once_in_order(
 
 @pytest.mark.parametrize("sort", ["score", "-score"])
 def test_score_sorted_pages_put_unscored_first_and_return_every_comment_once(
-    repository, make_comment, sort
+    stores, make_comment, sort
 ):
     scores = [0.5, None, 0.9, 0.5, 0.1, None, 0.9, 0.5, 0.0, None, 0.7]
     added = [make_comment(score=score, band=None) for score in scores]
 
-    seen, _ = _page_through(repository, sort, limit=4)
+    seen, _ = _page_through(stores, sort, limit=4)
 
     def key(row):
         if row.score is None:
@@ -108,63 +109,65 @@ def test_score_sorted_pages_put_unscored_first_and_return_every_comment_once(
     assert [row.public_id for row in seen] == [row.public_id for row in sorted(added, key=key)]
 
 
-def test_pages_can_be_limited_to_one_thread_and_all_statuses(repository, make_comment):
+def test_pages_can_be_limited_to_one_thread_and_all_statuses(stores, make_comment):
     mine = [make_comment(thread_id="t-1"), make_comment(thread_id="t-1", status="spam")]
     make_comment(thread_id="t-2")
-    rows, cursor = repository.list_comments(status=None, thread_id="t-1", limit=10)
+    rows, cursor = stores.comments.list_comments(status=None, thread_id="t-1", limit=10)
     assert [row.public_id for row in rows] == [row.public_id for row in mine]
     assert cursor is None
 
 
 @pytest.mark.parametrize("cursor", ["not-a-cursor", "eyJzIjoiYWdlIn0", "W10"])
-def test_malformed_cursor_is_a_value_error(repository, cursor):
+def test_malformed_cursor_is_a_value_error(stores, cursor):
     with pytest.raises(ValueError, match="cursor"):
-        repository.list_comments(status="pending", after=cursor)
+        stores.comments.list_comments(status="pending", after=cursor)
 
 
-def test_cursor_of_one_sort_is_refused_by_another(repository, make_comment):
+def test_cursor_of_one_sort_is_refused_by_another(stores, make_comment):
     make_comment()
     make_comment()
-    _, cursor = repository.list_comments(status="pending", sort="age", limit=1)
+    _, cursor = stores.comments.list_comments(status="pending", sort="age", limit=1)
     with pytest.raises(ValueError, match="cursor"):
-        repository.list_comments(status="pending", sort="score", after=cursor)
+        stores.comments.list_comments(status="pending", sort="score", after=cursor)
 
 
-def test_counts_include_every_status(repository, make_comment):
-    assert repository.count_by_status() == {"pending": 0, "spam": 0, "approved": 0, "rejected": 0}
+def test_counts_include_every_status(stores, make_comment):
+    nothing = {"pending": 0, "spam": 0, "approved": 0, "rejected": 0}
+    assert stores.comments.count_by_status() == nothing
     make_comment()
     make_comment()
     make_comment(status="spam")
-    assert repository.count_by_status() == {"pending": 2, "spam": 1, "approved": 0, "rejected": 0}
+    assert stores.comments.count_by_status() == {**nothing, "pending": 2, "spam": 1}
 
 
-def test_oldest_pending_is_the_longest_waiting_comment(repository, make_comment, clock):
-    assert repository.oldest_pending_at() is None
+def test_oldest_pending_is_the_longest_waiting_comment(stores, make_comment, clock):
+    assert stores.comments.oldest_pending_at() is None
     first_at = clock.now
     make_comment()
     clock.advance(hours=2)
     make_comment()
     make_comment(status="spam")
-    assert repository.oldest_pending_at() == first_at
+    assert stores.comments.oldest_pending_at() == first_at
 
 
-def test_count_pending_older_than_counts_only_waiting_comments(repository, make_comment, clock):
+def test_count_pending_older_than_counts_only_waiting_comments(stores, make_comment, clock):
     make_comment()
     make_comment(status="spam")
     cutoff = clock.advance(hours=1)
     make_comment()
-    assert repository.count_pending_older_than(cutoff) == 1
-    assert repository.count_pending_older_than(clock.advance(seconds=1)) == 2
+    assert stores.comments.count_pending_older_than(cutoff) == 1
+    assert stores.comments.count_pending_older_than(clock.advance(seconds=1)) == 2
 
 
-def test_decision_updates_the_comment_and_records_an_audit_row(repository, make_comment, clock):
+def test_decision_updates_the_comment_and_records_an_audit_row(stores, make_comment, clock):
     comment = make_comment()
     decided_at = clock.advance(minutes=5)
-    decided = repository.decide(comment.public_id, "approve", "mod-anna", expected_row_version=1)
+    decided = stores.decisions.decide(comment.public_id, "approve", "mod-anna",
+                                      expected_row_version=1)
     assert decided.status == "approved"
     assert decided.row_version == 2
     assert (decided.decided_at, decided.decided_by) == (decided_at, "mod-anna")
-    [decision] = repository.decisions_for(comment.public_id)
+    [decision] = stores.decisions.decisions_for(comment.public_id)
     assert (decision.action, decision.from_status, decision.to_status) == (
         "approve",
         "pending",
@@ -177,45 +180,45 @@ def test_decision_updates_the_comment_and_records_an_audit_row(repository, make_
     ("action", "status"),
     [("approve", "approved"), ("reject", "rejected"), ("spam", "spam"), ("ham", "approved")],
 )
-def test_each_action_leads_to_its_status(repository, make_comment, action, status):
+def test_each_action_leads_to_its_status(stores, make_comment, action, status):
     comment = make_comment()
-    assert repository.decide(comment.public_id, action, "mod").status == status
+    assert stores.decisions.decide(comment.public_id, action, "mod").status == status
 
 
-def test_decision_with_a_stale_row_version_is_a_conflict(repository, make_comment):
+def test_decision_with_a_stale_row_version_is_a_conflict(stores, make_comment):
     comment = make_comment()
-    repository.decide(comment.public_id, "spam", "mod-anna", expected_row_version=1)
+    stores.decisions.decide(comment.public_id, "spam", "mod-anna", expected_row_version=1)
     with pytest.raises(ConflictError):
-        repository.decide(comment.public_id, "approve", "mod-ben", expected_row_version=1)
-    assert repository.get_comment(comment.public_id).status == "spam"
-    assert len(repository.decisions_for(comment.public_id)) == 1
+        stores.decisions.decide(comment.public_id, "approve", "mod-ben", expected_row_version=1)
+    assert stores.comments.get_comment(comment.public_id).status == "spam"
+    assert len(stores.decisions.decisions_for(comment.public_id)) == 1
 
 
-def test_unknown_action_is_a_value_error(repository, make_comment):
+def test_unknown_action_is_a_value_error(stores, make_comment):
     with pytest.raises(ValueError, match="action"):
-        repository.decide(make_comment().public_id, "delete", "mod")
+        stores.decisions.decide(make_comment().public_id, "delete", "mod")
 
 
-def test_deciding_an_unknown_comment_is_not_found(repository):
+def test_deciding_an_unknown_comment_is_not_found(stores):
     with pytest.raises(NotFound):
-        repository.decide("missing", "approve", "mod")
+        stores.decisions.decide("missing", "approve", "mod")
     with pytest.raises(NotFound):
-        repository.decisions_for("missing")
+        stores.decisions.decisions_for("missing")
 
 
-def test_approved_comments_of_a_thread_come_oldest_first(repository, make_comment, clock):
+def test_approved_comments_of_a_thread_come_oldest_first(stores, make_comment, clock):
     first, second = make_comment(), make_comment()
     make_comment()  # still pending
     make_comment(thread_id="other-article")
     for comment in (second, first):
         clock.advance(seconds=1)
-        repository.decide(comment.public_id, "approve", "mod")
-    approved = repository.approved_comments("article-1")
+        stores.decisions.decide(comment.public_id, "approve", "mod")
+    approved = stores.comments.approved_comments("article-1")
     assert [row.public_id for row in approved] == [first.public_id, second.public_id]
 
 
 def test_training_labels_follow_the_latest_decision_and_skip_plain_rejects(
-    repository, make_comment, clock
+    stores, make_comment, clock
 ):
     approved = make_comment(text="approved", author_url="https://example.org")
     corrected = make_comment(text="spam, then ham")
@@ -231,9 +234,9 @@ def test_training_labels_follow_the_latest_decision_and_skip_plain_rejects(
         (spam_then_rejected, "reject"),
     ]:
         clock.advance(minutes=1)
-        repository.decide(comment.public_id, action, "mod")
+        stores.decisions.decide(comment.public_id, action, "mod")
 
-    labels = repository.training_labels()
+    labels = stores.decisions.training_labels()
 
     assert [(label["text"], label["label"]) for label in labels] == [
         ("approved", "ham"),
@@ -251,24 +254,24 @@ def test_training_labels_follow_the_latest_decision_and_skip_plain_rejects(
     }
 
 
-def test_training_labels_since_keeps_only_recent_decisions(repository, make_comment, clock):
+def test_training_labels_since_keeps_only_recent_decisions(stores, make_comment, clock):
     old, new = make_comment(text="old"), make_comment(text="new")
-    repository.decide(old.public_id, "spam", "mod")
+    stores.decisions.decide(old.public_id, "spam", "mod")
     cutoff = clock.advance(days=1)
-    repository.decide(new.public_id, "spam", "mod")
+    stores.decisions.decide(new.public_id, "spam", "mod")
     berlin_summer = timezone(timedelta(hours=2))  # a cut-off in another zone is the same instant
     since = cutoff.astimezone(berlin_summer)
-    assert [label["text"] for label in repository.training_labels(since=since)] == ["new"]
+    assert [label["text"] for label in stores.decisions.training_labels(since=since)] == ["new"]
 
 
-def test_concurrent_decisions_without_expected_version_are_all_recorded(repository, make_comment):
+def test_concurrent_decisions_without_expected_version_are_all_recorded(stores, make_comment):
     comment = make_comment()
     barrier, errors = threading.Barrier(3), []
 
     def decide(action):
         barrier.wait()
         try:
-            repository.decide(comment.public_id, action, f"mod-{action}")
+            stores.decisions.decide(comment.public_id, action, f"mod-{action}")
         except Exception as error:  # collected: an exception in a thread is otherwise lost
             errors.append(error)
 
@@ -278,42 +281,42 @@ def test_concurrent_decisions_without_expected_version_are_all_recorded(reposito
     for thread in threads:
         thread.join()
     assert errors == []
-    history = repository.decisions_for(comment.public_id)
-    assert repository.get_comment(comment.public_id).row_version == 4
+    history = stores.decisions.decisions_for(comment.public_id)
+    assert stores.comments.get_comment(comment.public_id).row_version == 4
     # Each decision starts from the status the previous one left behind.
     assert [decision.from_status for decision in history[1:]] == [
         decision.to_status for decision in history[:-1]
     ]
 
 
-def test_undone_decision_gives_back_the_earlier_label(repository, make_comment, clock):
+def test_undone_decision_gives_back_the_earlier_label(stores, make_comment, clock):
     comment = make_comment(text="first spam, then approved by mistake, undone")
-    repository.decide(comment.public_id, "spam", "mod")
+    stores.decisions.decide(comment.public_id, "spam", "mod")
     clock.advance(seconds=5)
-    repository.decide(comment.public_id, "approve", "mod")
+    stores.decisions.decide(comment.public_id, "approve", "mod")
     clock.advance(seconds=5)
-    repository.undo_decision(comment.public_id, "mod")
-    labels = repository.training_labels()
+    stores.decisions.undo_decision(comment.public_id, "mod")
+    labels = stores.decisions.training_labels()
     assert [(label["id"], label["label"]) for label in labels] == [(comment.public_id, "spam")]
 
 
-def test_undone_only_decision_is_no_label(repository, make_comment, clock):
+def test_undone_only_decision_is_no_label(stores, make_comment, clock):
     comment = make_comment(text="approved by mistake, undone")
-    repository.decide(comment.public_id, "approve", "mod")
+    stores.decisions.decide(comment.public_id, "approve", "mod")
     clock.advance(seconds=5)
-    repository.undo_decision(comment.public_id, "mod")
-    assert repository.training_labels() == []
+    stores.decisions.undo_decision(comment.public_id, "mod")
+    assert stores.decisions.training_labels() == []
 
 
 def test_comment_with_a_redeemed_token_is_refused_and_nothing_is_stored(
-    repository, stores, make_comment
+    stores, make_comment
 ):
     first = make_comment(challenge_token_id="token-1", refuse_redeemed_token=True)
     with pytest.raises(ChallengeAlreadyRedeemed):
         make_comment(
             challenge_token_id="token-1", refuse_redeemed_token=True, idempotency_key="retry"
         )
-    assert [row.public_id for row in repository.list_comments()[0]] == [first.public_id]
+    assert [row.public_id for row in stores.comments.list_comments()[0]] == [first.public_id]
     # The refused transaction rolled back whole.
     assert stores.challenges.redeem_challenge("token-2")
 
@@ -327,7 +330,7 @@ def test_comment_and_its_token_redemption_are_one_transaction(stores, make_comme
     assert stores.challenges.redeem_challenge("token-3")  # still unused
 
 
-def test_concurrent_comments_each_get_their_own_outcome(repository, make_comment):
+def test_concurrent_comments_each_get_their_own_outcome(stores, make_comment):
     # Comments stored at the same time share transactions: a replayed token refuses only
     # its comment, a taken public id fails only its own, and every other one is stored.
     taken = make_comment().public_id
@@ -359,32 +362,32 @@ def test_concurrent_comments_each_get_their_own_outcome(repository, make_comment
     assert sorted(i % 6 for i in stored) == list(range(6))  # one comment per token
     assert sorted(i % 6 for i in refused) == list(range(6))
     assert isinstance(outcomes[12], IntegrityError)
-    listed = {row.public_id: row for row in repository.list_comments(limit=100)[0]}
+    listed = {row.public_id: row for row in stores.comments.list_comments(limit=100)[0]}
     assert len(listed) == 7
     for row in stored.values():
         assert listed[row.public_id] == row
 
 
-def test_report_is_a_label_that_changes_no_status(repository, make_comment, clock):
+def test_report_is_a_label_that_changes_no_status(stores, make_comment, clock):
     reported = make_comment(text="checked and called spam", status="spam", band="spam")
-    repository.record_report(reported.public_id, "ham", "akismet:wordpress")
-    after = repository.get_comment(reported.public_id)
+    stores.decisions.record_report(reported.public_id, "ham", "akismet:wordpress")
+    after = stores.comments.get_comment(reported.public_id)
     assert (after.status, after.decided_by) == ("spam", None)
     assert after.row_version == reported.row_version
-    assert [(label["id"], label["label"]) for label in repository.training_labels()] == [
+    assert [(label["id"], label["label"]) for label in stores.decisions.training_labels()] == [
         (reported.public_id, "ham")
     ]
     # A moderator's decision and its undo pass the report by: the undo takes back the decision.
     clock.advance(seconds=5)
-    repository.decide(reported.public_id, "approve", "mod")
-    repository.record_report(reported.public_id, "spam", "akismet:wordpress")
+    stores.decisions.decide(reported.public_id, "approve", "mod")
+    stores.decisions.record_report(reported.public_id, "spam", "akismet:wordpress")
     clock.advance(seconds=5)
-    assert repository.undo_decision(reported.public_id, "mod").status == "spam"
-    numbers = repository.dashboard_numbers()
+    assert stores.decisions.undo_decision(reported.public_id, "mod").status == "spam"
+    numbers = stores.statistics.dashboard_numbers()
     assert sum(numbers.decisions_per_day) == 2  # the approve and its undo, not the reports
 
 
-def test_report_of_an_unknown_label_is_refused(repository, make_comment):
+def test_report_of_an_unknown_label_is_refused(stores, make_comment):
     comment = make_comment()
     with pytest.raises(ValueError, match="label"):
-        repository.record_report(comment.public_id, "approve", "akismet:x")
+        stores.decisions.record_report(comment.public_id, "approve", "akismet:x")

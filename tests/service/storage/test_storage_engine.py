@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import text
 
 from spamschutz.service.storage import (
-    Repository,
     StorageUnavailable,
     Stores,
     create_engine_for,
     current_revision,
     normalise_database_url,
+    ping_database,
     sqlite_url_for,
     upgrade_database,
 )
@@ -63,7 +63,7 @@ def test_closed_postgresql_port_is_storage_unavailable():
     engine = create_engine_for(CLOSED_PORT_URL)
     try:
         with pytest.raises(StorageUnavailable) as raised:
-            Repository(engine).ping()
+            ping_database(engine)
     finally:
         engine.dispose()
     assert "127.0.0.1" not in str(raised.value)  # driver details stay in __cause__, for logs
@@ -74,11 +74,10 @@ def test_sqlite_file_in_an_impossible_directory_is_storage_unavailable(tmp_path)
     blocker.write_text("a file where the data directory should be")
     engine = create_engine_for(sqlite_url_for(blocker / "data"))
     try:
-        repository = Repository(engine)
         with pytest.raises(StorageUnavailable):
-            repository.ping()
+            ping_database(engine)
         with pytest.raises(StorageUnavailable):
-            repository.count_by_status()
+            Stores.open(engine).comments.count_by_status()
     finally:
         engine.dispose()
 
@@ -89,8 +88,8 @@ def test_migrations_against_an_unreachable_database_are_storage_unavailable(oper
         operation(CLOSED_PORT_URL)
 
 
-def test_ping_succeeds_on_a_reachable_database(repository):
-    assert repository.ping() is None
+def test_ping_succeeds_on_a_reachable_database(stores):
+    assert ping_database(stores.engine) is None
 
 
 def test_a_database_without_the_schema_says_so_instead_of_being_unavailable(database_url):

@@ -7,37 +7,37 @@ from datetime import timedelta
 from spamschutz.service.storage import NotFound
 
 
-def _gone(repository, public_id: str) -> bool:
+def _gone(stores, public_id: str) -> bool:
     try:
-        repository.get_comment(public_id)
+        stores.comments.get_comment(public_id)
     except NotFound:
         return True
     return False
 
 
 def test_purge_removes_old_spam_and_rejected_comments_with_their_decisions(
-    repository, stores, make_comment, clock
+    stores, make_comment, clock
 ) -> None:
     old_spam = make_comment(status="spam")
     old_rejected = make_comment()
-    repository.decide(old_rejected.public_id, "reject", "redaktion")
+    stores.decisions.decide(old_rejected.public_id, "reject", "redaktion")
     old_pending = make_comment()
     clock.advance(days=40)
     new_spam = make_comment(status="spam")
     assert stores.privacy.purge_comments(clock.now - timedelta(days=30)) == 2
-    assert _gone(repository, old_spam.public_id) and _gone(repository, old_rejected.public_id)
-    assert not _gone(repository, old_pending.public_id)
-    assert not _gone(repository, new_spam.public_id)
+    assert _gone(stores, old_spam.public_id) and _gone(stores, old_rejected.public_id)
+    assert not _gone(stores, old_pending.public_id)
+    assert not _gone(stores, new_spam.public_id)
 
 
 def test_commenter_is_found_by_keyed_hash_or_by_address_in_any_case(
-    repository, stores, make_comment
+    stores, make_comment
 ) -> None:
     by_hash = make_comment(author_email="Erika@Example.org", email_hash="h1")
     by_address = make_comment(author_email="erika@example.org", email_hash="old-key-hash")
     only_hash = make_comment(author_email=None, email_hash="h1")
     make_comment(author_email="max@example.org", email_hash="h2")
-    repository.decide(by_hash.public_id, "approve", "redaktion")
+    stores.decisions.decide(by_hash.public_id, "approve", "redaktion")
     found = stores.privacy.comments_of_commenter("ERIKA@example.org ", "h1")
     assert [entry.comment.public_id for entry in found] == [
         by_hash.public_id,
@@ -48,7 +48,7 @@ def test_commenter_is_found_by_keyed_hash_or_by_address_in_any_case(
 
 
 def test_erasure_blanks_personal_data_and_leaves_others_alone(
-    repository, stores, make_comment
+    stores, make_comment
 ) -> None:
     mine = make_comment(
         author_email="erika@example.org",
@@ -61,9 +61,9 @@ def test_erasure_blanks_personal_data_and_leaves_others_alone(
     )
     theirs = make_comment(author_email="max@example.org", email_hash="h2")
     assert stores.privacy.erase_commenter("erika@example.org", "h1") == 1
-    row = repository.get_comment(mine.public_id)
+    row = stores.comments.get_comment(mine.public_id)
     assert (row.text, row.author_name, row.author_email, row.author_url) == ("", "", None, None)
     assert (row.email_hash, row.ip_truncated, row.ip_hash, row.user_agent) == (None,) * 4
     assert not row.reasons
     assert row.row_version == mine.row_version + 1
-    assert repository.get_comment(theirs.public_id).text == theirs.text
+    assert stores.comments.get_comment(theirs.public_id).text == theirs.text

@@ -11,30 +11,30 @@ from spamschutz.service.storage.statistics import Agreement
 
 
 def test_agreement_counts_kept_decisions_per_version_and_week(
-    repository, stores, make_comment, clock
+    stores, make_comment, clock
 ) -> None:
     # Week of Monday 24 February: v1 put one in the spam folder that a moderator published,
     # and scored one harmless that a moderator called spam; one ordinary approval.
     published = make_comment(model_version="v1", score=0.97, band="spam", status="spam")
     missed = make_comment(model_version="v1", score=0.05, band="ham")
     agreed = make_comment(model_version="v1", score=0.02, band="ham")
-    repository.decide(published.public_id, "ham", "redaktion")
-    repository.decide(missed.public_id, "spam", "redaktion")
-    repository.decide(agreed.public_id, "approve", "redaktion")
+    stores.decisions.decide(published.public_id, "ham", "redaktion")
+    stores.decisions.decide(missed.public_id, "spam", "redaktion")
+    stores.decisions.decide(agreed.public_id, "approve", "redaktion")
     # Week of Monday 3 March: v2 agreed once; an undone decision, an unscored comment and a
     # test submission do not count.
     clock.advance(days=7)
     confirmed = make_comment(model_version="v2", score=0.99, band="spam", status="spam")
-    repository.decide(confirmed.public_id, "spam", "redaktion")
+    stores.decisions.decide(confirmed.public_id, "spam", "redaktion")
     undone = make_comment(model_version="v2", score=0.95, band="spam", status="spam")
-    repository.decide(undone.public_id, "ham", "redaktion")
-    repository.undo_decision(undone.public_id, "redaktion")
+    stores.decisions.decide(undone.public_id, "ham", "redaktion")
+    stores.decisions.undo_decision(undone.public_id, "redaktion")
     unscored = make_comment(score=None, band=None)
-    repository.decide(unscored.public_id, "approve", "redaktion")
+    stores.decisions.decide(unscored.public_id, "approve", "redaktion")
     test_only = make_comment(
         model_version="v2", score=0.9, band="spam", status="spam", is_test=True
     )
-    repository.decide(test_only.public_id, "ham", "redaktion")
+    stores.decisions.decide(test_only.public_id, "ham", "redaktion")
 
     assert stores.statistics.agreement_by_week(weeks=4) == [
         Agreement("v2", datetime(2025, 3, 3, tzinfo=UTC), 1, 0, 0),

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, select
 
-from spamschutz.service.storage import Repository, create_engine_for, upgrade_database
+from spamschutz.service.storage import create_engine_for, upgrade_database
 from spamschutz.service.storage.schema import webhook_endpoints
 from spamschutz.service.storage.webhooks import WEBHOOK_EVENTS
 
@@ -23,12 +23,12 @@ def _events(stores) -> list[tuple[str, str]]:
 
 
 def test_undoing_an_approval_tells_receivers_the_comment_is_pending_again(
-    repository: Repository, stores, make_comment
+    stores, make_comment
 ) -> None:
     stores.webhooks.add_webhook_endpoint("https://cms.example/hooks", "secret", [])
     comment = make_comment()
-    repository.decide(comment.public_id, "approve", "mod")
-    repository.undo_decision(comment.public_id, "mod")
+    stores.decisions.decide(comment.public_id, "approve", "mod")
+    stores.decisions.undo_decision(comment.public_id, "mod")
     assert _events(stores) == [
         ("comment.received", "pending"),
         ("comment.approved", "approved"),
@@ -37,24 +37,24 @@ def test_undoing_an_approval_tells_receivers_the_comment_is_pending_again(
 
 
 def test_undo_that_restores_a_decided_status_sends_that_status_event(
-    repository: Repository, stores, make_comment
+    stores, make_comment
 ) -> None:
     comment = make_comment(status="spam")
     stores.webhooks.add_webhook_endpoint("https://cms.example/hooks", "secret", [])
-    repository.decide(comment.public_id, "ham", "mod")  # published from the spam folder
-    repository.undo_decision(comment.public_id, "mod")
+    stores.decisions.decide(comment.public_id, "ham", "mod")  # published from the spam folder
+    stores.decisions.undo_decision(comment.public_id, "mod")
     assert _events(stores) == [("comment.approved", "approved"), ("comment.spam", "spam")]
 
 
 def test_undo_events_go_only_to_endpoints_that_asked_for_them(
-    repository: Repository, stores, make_comment
+    stores, make_comment
 ) -> None:
     stores.webhooks.add_webhook_endpoint(
         "https://cms.example/hooks", "secret", ["comment.approved"]
     )
     comment = make_comment()
-    repository.decide(comment.public_id, "approve", "mod")
-    repository.undo_decision(comment.public_id, "mod")
+    stores.decisions.decide(comment.public_id, "approve", "mod")
+    stores.decisions.undo_decision(comment.public_id, "mod")
     assert _events(stores) == [("comment.approved", "approved")]
 
 
