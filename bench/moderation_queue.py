@@ -27,8 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, func, select
 
-from spamschutz.service.storage import Stores, create_engine_for, upgrade_database
-from spamschutz.service.storage.comments import CommentStore
+from spamschutz.service.storage import CommentStore, Stores, create_engine_for, upgrade_database
 from spamschutz.service.storage.schema import comments, decisions
 
 __all__ = ["fill_queue", "main", "measure_pages"]

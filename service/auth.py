@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import g, request, session
 
 from spamschutz.service.extensions import runtime
-from spamschutz.service.storage.accounts import AccountStore
+from spamschutz.service.storage import AccountStore
 
 __all__ = [
     "ROLES",

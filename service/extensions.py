@@ -11,18 +11,23 @@ from sqlalchemy import Engine
 from spamschutz.model import ActiveModel, ModelRegistry, ModelStore
 from spamschutz.service.challenge import QuestionBank
 from spamschutz.service.model_announcements import promotion_listener
-from spamschutz.service.storage import Spool, Stores, create_engine_for, spool_for
-from spamschutz.service.storage.accounts import AccountStore
-from spamschutz.service.storage.campaigns import CampaignStore
-from spamschutz.service.storage.catalog import ModelCatalog
-from spamschutz.service.storage.challenges import ChallengeStore
-from spamschutz.service.storage.comments import CommentStore
-from spamschutz.service.storage.decisions import DecisionStore
-from spamschutz.service.storage.privacy import PrivacyStore
-from spamschutz.service.storage.sessions import SessionStore
-from spamschutz.service.storage.sites import SiteStore
-from spamschutz.service.storage.statistics import StatisticsStore
-from spamschutz.service.storage.webhooks import WebhookStore
+from spamschutz.service.storage import (
+    AccountStore,
+    CampaignStore,
+    ChallengeStore,
+    CommentStore,
+    DecisionStore,
+    ModelCatalog,
+    PrivacyStore,
+    SessionStore,
+    SiteStore,
+    Spool,
+    StatisticsStore,
+    Stores,
+    WebhookStore,
+    create_engine_for,
+    spool_for,
+)
 
 __all__ = ["Runtime", "csrf", "runtime"]
 

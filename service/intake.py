@@ -16,14 +16,16 @@ from datetime import datetime
 from typing import Any
 
 from spamschutz.service.storage import (
+    CampaignLink,
+    ChallengeAlreadyRedeemed,
+    CommentRow,
+    CommentStore,
     Spool,
     SpooledComment,
     SpoolUnavailable,
     StorageUnavailable,
+    utc_now,
 )
-from spamschutz.service.storage.campaigns import CampaignLink
-from spamschutz.service.storage.comments import ChallengeAlreadyRedeemed, CommentStore
-from spamschutz.service.storage.records import CommentRow, utc_now
 
 __all__ = ["IdempotencyKeyReused", "StoredSubmission", "store_submission"]
 

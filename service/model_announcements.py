@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
-from spamschutz.service.storage.catalog import PROMOTION_CHANNEL
+from spamschutz.service.storage import PROMOTION_CHANNEL
 
 __all__ = ["PROMOTION_CHANNEL", "promotion_listener"]
 

@@ -16,7 +16,7 @@ from flask import current_app, request
 from spamschutz.service.auth import token_principal
 from spamschutz.service.cors import allowed_origins
 from spamschutz.service.extensions import runtime
-from spamschutz.service.storage.sites import SiteRow
+from spamschutz.service.storage import SiteRow
 
 __all__ = ["SITE_NAME", "challenge_mode", "stricter_mode"]
 

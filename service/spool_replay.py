@@ -17,8 +17,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from spamschutz.service.background import PokedJob
-from spamschutz.service.storage import Spool, drain_spool
-from spamschutz.service.storage.comments import CommentStore
+from spamschutz.service.storage import CommentStore, Spool, drain_spool
 
 __all__ = ["SPOOL_REPLAYER_EXTENSION", "SpoolReplayer", "init_spool_replay"]
 

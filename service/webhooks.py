@@ -24,7 +24,7 @@ import httpx
 from flask import Flask
 
 from spamschutz.service.background import PokedJob
-from spamschutz.service.storage.webhooks import WebhookStore
+from spamschutz.service.storage import WebhookStore
 from spamschutz.service.webhook_targets import Network, parse_networks, refused_target
 
 __all__ = [

@@ -36,7 +36,7 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except Exception as error:
-            from spamschutz.service.storage.errors import StorageUnavailable
+            from spamschutz.service.storage import StorageUnavailable
 
             if isinstance(error, StorageUnavailable):
                 text = str(error)

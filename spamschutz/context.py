@@ -49,9 +49,11 @@ class Context:
         by one explicit ``spamschutz db upgrade`` (a one-shot job before the new version rolls
         out), never by whichever of many instances or commands happens to run first.
         """
-        from spamschutz.service.storage import current_revision
-        from spamschutz.service.storage.engine import normalise_database_url
-        from spamschutz.service.storage.migrate import head_revision
+        from spamschutz.service.storage import (
+            current_revision,
+            head_revision,
+            normalise_database_url,
+        )
 
         url = str(self.config["DATABASE_URL"])
         mode = str(self.config["AUTO_MIGRATE"])

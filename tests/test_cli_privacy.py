@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from spamschutz.service.storage import Stores
-from spamschutz.service.storage.challenges import ChallengeStore
+from spamschutz.service.storage import ChallengeStore, Stores
 from tests.service.helpers import post_comment
 
 
@@ -124,7 +123,7 @@ def test_spool_status_says_how_many_comments_wait(runner) -> None:
 
 def test_purge_forgets_the_campaign_index_beyond_its_window(runner, stores) -> None:
     from spamschutz.service.campaigns.fingerprint import fingerprint_comment
-    from spamschutz.service.storage.campaigns import DetectionRules
+    from spamschutz.service.storage import DetectionRules
 
     long_ago = datetime.now(UTC) - timedelta(days=20)  # the window: 14 days
     old = Stores.open(stores.engine, clock=lambda: long_ago)

@@ -89,3 +89,35 @@ def test_no_module_imports_model_service_or_training_by_its_folder_name() -> Non
     assert {path: names for path, names in old.items() if names} == {}, (
         "import them as spamschutz.model, spamschutz.service, spamschutz.training"
     )
+
+
+STORAGE = "spamschutz.service.storage"
+
+
+def test_the_service_and_the_command_line_reach_storage_through_its_package() -> None:
+    """One door: outside ``service/storage/`` the service and the commands import the stores,
+    their records and values from ``spamschutz.service.storage``, never from the modules
+    behind it, so the storage package can rearrange them. (The benchmarks write rows in bulk
+    through the schema's tables; the tests look at rows.)"""
+    callers = [
+        path
+        for folder in ("service", "spamschutz")
+        for path in sorted((REPO_ROOT / folder).rglob("*.py"))
+        if (REPO_ROOT / "service" / "storage") not in path.parents
+    ]
+    behind = {}
+    for path in callers:
+        tree = ast.parse(path.read_text(), filename=str(path))
+        names = sorted(
+            name
+            for node in ast.walk(tree)
+            for name in (
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module
+                else [alias.name for alias in node.names] if isinstance(node, ast.Import)
+                else []
+            )
+            if name.startswith(f"{STORAGE}.")
+        )
+        if names:
+            behind[str(path.relative_to(REPO_ROOT))] = names
+    assert behind == {}, f"import these from {STORAGE}"

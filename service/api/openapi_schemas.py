@@ -13,7 +13,7 @@ from typing import Any
 from spamschutz.service.api.moderation import ACTIONS, MAX_BULK_IDS, STATUSES
 from spamschutz.service.api.rules import COMMENT, SCORE
 from spamschutz.service.api.validation import MAX_JSON_DEPTH
-from spamschutz.service.storage.webhooks import WEBHOOK_EVENTS
+from spamschutz.service.storage import WEBHOOK_EVENTS
 
 __all__ = ["component_schemas"]
 

@@ -21,8 +21,7 @@ from spamschutz.service.api.validation import (
     validate_email,
     validate_url,
 )
-from spamschutz.service.storage.keyset import SORTS
-from spamschutz.service.storage.schema import ACTION_TO_STATUS, COMMENT_STATUSES
+from spamschutz.service.storage import ACTION_TO_STATUS, COMMENT_STATUSES, SORTS
 
 __all__ = [
     "AKISMET_COMMENT",

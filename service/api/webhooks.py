@@ -8,8 +8,7 @@ from spamschutz.service.api import bp
 from spamschutz.service.api.access import require
 from spamschutz.service.api.errors import APIError
 from spamschutz.service.extensions import runtime
-from spamschutz.service.storage import NotFound
-from spamschutz.service.storage.schema import DELIVERY_STATUSES
+from spamschutz.service.storage import DELIVERY_STATUSES, NotFound
 
 __all__ = ["list_deliveries", "retry_delivery"]
 

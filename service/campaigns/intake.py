@@ -10,7 +10,7 @@ from typing import Any
 from spamschutz.service.campaigns.fingerprint import fingerprint_comment
 from spamschutz.service.campaigns.settings import common_domains, detection_rules
 from spamschutz.service.observability.metrics import observe_campaign_detection
-from spamschutz.service.storage.campaigns import CampaignLink
+from spamschutz.service.storage import CampaignLink
 
 __all__ = ["campaign_link"]
 

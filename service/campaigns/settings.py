@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from spamschutz.service.campaigns.fingerprint import registrable_domain
-from spamschutz.service.storage.campaigns import DetectionRules
+from spamschutz.service.storage import DetectionRules
 
 __all__ = ["common_domains", "detection_rules"]
 

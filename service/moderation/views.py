@@ -31,7 +31,7 @@ from spamschutz.service.moderation.cards import (
     queue_health,
 )
 from spamschutz.service.moderation.language import DESK_LANGUAGES, LANG_COOKIE, desk_language
-from spamschutz.service.storage.desk import QueueFilter
+from spamschutz.service.storage import QueueFilter
 
 __all__ = ["KEY_HELP", "PAGE_SIZE", "QueueView", "queue", "queue_view", "switch_language"]
 

@@ -146,8 +146,7 @@ class DatabaseFigures(Collector):
     def collect(self):
         """Yield the metric families; a database that does not answer yields ``up 0``."""
         from spamschutz.service.extensions import Runtime
-        from spamschutz.service.storage import StorageUnavailable
-        from spamschutz.service.storage.records import utc_now
+        from spamschutz.service.storage import StorageUnavailable, utc_now
 
         runtime: Runtime = self.app.extensions["spamschutz"]
         promise_hours = int(self.app.config["PROMISE_HOURS"])

@@ -11,8 +11,7 @@ import click
 from spamschutz.context import Context, pass_context
 
 if TYPE_CHECKING:
-    from spamschutz.service.storage import Spool
-    from spamschutz.service.storage.privacy import PersonalComment
+    from spamschutz.service.storage import PersonalComment, Spool
 
 __all__ = ["privacy", "purge", "spool"]
 
@@ -92,7 +91,7 @@ def purge(context: Context, older_than_days: int | None) -> None:
     """Delete spam and rejected comments older than the retention, expired challenges, and
     the campaign detection's index beyond its window."""
     days = older_than_days or int(context.config["RETENTION_DAYS"])  # type: ignore[call-overload]
-    from spamschutz.service.storage.records import utc_now
+    from spamschutz.service.storage import utc_now
 
     stores = context.stores
     now = utc_now()

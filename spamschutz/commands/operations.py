@@ -64,8 +64,7 @@ def _configuration(context: Context) -> Iterator[Check]:
 
 
 def _database(context: Context) -> Iterator[Check]:
-    from spamschutz.service.storage import StorageUnavailable, current_revision
-    from spamschutz.service.storage.migrate import head_revision
+    from spamschutz.service.storage import StorageUnavailable, current_revision, head_revision
 
     url = str(context.config["DATABASE_URL"])
     try:

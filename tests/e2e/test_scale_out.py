@@ -17,8 +17,7 @@ import httpx
 import pytest
 
 from spamschutz.model import ModelStore, StoredModel
-from spamschutz.service.storage import Stores, create_engine_for
-from spamschutz.service.storage.catalog import ModelCatalog
+from spamschutz.service.storage import ModelCatalog, Stores, create_engine_for
 from tests.e2e.conftest import QUESTIONS, Server, launch, spamschutz_command, stop, wait_ready
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

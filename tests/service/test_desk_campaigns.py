@@ -8,7 +8,7 @@ import re
 import pytest
 
 from spamschutz.service.campaigns.fingerprint import fingerprint_comment
-from spamschutz.service.storage.campaigns import DetectionRules
+from spamschutz.service.storage import DetectionRules
 from tests.conftest import csrf_token_from
 
 PHONE = "Wer mehr über die Wohnung wissen will, ruft mich bitte an: 0151 23456789 ({n})"

@@ -97,7 +97,7 @@ def test_each_login_gets_its_own_session(app, moderator, stores) -> None:
 def test_expired_session_is_refused(client, login, stores) -> None:
     from sqlalchemy import update
 
-    from spamschutz.service.storage.records import utc_now
+    from spamschutz.service.storage import utc_now
     from spamschutz.service.storage.schema import moderator_sessions
 
     login()

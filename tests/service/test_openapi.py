@@ -122,7 +122,7 @@ def test_every_limit_and_choice_is_declared_once(client) -> None:
         SCORE,
     )
     from spamschutz.service.moderation.cards import ACTIONS, QUEUES
-    from spamschutz.service.storage.schema import ACTION_TO_STATUS, COMMENT_STATUSES
+    from spamschutz.service.storage import ACTION_TO_STATUS, COMMENT_STATUSES
 
     document = client.get("/api/v1/openapi.json").get_json()
     schemas = document["components"]["schemas"]
