@@ -131,7 +131,8 @@ def test_submission_faster_than_the_minimum_is_flagged(make_app, monkeypatch) ->
     app = make_app(MIN_SUBMIT_SECONDS=3)
     client = app.test_client()
     with app.app_context():
-        bank, stores = runtime().questions, runtime()
+        stores = runtime()
+    bank = stores.questions
     monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_000.0)
     challenge = fresh_challenge(client)
     monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_002.9)
@@ -176,7 +177,8 @@ def test_a_wrong_answer_then_a_quick_right_one_is_timed_from_the_first_question(
     app = make_app(MIN_SUBMIT_SECONDS=3)
     client = app.test_client()
     with app.app_context():
-        bank, stores = runtime().questions, runtime()
+        stores = runtime()
+    bank = stores.questions
     monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_000.0)
     first = fresh_challenge(client)
     # The reader types for 8 s, answers wrong, and answers the new question within 2 s.
@@ -198,7 +200,8 @@ def test_a_fresh_question_starts_a_fresh_clock(make_app, monkeypatch) -> None:
     app = make_app(MIN_SUBMIT_SECONDS=3)
     client = app.test_client()
     with app.app_context():
-        bank, stores = runtime().questions, runtime()
+        stores = runtime()
+    bank = stores.questions
     monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_000.0)
     fresh_challenge(client)
     monkeypatch.setattr(bank, "_clock", lambda: 1_750_000_008.0)
