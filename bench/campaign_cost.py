@@ -19,6 +19,8 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +33,7 @@ from spamschutz.service.campaigns.fingerprint import fingerprint_comment
 from spamschutz.service.campaigns.intake import campaign_link
 from spamschutz.service.config import DEFAULTS
 from spamschutz.service.storage import Stores, create_engine_for, upgrade_database
+from spamschutz.service.storage.engine import normalise_database_url
 from spamschutz.service.storage.schema import campaign_keys, campaign_prints, comments
 
 __all__ = ["add_cost_arguments", "measure_detection_cost"]
@@ -83,6 +86,28 @@ def _fill_window(stores: Stores, size: int, words: list[str],
             connection.execute(campaign_keys.insert(), keys)
 
 
+@contextmanager
+def _throwaway_database(work: Path, database_url: str | None) -> Iterator[str]:
+    """A database URL for one measurement: a SQLite file in ``work``, or on PostgreSQL a
+    schema of its own, dropped afterwards (so a second run starts from an empty window, and
+    the database's own tables are left alone)."""
+    if database_url is None:
+        yield f"sqlite:///{(work / 'cost.db').resolve()}"
+        return
+    schema = f"bench_campaign_cost_{uuid.uuid4().hex[:12]}"
+    admin = create_engine_for(database_url)
+    try:
+        with admin.begin() as connection:
+            connection.execute(sql_text(f'CREATE SCHEMA "{schema}"'))
+        url = normalise_database_url(database_url).update_query_dict(
+            {"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sql_text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def measure_detection_cost(
     texts: list[str], work: Path, database_url: str | None = None, window: int = 100_000,
     samples: int = 1000, seed: int = 7,
@@ -91,8 +116,13 @@ def measure_detection_cost(
     in the window: the median time to store a comment with the detection minus the median
     without; the detection's own time (fingerprint and link, the commit aside) and the
     fingerprint's apart."""
+    with _throwaway_database(work, database_url) as url:
+        return _measure(texts, url, window, samples, seed)
+
+
+def _measure(texts: list[str], url: str, window: int, samples: int,
+             seed: int) -> dict[str, object]:
     rng = random.Random(seed)
-    url = database_url or f"sqlite:///{(work / 'cost.db').resolve()}"
     upgrade_database(url)
     stores = Stores.open(create_engine_for(url))
     words = _words(texts)

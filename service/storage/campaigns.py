@@ -7,7 +7,6 @@ instances. The look-up at intake is one indexed query: the new comment's keys (s
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 import uuid
@@ -19,17 +18,14 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Engine,
-    Executable,
-    Select,
-    and_,
     bindparam,
     case,
     func,
     select,
-    union_all,
 )
 
 from spamschutz.service.campaigns import minhash
+from spamschutz.service.storage.campaign_index import index_and_find_candidates
 from spamschutz.service.storage.campaign_sweeps import sweep_pending_members, undo_sweep_decisions
 from spamschutz.service.storage.errors import NotFound, StorageUnavailable
 from spamschutz.service.storage.group_commit import GroupCommit
@@ -71,12 +67,6 @@ _SPAM_LIKE = ("phone", "email", "website")
 # Links that are about the thread's subject are no sign of a campaign when the same reader
 # or others cite them in one discussion: a domain ties comments of different threads only.
 _OTHER_THREAD_ONLY = ("domain", "mail_domain", "website")
-# The candidates read per key of a new comment: a key shared by thousands (one address behind
-# a proxy, a wave of identical texts) must not make each look-up read them all, which grew the
-# work per comment with the window (bench.http's comments, all from one address: 82 % fewer
-# per second). The newest comments of each key are the ones that matter, and a campaign holds
-# together through each member's link to a few of the others.
-_CANDIDATES_PER_KEY = 20
 
 
 @dataclass(frozen=True)
@@ -192,51 +182,6 @@ _COMMENT_TO_LINK = select(
     comments.c.id, comments.c.thread_id, comments.c.created_at, comments.c.email_hash,
     comments.c.ip_hash,
 ).where(comments.c.public_id == bindparam("public_id"))
-def _candidates_of_key(index: int) -> Select[Any]:
-    return (
-        select(campaign_keys.c.key, campaign_keys.c.comment_id, campaign_prints.c.thread_id,
-               campaign_prints.c.sender, campaign_prints.c.signature,
-               campaign_prints.c.created_at, campaign_members.c.campaign_id)
-        .join(campaign_prints, campaign_prints.c.comment_id == campaign_keys.c.comment_id)
-        .outerjoin(campaign_members,
-                   campaign_members.c.comment_id == campaign_keys.c.comment_id)
-        .where(campaign_keys.c.key == bindparam(f"key_{index}"),
-               campaign_keys.c.created_at >= bindparam("since"),
-               campaign_keys.c.comment_id != bindparam("comment_id"))
-        .order_by(campaign_keys.c.created_at.desc())
-        .limit(_CANDIDATES_PER_KEY)
-    )
-
-
-@functools.cache
-def _candidates_statement(count: int, by_sender: bool) -> Executable:
-    """The newest comments of each of ``count`` keys: one index range per key (``key``,
-    ``created_at``), however many comments share a key.
-
-    With ``by_sender``, the comments of the same sender in the same thread are left in the
-    database: they never link (a conversation, see :func:`_links`), and under one busy sender
-    (bench.http posts every comment from one address into one thread) reading them back cost
-    more than the query. They are left out after each key's newest are chosen, not before: a
-    sender's many comments in one thread would otherwise all be read to find others."""
-    parts = [_candidates_of_key(index).subquery().select() for index in range(count)]
-    newest = (parts[0] if count == 1 else union_all(*parts)).subquery()
-    if not by_sender:
-        return select(newest)
-    return select(newest).where(~and_(
-        newest.c.thread_id == bindparam("thread_id"),
-        newest.c.sender.is_not(None),
-        newest.c.sender == bindparam("sender"),
-    ))
-
-
-@functools.cache
-def _insert_keys_statement(count: int) -> Executable:
-    """One ``INSERT`` of ``count`` index rows (``key_<i>``, ``comment_id``, ``created_at``):
-    one statement and round trip instead of one per row."""
-    return campaign_keys.insert().values([
-        {"key": bindparam(f"key_{index}"), "comment_id": bindparam("comment_id"),
-         "created_at": bindparam("created_at", type_=campaign_keys.c.created_at.type)}
-        for index in range(count)])
 
 
 def _share_key(key: str) -> tuple[str, str]:
@@ -337,17 +282,9 @@ class CampaignStore(QueuesEvents):
             return None  # a client's retry of a comment linked before
         if not link.keys:
             return None
-        since = created - timedelta(days=link.rules.window_days)
-        parameters: dict[str, object] = {"since": since, "comment_id": comment["id"]}
-        parameters.update({f"key_{index}": key for index, key in enumerate(link.keys)})
-        if sender is not None:
-            parameters.update(thread_id=comment["thread_id"], sender=sender)
-        candidates = connection.execute(
-            _candidates_statement(len(link.keys), sender is not None), parameters
-        ).mappings().all()
-        connection.execute(_insert_keys_statement(len(link.keys)), {
-            **{f"key_{index}": key for index, key in enumerate(link.keys)},
-            "comment_id": comment["id"], "created_at": created})
+        candidates = index_and_find_candidates(
+            connection, {**comment, "created_at": created}, sender, link.keys,
+            created - timedelta(days=link.rules.window_days))
         links = _links(candidates, comment["thread_id"], sender, created, link.signature,
                        link.rules)
         if not links:
