@@ -11,7 +11,7 @@ __all__ = ["campaign_json", "campaign_reason"]
 
 def campaign_reason(campaign: Any, lang: str) -> str:
     """``Teil einer Kampagne (37 Beiträge, 12 Artikel)`` for a
-    :class:`spamschutz.service.storage.campaigns.CampaignRow`."""
+    :class:`spamschutz.service.storage.campaign_records.CampaignRow`."""
     return translate("campaign.reason", lang, members=campaign.member_count,
                      threads=campaign.thread_count)
 

@@ -295,7 +295,7 @@ def comment_card(
 ) -> CommentCard:
     """The card of one comment (a :class:`spamschutz.service.storage.CommentRow`) at time ``now``;
     ``history`` is its :class:`spamschutz.service.storage.desk.CommenterHistory`, ``campaign`` the
-    :class:`spamschutz.service.storage.campaigns.CampaignRow` it is part of."""
+    :class:`spamschutz.service.storage.campaign_records.CampaignRow` it is part of."""
     age_hours = _hours_between(row.created_at, now)
     return CommentCard(
         id=row.public_id,

@@ -6,7 +6,8 @@ take and give, and the values they accept. The modules behind are this package's
 """
 
 from spamschutz.service.storage.accounts import AccountStore
-from spamschutz.service.storage.campaigns import CampaignLink, CampaignStore, DetectionRules
+from spamschutz.service.storage.campaign_records import CampaignLink, DetectionRules
+from spamschutz.service.storage.campaigns import CampaignStore
 from spamschutz.service.storage.catalog import PROMOTION_CHANNEL, ModelCatalog
 from spamschutz.service.storage.challenges import ChallengeStore
 from spamschutz.service.storage.comments import ChallengeAlreadyRedeemed, CommentStore

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from spamschutz.service.storage import keyset
-from spamschutz.service.storage.campaigns import CampaignLink, CampaignStore
+from spamschutz.service.storage.campaign_records import CampaignLink
+from spamschutz.service.storage.campaigns import CampaignStore
 from spamschutz.service.storage.desk import (
     CommenterHistory,
     QueueFilter,

@@ -9,7 +9,7 @@ import logging
 from sqlalchemy import text
 
 from spamschutz.service.campaigns.fingerprint import fingerprint_comment
-from spamschutz.service.storage.campaigns import CampaignLink, DetectionRules
+from spamschutz.service.storage import CampaignLink, DetectionRules
 
 RULES = DetectionRules()
 PHONE_SPAM = "Schnelles Geld ohne Risiko, ruf an: 0151 23456789 ({n})"

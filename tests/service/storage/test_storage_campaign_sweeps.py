@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 from spamschutz.service.campaigns.fingerprint import fingerprint_comment
-from spamschutz.service.storage import ConflictError
-from spamschutz.service.storage.campaigns import DetectionRules
+from spamschutz.service.storage import ConflictError, DetectionRules
 
 RULES = DetectionRules()
 

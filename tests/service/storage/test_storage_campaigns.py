@@ -8,7 +8,7 @@ import json
 import pytest
 
 from spamschutz.service.campaigns.fingerprint import fingerprint_comment
-from spamschutz.service.storage.campaigns import DetectionRules
+from spamschutz.service.storage import DetectionRules
 
 RULES = DetectionRules()
 SPAM = ("Ich verdiene jetzt {n} Euro im Monat von zu Hause aus, ganz ohne Vorkenntnisse und "

@@ -1,0 +1,184 @@
+"""Joining a comment to its campaign: creating, merging and recounting campaigns as members
+join, and recognising and sweeping them when they qualify (the rules in
+:mod:`~spamschutz.service.storage.campaign_rules`).
+
+Functions on an open connection, called inside the transaction that stores or links the
+comment, so a campaign is never half joined.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, case, func, select
+
+from spamschutz.service.storage.campaign_records import CampaignRow, DetectionRules, LinkResult
+from spamschutz.service.storage.campaign_rules import (
+    SHARE_OF_LINK,
+    SPAM_LIKE,
+    STORED_LINK,
+    best_link,
+    merged_shares,
+    recognised,
+    share_key,
+    shared_kinds,
+    swept_by_one_decision,
+)
+from spamschutz.service.storage.campaign_sweeps import (
+    QueueEvent,
+    sweep_pending_members,
+    undo_sweep_decisions,
+)
+from spamschutz.service.storage.records import as_utc
+from spamschutz.service.storage.schema import campaign_members, campaigns, comments
+
+__all__ = ["join_campaign"]
+
+
+def join_campaign(
+    connection: Connection,
+    comment_id: int,
+    links: dict[int, tuple[str, set[str]]],
+    candidates: Sequence[Mapping[str, Any]],
+    rules: DetectionRules,
+    now: datetime,
+    queue_event: QueueEvent,
+) -> LinkResult:
+    """Join the comment and the candidates it is ``links``-ed to in one campaign: the
+    candidates' campaign (several are merged into the oldest) or a new one; then settle it."""
+    in_campaign = {row["comment_id"]: row["campaign_id"] for row in candidates
+                   if row["comment_id"] in links and row["campaign_id"] is not None}
+    found = sorted(set(in_campaign.values()))
+    if found:
+        target = found[0]
+        for other in found[1:]:
+            _merge(connection, target, other)
+    else:
+        target = connection.execute(campaigns.insert().values(
+            public_id=str(uuid.uuid4()), status="forming", shares={},
+            first_seen=now, last_seen=now)).inserted_primary_key[0]
+    joining = {comment_id: best_link({kind for kind, _ in shared_kinds(links)})}
+    for other, (kind, _) in links.items():
+        if other not in in_campaign:
+            joining[other] = kind
+    connection.execute(campaign_members.insert(), [
+        {"comment_id": member, "campaign_id": target, "link": STORED_LINK.get(kind, kind),
+         "joined_at": now}
+        for member, kind in joining.items()])
+    shared = {value for _, values in links.values() for value in values}
+    return _settle(connection, target, shared, rules, now, queue_event)
+
+
+def _merge(connection: Connection, target: int, other: int) -> None:
+    """Fold campaign ``other`` into ``target``: one wave seen from two ends."""
+    rows = {row["id"]: row for row in connection.execute(
+        select(campaigns).where(campaigns.c.id.in_((target, other)))).mappings()}
+    kept, gone = rows[target], rows[other]
+    connection.execute(campaign_members.update()
+                       .where(campaign_members.c.campaign_id == other)
+                       .values(campaign_id=target))
+    values: dict[str, Any] = {
+        "shares": merged_shares(kept["shares"], gone["shares"]),
+        "spam_like": kept["spam_like"] or gone["spam_like"],
+    }
+    if gone["status"] == "dissolved":  # a moderator said "not spam" to part of it
+        values.update(status="dissolved", sweeping=False, dissolved_at=gone["dissolved_at"],
+                      dissolved_by=gone["dissolved_by"])
+    elif gone["sweeping"] and not kept["sweeping"]:
+        values.update(sweeping=True, swept_at=gone["swept_at"], swept_by=gone["swept_by"],
+                      trigger_comment_id=gone["trigger_comment_id"])
+    connection.execute(campaigns.update().where(campaigns.c.id == target).values(**values))
+    connection.execute(campaigns.delete().where(campaigns.c.id == other))
+
+
+def _settle(
+    connection: Connection,
+    campaign_id: int,
+    shared: Iterable[str],
+    rules: DetectionRules,
+    now: datetime,
+    queue_event: QueueEvent,
+) -> LinkResult:
+    """Recount the campaign, recognise it when it qualifies, and sweep if it sweeps."""
+    row = connection.execute(
+        select(campaigns).where(campaigns.c.id == campaign_id).with_for_update()
+    ).mappings().one()
+    shares = dict(row["shares"] or {})
+    for key in shared:
+        link, value = share_key(key)
+        if link in SHARE_OF_LINK:
+            values = set(shares.get(SHARE_OF_LINK[link], ()))
+            shares[SHARE_OF_LINK[link]] = sorted(values | {value})
+        else:
+            shares[link] = True
+    members, threads, first, last, harmless = connection.execute(
+        select(func.count(), func.count(func.distinct(comments.c.thread_id)),
+               func.min(comments.c.created_at), func.max(comments.c.created_at),
+               func.sum(case((comments.c.band == "ham", 1), else_=0)))
+        .select_from(campaign_members)
+        .join(comments, comments.c.id == campaign_members.c.comment_id)
+        .where(campaign_members.c.campaign_id == campaign_id)
+    ).one()
+    spam_like = bool(row["spam_like"]) or any(
+        shares.get(SHARE_OF_LINK[link]) for link in SPAM_LIKE
+    ) or (bool(shares.get("domains")) and 2 * int(harmless or 0) < members)
+    values: dict[str, Any] = {
+        "shares": shares, "spam_like": spam_like, "member_count": members,
+        "thread_count": threads, "first_seen": as_utc(first), "last_seen": as_utc(last),
+    }
+    status = row["status"]
+    detected = status == "forming" and recognised(shares, spam_like, members, threads, rules)
+    if detected:
+        status = "open"
+        values.update(status=status, detected_at=now)
+    decided = _moderator_decisions(connection, campaign_id)
+    if status != "dissolved" and "approved" in decided:
+        status = "dissolved"
+        values.update(status=status, sweeping=False, dissolved_at=now,
+                      dissolved_by=decided["approved"][1])
+    sweeping = bool(row["sweeping"]) and status != "dissolved"
+    if (status != "dissolved" and not sweeping and "spam" in decided
+            and swept_by_one_decision(shares, spam_like)):
+        sweeping = True
+        values.update(sweeping=True, swept_at=now, swept_by=decided["spam"][1],
+                      trigger_comment_id=decided["spam"][0])
+    connection.execute(campaigns.update().where(campaigns.c.id == campaign_id)
+                       .values(**values))
+    swept = 0
+    if status == "dissolved" and row["status"] != "dissolved" and row["sweeping"]:
+        # A comment a moderator published joined: whatever was swept goes back.
+        undo_sweep_decisions(connection, campaign_id, values["dissolved_by"], now,
+                             queue_event)
+    if sweeping and status == "open":
+        swept = sweep_pending_members(connection, campaign_id,
+                                      values.get("swept_by") or row["swept_by"], now,
+                                      queue_event)
+    if detected:
+        campaign = connection.execute(
+            select(campaigns).where(campaigns.c.id == campaign_id)).mappings().one()
+        queue_event(connection, "campaign.detected",
+                          {"campaign": CampaignRow.from_row(campaign).as_json()}, now)
+    return LinkResult(row["public_id"], status, detected, swept)
+
+
+def _moderator_decisions(
+    connection: Connection, campaign_id: int
+) -> dict[str, tuple[int, str]]:
+    """Members a moderator (not a sweep) put in the spam folder or published:
+    status -> (comment id, moderator), the earliest of each."""
+    rows = connection.execute(
+        select(comments.c.id, comments.c.status, comments.c.decided_by)
+        .join(campaign_members, campaign_members.c.comment_id == comments.c.id)
+        .where(campaign_members.c.campaign_id == campaign_id,
+               campaign_members.c.sweep_decision_id.is_(None),
+               comments.c.decided_by.is_not(None),
+               comments.c.status.in_(("spam", "approved")))
+        .order_by(comments.c.decided_at, comments.c.id)
+    ).all()
+    found: dict[str, tuple[int, str]] = {}
+    for comment_id, status, moderator in rows:
+        found.setdefault(status, (comment_id, moderator))
+    return found
