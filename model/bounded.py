@@ -19,12 +19,15 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import sparse
 from scipy.special import expit
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.linear_model._base import LinearClassifierMixin
+
+# scikit-learn's parameter validation is private (there is no public one): pyproject.toml keeps
+# scikit-learn below the next minor release, and tests/model/test_bounded.py fails on a release
+# that changes it. Everything else here is scikit-learn's public interface.
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = ["BoundedLogisticRegression"]
 
@@ -38,13 +41,29 @@ _SLACK = 0.01
 _INTERCEPT_SCALING = 1.0
 
 
+def _sample_weights(sample_weight, rows: int) -> np.ndarray:
+    """One float weight per row: ones for ``None``, a number spread, else an array of ``rows``."""
+    if sample_weight is None:
+        return np.ones(rows)
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.ndim == 0:
+        return np.full(rows, float(weights))
+    if weights.shape != (rows,):
+        raise ValueError(f"sample_weight has shape {weights.shape}; expected ({rows},)")
+    if not np.isfinite(weights).all():
+        raise ValueError("sample_weight holds NaN or infinity")
+    if not weights.any():
+        raise ValueError("the sample weights are all zero")
+    return weights
+
+
 def _scaled_columns(X, scale: np.ndarray):
     if sparse.issparse(X):
         return X @ sparse.diags(scale.astype(X.dtype))
     return X * scale
 
 
-class BoundedLogisticRegression(LinearClassifierMixin, BaseEstimator):
+class BoundedLogisticRegression(ClassifierMixin, BaseEstimator):
     """Binary L2 logistic regression with ``|coef| ≤ bound`` for every feature.
 
     ``C``: inverse regularisation strength, as in scikit-learn's ``LogisticRegression``.
@@ -89,7 +108,7 @@ class BoundedLogisticRegression(LinearClassifierMixin, BaseEstimator):
             )
         if self.classes_.size < 2:
             raise ValueError("the data has 1 class only; spam and ham are both needed")
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        weights = _sample_weights(sample_weight, X.shape[0])
         signs = np.where(y == self.classes_[1], 1.0, -1.0)
         weights = weights * self._class_weights(signs, weights)
         if not weights.any():
@@ -143,6 +162,17 @@ class BoundedLogisticRegression(LinearClassifierMixin, BaseEstimator):
             -1.0: self.class_weight.get(self.classes_[0], 1.0),
         }
         return np.where(signs > 0, mapping[1.0], mapping[-1.0])
+
+    def decision_function(self, X) -> np.ndarray:
+        """The log-odds of ``classes_[1]`` for each row of ``X``."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
+        return np.asarray(X @ self.coef_.ravel()).ravel() + self.intercept_[0]
+
+    def predict(self, X) -> np.ndarray:
+        """``classes_[1]`` where the log-odds are positive, else ``classes_[0]``."""
+        positive = self.decision_function(X) > 0
+        return self.classes_[positive.astype(np.intp)]
 
     def predict_proba(self, X) -> np.ndarray:
         """Probabilities of the two classes, in the order of ``classes_``."""

@@ -61,3 +61,26 @@ def test_a_bound_that_is_never_reached_changes_nothing() -> None:
     loose = BoundedLogisticRegression(C=0.5, bound=100.0).fit(X, y)
     free = BoundedLogisticRegression(C=0.5, bound=None).fit(X, y)
     np.testing.assert_allclose(loose.coef_, free.coef_)
+
+
+def test_scikit_learns_private_parameter_validation_still_refuses_as_checked() -> None:
+    """scikit-learn has no public parameter validation: BoundedLogisticRegression declares its
+    constraints with the private one, and ``train --param`` refuses a value with it before any
+    work (spamschutz/commands/train.py). pyproject.toml keeps scikit-learn below the next minor
+    release; on a release that moves or changes it this fails: check both users against the
+    release, then raise the bound."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    assert issubclass(InvalidParameterError, ValueError)
+    for estimator, message in (
+        (BoundedLogisticRegression(C=-1),
+         "The 'C' parameter of BoundedLogisticRegression must be a float in the range "
+         "(0.0, inf). Got -1 instead."),
+        (BoundedLogisticRegression(class_weight="even"), "'class_weight' parameter"),
+        (TfidfVectorizer(min_df=-1), "The 'min_df' parameter of TfidfVectorizer must be"),
+    ):
+        with pytest.raises(InvalidParameterError) as refused:
+            estimator._validate_params()
+        assert message in str(refused.value)
+        BoundedLogisticRegression()._validate_params()  # the defaults pass
