@@ -1,10 +1,12 @@
-"""The detection's window: a new comment's keys written to ``campaign_keys``, and the recent
-comments that share one read back, in one call per comment.
+"""The detection's window: a new comment's print (``campaign_prints``) and keys
+(``campaign_keys``) written, and the recent comments that share a key read back, in one call
+per comment.
 
 Each backend gets the statements that are cheapest for it. PostgreSQL takes all the keys as one
-array parameter: one statement writes them and reads, per key, the newest comments under it
-(``unnest`` and a ``LATERAL`` index range), the same text whatever the number of keys, so it is
-prepared and planned once; a ``UNION`` of one query per key took longer to plan than to run.
+array parameter: one statement writes the print and the keys and reads, per key, the newest
+comments under it (``unnest`` and a ``LATERAL`` index range), the same text whatever the number
+of keys, so it is prepared and planned once (a ``UNION`` of one query per key took longer to
+plan than to run), and one round trip instead of three.
 SQLite plans in microseconds and runs in-process: the ``UNION`` is kept there, and the rows go
 in as an ``executemany`` of one cached ``INSERT`` (a multi-row ``INSERT`` built per key count
 has no cache key in SQLAlchemy and was compiled again for every comment).
@@ -31,6 +33,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from spamschutz.service.storage.schema import campaign_keys, campaign_members, campaign_prints
@@ -49,14 +52,16 @@ def index_and_find_candidates(
     connection: Connection,
     comment: Mapping[str, Any],
     sender: str | None,
+    signature: bytes | None,
     keys: Sequence[str],
     since: datetime,
 ) -> list[Mapping[str, Any]]:
-    """Write the stored ``comment``'s ``keys`` (its ``id``, ``thread_id``, ``created_at``) to
-    the index and return the comments since ``since`` that share one, at most
-    :data:`CANDIDATES_PER_KEY` per key, newest first: rows of ``key``, ``comment_id``,
-    ``thread_id``, ``sender``, ``signature``, ``created_at`` and ``campaign_id`` (``None``
-    outside a campaign).
+    """Write the stored ``comment``'s print (its ``id``, ``thread_id``, ``created_at``, the
+    ``sender`` and the text's ``signature``) and ``keys`` to the window and return the comments
+    since ``since`` that share a key, at most :data:`CANDIDATES_PER_KEY` per key, newest first:
+    rows of ``key``, ``comment_id``, ``thread_id``, ``sender``, ``signature``, ``created_at``
+    and ``campaign_id`` (``None`` outside a campaign). A comment whose print is there already
+    (a client's retry of a comment linked before) is neither written again nor linked: no rows.
 
     The comments of the same ``sender`` in the same thread are left in the database: they never
     link (a conversation), and under one busy sender (bench.http posts every comment from one
@@ -65,11 +70,17 @@ def index_and_find_candidates(
     would otherwise all be read to find others.
     """
     parameters = {"comment_id": comment["id"], "thread_id": comment["thread_id"],
-                  "sender": sender, "since": since}
+                  "sender": sender, "since": since, "created_at": comment["created_at"]}
     if connection.dialect.name == "postgresql":
         return list(connection.execute(_POSTGRESQL_INDEX_AND_FIND, {
-            **parameters, "keys": list(keys), "created_at": comment["created_at"],
-        }).mappings())
+            **parameters, "signature": signature, "keys": list(keys)}).mappings())
+    if connection.execute(_SQLITE_PRINT, {
+        "comment_id": comment["id"], "thread_id": comment["thread_id"], "sender": sender,
+        "signature": signature, "created_at": comment["created_at"],
+    }).rowcount != 1:
+        return []
+    if not keys:
+        return []
     found = list(connection.execute(
         _union_of_keys(len(keys), sender is not None),
         {**parameters, **{f"key_{index}": key for index, key in enumerate(keys)}},
@@ -86,14 +97,21 @@ _CANDIDATE_COLUMNS = {
     "campaign_id": Integer(),
 }
 
-# The rows are written by the statement's first part; its look-up does not see them (a
+# The rows are written by the statement's first parts; its look-up does not see them (a
 # data-modifying WITH runs on the statement's snapshot), so the comment never finds itself.
+# Keys are written and looked up only when the print was new (joined with "printed").
 _POSTGRESQL_INDEX_AND_FIND = text("""
-WITH written AS (
+WITH printed AS (
+    INSERT INTO campaign_prints (comment_id, thread_id, sender, signature, created_at)
+    VALUES (:comment_id, :thread_id, CAST(:sender AS VARCHAR), :signature, :created_at)
+    ON CONFLICT (comment_id) DO NOTHING
+    RETURNING comment_id
+), written AS (
     INSERT INTO campaign_keys (key, comment_id, created_at)
-    SELECT wanted.key, :comment_id, :created_at FROM unnest(:keys) AS wanted(key)
+    SELECT wanted.key, printed.comment_id, :created_at
+    FROM printed CROSS JOIN unnest(:keys) AS wanted(key)
 )
-SELECT newest.* FROM unnest(:keys) AS wanted(key)
+SELECT newest.* FROM printed CROSS JOIN unnest(:keys) AS wanted(key)
 CROSS JOIN LATERAL (
     SELECT k.key, k.comment_id, p.thread_id, p.sender, p.signature, p.created_at,
            m.campaign_id
@@ -108,10 +126,18 @@ WHERE NOT (newest.thread_id = :thread_id AND newest.sender IS NOT NULL
            AND newest.sender IS NOT DISTINCT FROM CAST(:sender AS VARCHAR))
 """).bindparams(
     bindparam("keys", type_=ARRAY(String())),
+    bindparam("signature", type_=LargeBinary()),
     bindparam("created_at", type_=DateTime(timezone=True)),
     bindparam("since", type_=DateTime(timezone=True)),
     bindparam("per_key", value=CANDIDATES_PER_KEY),
 ).columns(**_CANDIDATE_COLUMNS)
+
+
+_SQLITE_PRINT = (
+    sqlite.insert(campaign_prints).on_conflict_do_nothing(index_elements=["comment_id"])
+    # rowcount of an INSERT is only reported when asked for (SQLAlchemy 2.0.28+).
+    .execution_options(preserve_rowcount=True)
+)
 
 
 def _newest_of_key(index: int) -> Select[Any]:

@@ -148,15 +148,8 @@ class CampaignStore(QueuesEvents):
         ``email_hash`` and ``ip_hash``): the work of :meth:`link_comment`."""
         created = as_utc(comment["created_at"])
         sender = comment["email_hash"] or comment["ip_hash"]
-        if not self._insert_unless_duplicate(connection, campaign_prints, {
-                "comment_id": comment["id"], "thread_id": comment["thread_id"],
-                "sender": sender, "signature": link.signature, "created_at": created,
-        }, "comment_id"):
-            return None  # a client's retry of a comment linked before
-        if not link.keys:
-            return None
         candidates = index_and_find_candidates(
-            connection, {**comment, "created_at": created}, sender, link.keys,
+            connection, {**comment, "created_at": created}, sender, link.signature, link.keys,
             created - timedelta(days=link.rules.window_days))
         links = linked_candidates(candidates, comment["thread_id"], sender, created,
                                   link.signature, link.rules)
