@@ -105,6 +105,27 @@ class PrivateCluster:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
+# PostgreSQL cannot bind port 0 and name the port it got, so the port is probed first; another
+# program may take it before PostgreSQL binds it (a busy machine runs other servers' tests).
+_PORT_ATTEMPTS = 5
+_PORT_TAKEN = ("could not bind", "Address already in use")
+
+
+def _start_on_a_free_port(cluster: PrivateCluster) -> None:
+    """Start the cluster; when another program took its port first, again on a new port."""
+    for attempt in range(_PORT_ATTEMPTS):
+        try:
+            cluster.start()
+            return
+        except subprocess.CalledProcessError:
+            if attempt + 1 == _PORT_ATTEMPTS or not any(
+                reason in cluster.log() for reason in _PORT_TAKEN
+            ):
+                pytest.fail(f"private PostgreSQL did not start: {cluster.log()[-3000:]}")
+            (cluster.root / "server.log").unlink(missing_ok=True)  # the next reason is its own
+            cluster.port = free_port()
+
+
 @contextmanager
 def private_cluster() -> Iterator[PrivateCluster]:
     """A started private cluster, stopped and deleted afterwards; skips if it cannot exist."""
@@ -120,7 +141,7 @@ def private_cluster() -> Iterator[PrivateCluster]:
     cluster = PrivateCluster(bin_directory, root, free_port(), prefix)
     try:
         cluster.initialise()
-        cluster.start()
+        _start_on_a_free_port(cluster)
         yield cluster
     finally:
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped

@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -131,14 +132,18 @@ def test_every_event_arrives_exactly_once_with_valid_signature_after_failures(
     assert len(receiver.requests) == 6 + 3  # the three failures were retried, nothing else
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@pytest.fixture
+def dead_url() -> Iterator[str]:
+    """A webhook URL whose port refuses connections for the whole test: bound and never
+    listening, so no other program can take it and answer (a probed free port could be)."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{held.getsockname()[1]}/hooks"
 
 
-def test_failed_delivery_is_listed_and_can_be_retried(app, client, runner, stores, make_token):
-    dead_url = f"http://127.0.0.1:{_free_port()}/hooks"
+def test_failed_delivery_is_listed_and_can_be_retried(
+    app, client, runner, stores, make_token, dead_url
+):
     assert runner("webhooks", "add", dead_url, "--secret", SECRET,
                   "--events", "comment.received").exit_code == 0
     assert post_comment(client, app).status_code == 202
