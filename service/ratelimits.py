@@ -17,29 +17,27 @@ import functools
 import hashlib
 import logging
 import math
-import threading
 import time
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from flask import Flask, Response, after_this_request, current_app, jsonify, request
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage, storage_from_string
+from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from spamschutz.service.i18n import message, pick_language
 from spamschutz.service.negotiation import wants_html_page
 from spamschutz.service.proxies import client_address
+from spamschutz.service.rate_limit_memory import MovingWindowMemory
 
 __all__ = [
     "LIMITS",
     "EndpointLimit",
     "RateCounters",
     "RateLimited",
-    "SweptMemoryStorage",
     "init_rate_limits",
     "rate_counters",
 ]
@@ -108,51 +106,6 @@ LIMITS = (
 
 # How long counting stays in memory after Redis failed before Redis is tried again.
 _SHARED_RETRY_SECONDS = 30.0
-# How often the in-memory counters drop what has expired. Expiry only frees memory: a counter
-# or window that is out of date is recognised as such when it is read.
-_MEMORY_SWEEP_SECONDS = 1.0
-
-
-class SweptMemoryStorage(MemoryStorage):
-    """``limits``' in-memory storage, its expired entries dropped by one long-lived thread.
-
-    The original starts a new 10 ms timer thread at the first hit after the previous one
-    ended, so under steady traffic about a hundred threads a second, each start waiting for
-    the GIL: a tenth of the comment endpoint's time. Its expiry methods are private, hence the
-    mangled names: pyproject.toml keeps ``limits`` below 6, and
-    tests/service/test_rate_limit_storage.py fails on a release that changes them (and proves
-    this storage counts exactly like the original).
-    """
-
-    STORAGE_SCHEME: ClassVar[list[str]] = ["spamschutz-memory"]
-
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str):
-        self._sweeper: threading.Thread | None = None
-        self._sweeper_guard = threading.Lock()
-        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
-
-    def _MemoryStorage__schedule_expiry(self) -> None:
-        sweeper = self._sweeper
-        if sweeper is not None and sweeper.is_alive():
-            return
-        with self._sweeper_guard:
-            if self._sweeper is None or not self._sweeper.is_alive():
-                # A weak reference: the thread ends with the storage (tests build many apps).
-                self._sweeper = threading.Thread(
-                    target=_sweep, args=(weakref.ref(self),), name="rate-limit-expiry",
-                    daemon=True,
-                )
-                self._sweeper.start()
-
-
-def _sweep(storage_ref: weakref.ref[SweptMemoryStorage]) -> None:
-    while True:
-        time.sleep(_MEMORY_SWEEP_SECONDS)
-        storage = storage_ref()
-        if storage is None:
-            return
-        storage._MemoryStorage__expire_events()  # type: ignore[attr-defined]
-        del storage
 
 
 def _storage(config: Mapping[str, object]) -> tuple[str, dict[str, Any]]:
@@ -179,8 +132,8 @@ class RateCounters:
         self.shared = MovingWindowRateLimiter(storage_from_string(storage_uri, **(options or {})))
         self.local = (
             self.shared
-            if isinstance(self.shared.storage, MemoryStorage)
-            else MovingWindowRateLimiter(SweptMemoryStorage())
+            if isinstance(self.shared.storage, MovingWindowMemory)
+            else MovingWindowRateLimiter(MovingWindowMemory())
         )
         self._shared_failed_at: float | None = None
 

@@ -204,10 +204,10 @@ def test_in_memory_counters_start_no_thread_per_hit_and_still_expire(monkeypatch
     from limits import parse
     from limits.strategies import MovingWindowRateLimiter
 
-    from spamschutz.service import ratelimits
+    from spamschutz.service import rate_limit_memory
 
-    monkeypatch.setattr(ratelimits, "_MEMORY_SWEEP_SECONDS", 0.05)
-    storage = ratelimits.SweptMemoryStorage()
+    monkeypatch.setattr(rate_limit_memory, "SWEEP_SECONDS", 0.05)
+    storage = rate_limit_memory.MovingWindowMemory()
     limiter = MovingWindowRateLimiter(storage)
     item = parse("3 per second")
     started = threading.active_count()
@@ -218,9 +218,9 @@ def test_in_memory_counters_start_no_thread_per_hit_and_still_expire(monkeypatch
     assert results[:4] == [True, True, True, False]  # the limit holds
     assert threading.active_count() <= started + 1  # one sweeper, not a timer per hit
     deadline = time.monotonic() + 5
-    while storage.events.get("LIMITER/address/3/1/second") and time.monotonic() < deadline:
+    while storage.keys() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not storage.events.get("LIMITER/address/3/1/second")  # expired entries dropped
+    assert storage.keys() == set()  # expired entries dropped
 
 
 def test_limits_still_hold_in_memory_while_redis_is_unreachable(monkeypatch) -> None:
