@@ -52,3 +52,11 @@ def pinned_versions() -> dict[str, tuple[int, ...]]:
 
 def test_the_minimum_versions_ci_installs_are_the_declared_floors() -> None:
     assert pinned_versions() == declared_floors()
+
+
+def test_ci_runs_the_suite_on_the_minimum_versions_as_well_as_the_newest() -> None:
+    script = (REPO_ROOT / ".ci" / "run").read_text()
+    newest = script.index(".venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest")
+    oldest = script.index(".venv-min/bin/pip install -c constraints-min.txt -e '.[test]'")
+    assert newest < oldest
+    assert script.index(".venv-min/bin/python -m pytest", oldest) > oldest
