@@ -7,14 +7,16 @@ array parameter: one statement writes the print and the keys and reads, per key,
 comments under it (``unnest`` and a ``LATERAL`` index range), the same text whatever the number
 of keys, so it is prepared and planned once (a ``UNION`` of one query per key took longer to
 plan than to run), and one round trip instead of three.
-SQLite plans in microseconds and runs in-process: the ``UNION`` is kept there, and the rows go
-in as an ``executemany`` of one cached ``INSERT`` (a multi-row ``INSERT`` built per key count
-has no cache key in SQLAlchemy and was compiled again for every comment).
+SQLite plans in microseconds and runs in-process: the ``UNION`` is kept there, and the keys go
+in as one JSON array parameter (``json_each``): one statement whatever their number, its
+parameters processed once (a multi-row ``INSERT`` built per key count has no cache key in
+SQLAlchemy and was compiled again for every comment; an ``executemany`` processed each row's).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -73,7 +75,7 @@ def index_and_find_candidates(
                   "sender": sender, "since": since, "created_at": comment["created_at"]}
     if connection.dialect.name == "postgresql":
         return list(connection.execute(_POSTGRESQL_INDEX_AND_FIND, {
-            **parameters, "signature": signature, "keys": list(keys)}).mappings())
+            **parameters, "signature": signature, "keys": list(keys)}).mappings().all())
     if connection.execute(_SQLITE_PRINT, {
         "comment_id": comment["id"], "thread_id": comment["thread_id"], "sender": sender,
         "signature": signature, "created_at": comment["created_at"],
@@ -81,14 +83,14 @@ def index_and_find_candidates(
         return []
     if not keys:
         return []
-    found = list(connection.execute(
+    found = connection.execute(
         _union_of_keys(len(keys), sender is not None),
         {**parameters, **{f"key_{index}": key for index, key in enumerate(keys)}},
-    ).mappings())
-    connection.execute(campaign_keys.insert(), [
-        {"key": key, "comment_id": comment["id"], "created_at": comment["created_at"]}
-        for key in keys])
-    return found
+    ).mappings().all()
+    connection.execute(_SQLITE_INSERT_KEYS, {
+        "keys": json.dumps(list(keys)), "comment_id": comment["id"],
+        "created_at": comment["created_at"]})
+    return list(found)
 
 
 _CANDIDATE_COLUMNS = {
@@ -132,6 +134,11 @@ WHERE NOT (newest.thread_id = :thread_id AND newest.sender IS NOT NULL
     bindparam("per_key", value=CANDIDATES_PER_KEY),
 ).columns(**_CANDIDATE_COLUMNS)
 
+
+_SQLITE_INSERT_KEYS = text(
+    "INSERT INTO campaign_keys (key, comment_id, created_at)"
+    " SELECT value, :comment_id, :created_at FROM json_each(:keys)"
+).bindparams(bindparam("created_at", type_=DateTime(timezone=True)))
 
 _SQLITE_PRINT = (
     sqlite.insert(campaign_prints).on_conflict_do_nothing(index_elements=["comment_id"])
