@@ -12,6 +12,7 @@ import pytest
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from spamschutz.model import ModelStore, explain
+from spamschutz.model.compiled import BATCH_FROM
 from spamschutz.training import LabelledComment, evaluate_model, read_comments
 from spamschutz.training.streaming import (
     count_comments,
@@ -20,7 +21,7 @@ from spamschutz.training.streaming import (
     train_streaming,
 )
 from tests.conftest import DATASETS_MISSING, YOUTUBE
-from tests.factories import labelled_comments
+from tests.factories import HAM_TEXTS, SPAM_TEXTS, labelled_comments
 
 
 def write_jsonl(path: Path, comments: list[LabelledComment]) -> Path:
@@ -60,12 +61,17 @@ def test_streamed_model_is_saved_loaded_and_scored_by_the_registry(tmp_path: Pat
     ham = {"text": "Thanks for the report on the council meeting, please keep reporting."}
     scores = served.score([spam, ham])
     assert scores[0] > served.thresholds.spam > served.thresholds.unsure > scores[1]
-    # The compiled fast path computes exactly what the scikit-learn pipeline computes.
-    np.testing.assert_allclose(
-        served.decision_values([spam, ham]),
-        served.pipeline.decision_function([spam, ham]),
-        rtol=1e-5,
-    )
+    # The compiled fast path computes exactly what the scikit-learn pipeline computes, one
+    # comment at a time and for a batch (sparse term counts over hashed columns).
+    batch = [spam, ham, *({"text": text} for text in HAM_TEXTS + SPAM_TEXTS)]
+    assert len(batch) >= BATCH_FROM
+    for comments in ([spam, ham], batch):
+        np.testing.assert_allclose(
+            served.decision_values(comments),
+            served.pipeline.decision_function(comments),
+            rtol=1e-5,
+            atol=1e-6,
+        )
 
 
 def test_explanations_name_the_explained_comments_own_words() -> None:
