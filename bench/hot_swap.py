@@ -33,7 +33,7 @@ from bench.http_servers import (
     VENV_BIN,
     RunningServer,
     _spawn,
-    free_port,
+    listening_url,
     serve_command,
     spamschutz_env,
     stop,
@@ -93,11 +93,10 @@ def prepare_database(env: dict[str, str], first, second) -> str:
 def start_instance(env: dict[str, str], data_dir: Path) -> RunningServer:
     """``spamschutz serve`` with one worker; returns once ``/readyz`` answers 200."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
     log = data_dir / "serve.log"
     instance_env = {**env, "SPAMSCHUTZ_DATA_DIR": str(data_dir)}
-    process = _spawn(serve_command(port, 1), env=instance_env, log=log)
-    server = RunningServer("spamschutz", f"http://127.0.0.1:{port}", process, log, env=env)
+    process = _spawn(serve_command(1), env=instance_env, log=log)
+    server = RunningServer("spamschutz", listening_url(process, log), process, log, env=env)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:

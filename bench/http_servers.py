@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +22,7 @@ __all__ = [
     "ANSWER",
     "RunningServer",
     "free_port",
+    "listening_url",
     "serve_command",
     "server_cpu_seconds",
     "start_bare_flask",
@@ -55,18 +58,44 @@ class RunningServer:
 
 
 def free_port() -> int:
-    """A loopback TCP port nobody listens on right now."""
+    """A loopback TCP port nobody listens on right now (another program may take it before it
+    is used: only for servers that cannot bind port 0 and name the port they got)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-def serve_command(port: int, workers: int) -> list[str]:
-    """``spamschutz serve`` on a loopback ``port`` with ``workers`` worker processes."""
+def serve_command(workers: int) -> list[str]:
+    """``spamschutz serve`` with ``workers`` worker processes on a loopback port the system
+    picks: no other program can take it between a probe and the bind, and the benchmark's
+    requests cannot reach another program's server (:func:`listening_url` names the port)."""
     return [
         str(VENV_BIN / "spamschutz"),
-        *("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
+        *("serve", "--host", "127.0.0.1", "--port", "0", "--workers", str(workers)),
     ]
+
+
+# gunicorn's line naming the address it listens on (plain or inside a JSON log line).
+_LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+
+
+def listening_url(process: subprocess.Popen[bytes], log: Path, limit: float = 300.0) -> str:
+    """``http://127.0.0.1:PORT`` of a server started on port 0, once its log names the port."""
+    deadline = time.monotonic() + limit
+    while (found := _LISTENING.search(log.read_text(errors="replace"))) is None:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text(errors='replace')[-2000:]}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"server did not listen within {limit:.0f} s")
+        time.sleep(0.05)  # the next look at the log
+    return f"http://127.0.0.1:{found[1]}"
+
+
+def new_log(directory: Path, name: str) -> Path:
+    """A log file of its own in ``directory`` (a server may be started there more than once)."""
+    handle, path = tempfile.mkstemp(prefix=f"{name}-", suffix=".log", dir=directory)
+    os.close(handle)
+    return Path(path)
 
 
 def spamschutz_env(data_dir: Path, database_url: str | None, threads: int) -> dict[str, str]:
@@ -122,15 +151,11 @@ def start_spamschutz(
     """``spamschutz serve``; ready when ``/api/v1/score`` answers 200 (or ``/readyz`` without
     a token, on the first start that migrates and trains the starter model)."""
     env = spamschutz_env(data_dir, database_url, threads)
-    port = free_port()
-    log = data_dir / f"serve-{port}.log"
+    log = new_log(data_dir, "serve")
     started = time.monotonic()
-    process = _spawn(
-        serve_command(port, workers),
-        env=env,
-        log=log,
-    )
-    server = RunningServer("spamschutz", f"http://127.0.0.1:{port}", process, log, env=env)
+    process = _spawn(serve_command(workers), env=env, log=log)
+    url = listening_url(process, log)
+    server = RunningServer("spamschutz", url, process, log, env=env)
     if token:
 
         def probe() -> bool:
@@ -152,8 +177,7 @@ def start_spamschutz(
 
 def start_bare_flask(work_dir: Path, workers: int, threads: int) -> RunningServer:
     """``bench/bare_app.py`` under gunicorn with the worker settings of ``spamschutz serve``."""
-    port = free_port()
-    log = work_dir / f"bare-{port}.log"
+    log = new_log(work_dir, "bare")
     started = time.monotonic()
     process = _spawn(
         [
@@ -161,7 +185,7 @@ def start_bare_flask(work_dir: Path, workers: int, threads: int) -> RunningServe
             "-m",
             "bench.bare_app",
             "--port",
-            str(port),
+            "0",  # the system picks; the log names it
             "--workers",
             str(workers),
             "--threads",
@@ -170,7 +194,7 @@ def start_bare_flask(work_dir: Path, workers: int, threads: int) -> RunningServe
         cwd=Path(__file__).resolve().parent.parent,
         log=log,
     )
-    server = RunningServer("bare Flask", f"http://127.0.0.1:{port}", process, log)
+    server = RunningServer("bare Flask", listening_url(process, log), process, log)
     _wait_until(
         server, lambda: httpx.get(f"{server.url}/api/v1/challenge").status_code == 200, started
     )
