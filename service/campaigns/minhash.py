@@ -36,6 +36,7 @@ BANDS = 8
 ROWS = 3
 SHINGLE = 5
 _PRIME = (1 << 31) - 1
+_PRIME_U64 = np.uint64(_PRIME)
 # Fixed seeds: a signature stored today must compare with one computed after a restart.
 _GENERATOR = np.random.default_rng(20261203)
 _A = _GENERATOR.integers(1, _PRIME, size=(PERMUTATIONS, 1), dtype=np.uint64)
@@ -63,8 +64,12 @@ def signature(hashes: np.ndarray) -> np.ndarray:
     """The MinHash signature (``PERMUTATIONS`` values below 2**31) of a set of hashes."""
     if len(hashes) == 0:
         raise ValueError("a signature needs at least one shingle")
-    # a < 2**31 and a hash < 2**32: the product fits in 63 bits, no overflow.
-    return ((_A * hashes[np.newaxis, :] + _B) % _PRIME).min(axis=1).astype(np.uint32)
+    # a < 2**31 and a hash < 2**32: the product fits in 63 bits, no overflow. In place: the
+    # temporaries of "(a * h + b) % p" took more than half of the signature's time.
+    values = _A * hashes[np.newaxis, :]
+    values += _B
+    np.remainder(values, _PRIME_U64, out=values)
+    return values.min(axis=1).astype(np.uint32)
 
 
 def band_keys(values: np.ndarray) -> list[str]:

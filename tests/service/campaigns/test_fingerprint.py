@@ -128,6 +128,15 @@ def test_fingerprint_never_raises(text):
         assert len(minhash.decode_signature(fingerprint.signature)) == minhash.PERMUTATIONS
 
 
+def test_signature_is_the_minhash_of_its_definition():
+    """Signatures are stored for the whole window: the vectorised one must stay, value for
+    value, min over the shingles of (a * h + b) mod p for each permutation."""
+    hashes = minhash.shingle_hashes("ein langer text über kampagnen und wellen, 3000 euro")
+    expected = [min((int(a) * int(h) + int(b)) % minhash._PRIME for h in hashes)
+                for a, b in zip(minhash._A[:, 0], minhash._B[:, 0], strict=True)]
+    assert minhash.signature(hashes).tolist() == expected
+
+
 def test_signature_survives_its_encoding_and_is_stable():
     hashes = minhash.shingle_hashes("ein langer text über kampagnen und wellen")
     values = minhash.signature(hashes)
