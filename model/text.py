@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
@@ -26,6 +27,7 @@ __all__ = [
     "URL_MARKER",
     "decode_characters",
     "detect_language",
+    "forget_recent_normalisations",
     "normalise",
     "stem",
     "tokenise",
@@ -219,7 +221,26 @@ def normalise(text: str) -> str:
     letters joined, obfuscated and plain URLs, e-mail addresses and phone numbers turned into
     marker tokens that keep the domain, white space collapsed. Idempotent and never raises
     for any ``str``.
+
+    Each thread keeps the texts it normalised last: a comment at intake is normalised for its
+    score and again, the same string, for its campaign fingerprint.
     """
+    kept = _recent.kept
+    normalised = kept.get(text)
+    if normalised is None:
+        normalised = _normalise(text)
+        if len(kept) >= _KEPT_PER_THREAD:
+            del kept[next(iter(kept))]
+        kept[text] = normalised
+    return normalised
+
+
+def forget_recent_normalisations() -> None:
+    """Forget the texts this thread normalised last (they are computed afresh)."""
+    _recent.kept.clear()
+
+
+def _normalise(text: str) -> str:
     # Each step can expose work for another (an entity can hide a zero-width space, a joined
     # "f r e e" can complete a link, a mapped "€" can complete an entity), so each stage repeats
     # until nothing changes; most comments settle at once. The bound stops hostile input.
@@ -230,6 +251,20 @@ def normalise(text: str) -> str:
             break
         text = _settled(_canonical_characters, rewritten)
     return text
+
+
+# Normalisation is pure, so a kept result is the one that would be computed. A few per
+# thread: a comment's scoring and fingerprint run in one request's thread, one after the other,
+# and a handful of strings keeps a miss (every text in training) at a dictionary look-up.
+_KEPT_PER_THREAD = 4
+
+
+class _RecentNormalisations(threading.local):
+    def __init__(self) -> None:
+        self.kept: dict[str, str] = {}
+
+
+_recent = _RecentNormalisations()
 
 
 def _settled(step: Callable[[str], tuple[str, bool]], text: str) -> str:

@@ -10,6 +10,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from spamschutz.model.features import prepare_comment
+from spamschutz.model.text import forget_recent_normalisations
 from spamschutz.service.campaigns import minhash
 from spamschutz.service.campaigns.fingerprint import fingerprint_comment, registrable_domain
 
@@ -144,3 +146,42 @@ def test_signature_survives_its_encoding_and_is_stable():
     # Stored signatures must compare with new ones after a restart: the seeds are fixed.
     assert minhash.band_keys(values) == minhash.band_keys(minhash.signature(hashes))
     assert minhash.estimated_similarity(values, values) == 1.0
+
+
+# Comments of every kind the intake sees: German and English, links, phone numbers, e-mail
+# addresses, spaced and look-alike letters, quotes, markup and each way of breaking lines.
+VARIED_TEXTS = [
+    "Super Artikel! Ich verdiene jetzt 5000 Euro im Monat von zu Hause aus, schaut mal auf "
+    "https://www.example-cash.ru/p17 vorbei, Grüße Anna",
+    "Great video, I make $300 a day working from home, visit www.easy-money.xyz/start now!!!",
+    "Ruf mich an: +49 (0)151 2345 6789 oder 0151/23456789, schreib an info@kredit-sofort.de",
+    "Call me at (555) 123-4567 or 555-123-4567 for the best deal on c h e a p  m e d s",
+    "F r e e   m o n e y at example dot com, besuche auch kasino[.]xyz und v1agra-shop.top",
+    "Wie im Artikel steht: „Die Regierung plant eine Reform der Pensionen bis 2030.“ Das halte "
+    "ich für einen Fehler, die Jungen zahlen am Ende die Rechnung.",
+    "> Das ist doch Unsinn\nNein, das ist es nicht, lies mal https://de.wikipedia.org/wiki/Rente "
+    "bevor du so etwas schreibst.",
+    "Zeile eins mit Gedanken zum Artikel\r\nZeile zwei mit mehr Gedanken dazu\r\nund ein Ende",
+    "Ein Kommentar mit Zeilenumbruch am Ende, wie ihn manche Formulare schicken, bitte sehr\n",
+    'Look at <a href="https://spam.example.org/x">this</a> and <b>that</b> right now, friends',
+    "Сheap рills оnline – bеst рrices gаrаntееd, order at ｗｗｗ．ｐｉｌｌｓ．ｃｏｍ today",
+    "Danke!",
+    "Sehe ich genauso.",
+    "&quot;Zitat&quot; &amp; mehr: schaut auf beispiel&#46;de vorbei, da gibt es alles gratis",
+    "»Wer nichts wagt, der nichts gewinnt« sagte meine Oma immer, und sie hatte recht damit.",
+]
+
+
+def test_fingerprint_after_the_scorings_preparation_equals_the_fingerprint_alone():
+    """At intake the model prepares (and normalises) a comment for its score before the
+    detection fingerprints it, and the fingerprint reuses that normalisation: it must be the
+    fingerprint the comment had before, or stored signatures in the window would stop
+    matching."""
+    for text in VARIED_TEXTS:
+        forget_recent_normalisations()
+        alone = fingerprint_comment(text, author_email="a@shop.example", senders=("ip-1",))
+        forget_recent_normalisations()
+        prepare_comment({"text": text, "author": "Leser", "email": "", "url": ""})
+        after_scoring = fingerprint_comment(
+            text, author_email="a@shop.example", senders=("ip-1",))
+        assert after_scoring == alone, text
