@@ -81,6 +81,8 @@ def _shoot(url: str, chromium: str, answers: dict[str, str]) -> None:
         desk.click("button[type=submit]")
         desk.wait_for_url(f"{url}/moderation/")
         desk.screenshot(path=str(HERE / "desk.png"))
+        # The model sends the pharma comment straight to the spam folder: its card is there.
+        desk.goto(f"{url}/moderation/?status=spam")
         card = desk.locator("article.card", has_text="BestDeals24")
         card.screenshot(path=str(HERE / "desk-card.png"))
 
