@@ -33,8 +33,12 @@ from spamschutz.model.features import prepare_comment
 from spamschutz.service.campaigns.fingerprint import fingerprint_comment
 from spamschutz.service.campaigns.intake import campaign_link
 from spamschutz.service.config import DEFAULTS
-from spamschutz.service.storage import Stores, create_engine_for, upgrade_database
-from spamschutz.service.storage.engine import normalise_database_url
+from spamschutz.service.storage import (
+    Stores,
+    create_engine_for,
+    schema_of_its_own,
+    upgrade_database,
+)
 from spamschutz.service.storage.schema import campaign_keys, campaign_prints, comments
 
 __all__ = ["add_cost_arguments", "measure_detection_cost"]
@@ -95,18 +99,8 @@ def _throwaway_database(work: Path, database_url: str | None) -> Iterator[str]:
     if database_url is None:
         yield f"sqlite:///{(work / 'cost.db').resolve()}"
         return
-    schema = f"bench_campaign_cost_{uuid.uuid4().hex[:12]}"
-    admin = create_engine_for(database_url)
-    try:
-        with admin.begin() as connection:
-            connection.execute(sql_text(f'CREATE SCHEMA "{schema}"'))
-        url = normalise_database_url(database_url).update_query_dict(
-            {"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sql_text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with schema_of_its_own(database_url, "bench_campaign_cost") as url:
+        yield url
 
 
 def measure_detection_cost(

@@ -16,6 +16,7 @@ from spamschutz.service.storage.desk import QueueFilter
 from spamschutz.service.storage.engine import (
     create_engine_for,
     normalise_database_url,
+    schema_of_its_own,
     sqlite_url_for,
 )
 from spamschutz.service.storage.errors import (
@@ -95,6 +96,7 @@ __all__ = [
     "head_revision",
     "normalise_database_url",
     "ping_database",
+    "schema_of_its_own",
     "spool_for",
     "sqlite_url_for",
     "upgrade_database",

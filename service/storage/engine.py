@@ -8,12 +8,13 @@ import os
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DisconnectionError
 
@@ -66,6 +67,26 @@ def normalise_database_url(url: str) -> URL:
     raise ValueError(
         f"unsupported database {parsed.drivername!r}: use sqlite:///path or postgresql://..."
     )
+
+
+@contextmanager
+def schema_of_its_own(database_url: str, prefix: str) -> Iterator[str]:
+    """A PostgreSQL URL whose connections work in a new, empty schema named ``prefix_…``,
+    dropped with everything in it on leaving: for tests and benchmarks that share one database
+    and must neither see nor leave tables of their own."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine_for(database_url)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = normalise_database_url(database_url).update_query_dict(
+            {"options": f"-csearch_path={schema}"}
+        )
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def create_engine_for(url: str) -> Engine:

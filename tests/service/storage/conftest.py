@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from spamschutz.service.storage import (
     Stores,
     create_engine_for,
+    schema_of_its_own,
     sqlite_url_for,
     upgrade_database,
 )
-from spamschutz.service.storage.engine import normalise_database_url
 
 POSTGRES_URL_VARIABLE = "SPAMSCHUTZ_TEST_DATABASE_URL"
 POSTGRES_SKIP_REASON = f"{POSTGRES_URL_VARIABLE} is not set; PostgreSQL storage tests skipped"
@@ -39,19 +38,8 @@ class FrozenClock:
 
 def _postgres_schema_url(base_url: str) -> Iterator[str]:
     """A URL whose connections live in a fresh schema, dropped again afterwards."""
-    schema = f"spamschutz_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine_for(base_url)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = normalise_database_url(base_url).update_query_dict(
-            {"options": f"-csearch_path={schema}"}
-        )
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with schema_of_its_own(base_url, "spamschutz_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
