@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from spamschutz.model import Thresholds
+from spamschutz.service.auth import hash_token, new_token
 from spamschutz.service.extensions import runtime
 
 HAM = "Danke für den ausführlichen Bericht über den Stadtrat, sehr informativ."
@@ -22,10 +23,10 @@ def _from(origin: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def force_band(app, monkeypatch):
-    """Make the serving model's thresholds put every score into one band."""
+def force_band(monkeypatch):
+    """Make an app's serving model put every score into one band: ``force_band(app, "ham")``."""
 
-    def force(band: str) -> None:
+    def force(app, band: str) -> None:
         with app.app_context():
             _, model = runtime().registry.current()
         cuts = {"ham": Thresholds(spam=1.01, unsure=1.005),
@@ -36,18 +37,28 @@ def force_band(app, monkeypatch):
     return force
 
 
+def _bearer(app, role: str) -> dict[str, str]:
+    """The header of a new API token with ``role``."""
+    token = new_token()
+    with app.app_context():
+        runtime().accounts.add_api_token(f"test-{role}", hash_token(token), role)
+    return {"Authorization": f"Bearer {token}"}
+
+
 def test_always_mode_requires_an_answer(client):
     response = _submit(client)
     assert response.status_code == 422
     assert client.get("/api/v1/challenge").get_json()["mode"] == "always"
 
 
-def test_unsure_site_accepts_clear_ham_without_a_question(client, runner, stores, force_band):
+def test_unsure_site_accepts_clear_ham_without_a_question(
+    app, client, runner, stores, force_band
+):
     result = runner("sites", "set", "zeitung", "--challenge", "unsure", "--origin", ZEITUNG)
     assert result.exit_code == 0
     mode = client.get("/api/v1/challenge?site=zeitung", headers=_from(ZEITUNG)).get_json()["mode"]
     assert mode == "unsure"
-    force_band("ham")
+    force_band(app, "ham")
     response = _submit(client, headers=_from(ZEITUNG), site="zeitung")
     assert response.status_code == 202
     stored = stores.comments.get_comment(response.get_json()["id"])
@@ -55,9 +66,11 @@ def test_unsure_site_accepts_clear_ham_without_a_question(client, runner, stores
     assert stored.site == "zeitung"
 
 
-def test_unsure_site_sends_clear_spam_to_the_spam_folder(client, runner, stores, force_band):
+def test_unsure_site_sends_clear_spam_to_the_spam_folder(
+    app, client, runner, stores, force_band
+):
     runner("sites", "set", "zeitung", "--challenge", "unsure", "--origin", ZEITUNG)
-    force_band("spam")
+    force_band(app, "spam")
     response = _submit(client, headers=_from(ZEITUNG), site="zeitung")
     assert response.status_code == 202  # a bot learns nothing from the answer
     assert stores.comments.get_comment(response.get_json()["id"]).status == "spam"
@@ -67,7 +80,7 @@ def test_unsure_comment_gets_409_with_a_question_then_passes(app, client, runner
     from tests.service.helpers import answer_for
 
     runner("sites", "set", "zeitung", "--challenge", "unsure", "--origin", ZEITUNG)
-    force_band("unsure")
+    force_band(app, "unsure")
     asked = _submit(client, headers=_from(ZEITUNG), site="zeitung")
     assert asked.status_code == 409
     body = asked.get_json()
@@ -80,26 +93,29 @@ def test_unsure_comment_gets_409_with_a_question_then_passes(app, client, runner
     assert answered.status_code == 202
 
 
-def test_never_site_asks_nobody(client, runner, force_band):
+def test_never_site_asks_nobody(app, client, runner, force_band):
     runner("sites", "set", "forum", "--challenge", "never", "--origin", FORUM)
-    force_band("unsure")
+    force_band(app, "unsure")
     assert _submit(client, headers=_from(FORUM), site="forum").status_code == 202
 
 
-def test_a_site_key_shows_the_request_comes_from_the_site(client, runner, make_token, force_band):
-    runner("sites", "set", "forum", "--challenge", "never")  # no origin: only a key shows it
-    force_band("unsure")
-    key = {"Authorization": f"Bearer {make_token('site')}"}
-    assert _submit(client, headers=key, site="forum").status_code == 202
-    moderator_key = {"Authorization": f"Bearer {make_token('moderator')}"}
+def test_a_site_key_shows_the_request_comes_from_the_site(backend_app, force_band):
+    with backend_app.app_context():
+        runtime().sites.set_site("forum", "never")  # no origin: only a key shows it
+    force_band(backend_app, "unsure")
+    client = backend_app.test_client()
+    assert _submit(client, headers=_bearer(backend_app, "site"), site="forum").status_code == 202
+    moderator_key = _bearer(backend_app, "moderator")
     assert _submit(client, headers=moderator_key, site="forum").status_code == 422
 
 
-def test_the_client_cannot_choose_a_relaxed_challenge_mode(client, runner, force_band):
+def test_the_client_cannot_choose_a_relaxed_challenge_mode(backend_app, force_band):
     """Naming a site with a relaxed mode, without its origin or a site key, is no way past
     the question: no Origin, another site's, a look-alike, an invalid one."""
-    runner("sites", "set", "openforum", "--challenge", "never", "--origin", "https://trusted.example")
-    force_band("ham")
+    with backend_app.app_context():
+        runtime().sites.set_site("openforum", "never", "https://trusted.example")
+    force_band(backend_app, "ham")
+    client = backend_app.test_client()
     for headers in (
         {},
         _from("https://evil.example"),
@@ -117,13 +133,12 @@ def test_the_client_cannot_choose_a_relaxed_challenge_mode(client, runner, force
     assert trusted.status_code == 202
 
 
-def test_an_unproven_request_gets_the_stricter_of_site_and_default(make_app, force_band):
-    from spamschutz.service.extensions import runtime
-
-    app = make_app(CHALLENGE_MODE="unsure")
-    with app.app_context():
+def test_an_unproven_request_gets_the_stricter_of_site_and_default(backend_app, make_app):
+    with backend_app.app_context():
         runtime().sites.set_site("forum", "never", "https://forum.example")
         runtime().sites.set_site("strict", "always", "https://strict.example")
+    # A second instance on the same database whose default mode is "unsure".
+    app = make_app(DATABASE_URL=backend_app.config["DATABASE_URL"], CHALLENGE_MODE="unsure")
     client = app.test_client()
     assert client.get("/api/v1/challenge?site=forum").get_json()["mode"] == "unsure"
     assert client.get("/api/v1/challenge?site=strict").get_json()["mode"] == "always"

@@ -203,30 +203,33 @@ def test_webhooks_to_private_and_local_addresses_are_refused(url: str):
     assert refused_target("https://hooks.example.org/x") != refused_target(url)
 
 
-def test_webhook_to_a_local_address_is_refused_at_add_and_at_delivery(
-    app_config, app, client, stores
-):
+def test_webhook_to_a_local_address_is_refused_at_add_and_at_delivery(app_config, backend_app):
     """Without an allowed network, the CLI refuses the URL; an endpoint already stored (or a
     name that resolves to a private address by now) gets no request, and the delivery says
     why."""
     from click.testing import CliRunner
 
     from spamschutz.cli import main
+    from spamschutz.service.extensions import runtime
 
     env = {f"SPAMSCHUTZ_{key}": str(value) for key, value in app_config.items()
            if key != "TESTING"}
+    env["SPAMSCHUTZ_DATABASE_URL"] = str(backend_app.config["DATABASE_URL"])
     env["SPAMSCHUTZ_WEBHOOK_ALLOWED_NETWORKS"] = ""
+    with backend_app.app_context():
+        webhooks = runtime().webhooks
     with Receiver() as receiver:
         added = CliRunner().invoke(main, ["webhooks", "add", receiver.url, "--secret", SECRET],
                                    env=env)
         assert added.exit_code != 0
         assert "private, local or reserved address" in added.output
-        stores.webhooks.add_webhook_endpoint(receiver.url, SECRET, [])
-        assert post_comment(client, app).status_code == 202
+        assert webhooks.list_webhook_endpoints() == []
+        webhooks.add_webhook_endpoint(receiver.url, SECRET, [])
+        assert post_comment(backend_app.test_client(), backend_app).status_code == 202
         policy = DeliveryPolicy(max_attempts=1, retry_seconds=0, timeout_seconds=1)
-        assert deliver_due(stores.webhooks, policy)["failed"] == 1
+        assert deliver_due(webhooks, policy)["failed"] == 1
         assert receiver.requests == []
-    [failed] = stores.webhooks.list_deliveries("failed")
+    [failed] = webhooks.list_deliveries("failed")
     assert failed.last_error.startswith("refused: 127.0.0.1 is 127.0.0.1")
 
 
