@@ -43,7 +43,9 @@ def test_score_without_text_is_400(client, make_token) -> None:
     assert response.get_json()["error"] == "missing_field"
 
 
-def test_score_refuses_what_the_comment_form_refuses(app, client, make_token) -> None:
+def test_score_refuses_each_invalid_field_with_the_comment_forms_error(
+    app, client, make_token
+) -> None:
     """One declaration of a comment's fields: the author limit was 100 on the form and 200
     here, and e-mail addresses and links were not checked here at all."""
     from spamschutz.service.api.rules import COMMENT

@@ -194,7 +194,9 @@ def test_thread_id_with_control_or_bidi_characters_is_refused(client: FlaskClien
     _refused(client.get("/api/v1/threads/" + "x" * 201 + "/comments"), 400, "field_too_long")
 
 
-def test_score_refuses_what_the_comment_form_refuses(client: FlaskClient, make_token) -> None:
+def test_score_refuses_nul_bidi_overlong_words_and_text_that_is_no_string(
+    client: FlaskClient, make_token
+) -> None:
     headers = _auth(make_token("site"))
     for text, error in (("a\x00b", "invalid_characters"), ("a\u202eb", "bidi_control"),
                         ("a" * 201, "word_too_long"), (17, "invalid_field")):
