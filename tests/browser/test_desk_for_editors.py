@@ -36,8 +36,9 @@ COVERED_CONTROLS = """() => {
 
 def test_german_desk_shows_reasons_signals_and_rules_in_german(server, watched):
     marker = f"Sitzung{uuid.uuid4().hex[:6]}"
-    post_comment(server, text=f"{marker}: Der Stadtrat hat gut entschieden, danke für den Bericht.",
-                 author="Erika Musterfrau")
+    # The link gives a signal reason besides the words: a text from the catalog, not a word.
+    post_comment(server, text=f"{marker}: Der Stadtrat hat gut entschieden, danke für den Bericht"
+                              " (https://www.stadt.example/beschluss).", author="Erika Musterfrau")
     page = watched.page
     log_in(page, server)
     page.goto(f"{server.url}/moderation/?q={marker}")
@@ -48,6 +49,12 @@ def test_german_desk_shows_reasons_signals_and_rules_in_german(server, watched):
     expect(signals).to_contain_text("Sek.")
     reasons = card.locator(".reasons")
     expect(reasons.locator("li").first).to_contain_text(r"spricht")
+    # The reasons themselves in German too, written from their codes, not the stored English.
+    # Words are quoted the German way („bericht“), not the English (“bericht”).
+    expect(reasons).to_contain_text("Links auf fremde Websites")
+    expect(reasons).to_contain_text("„")
+    for english in ("links to other websites", "link to ", "\u201d"):
+        assert english not in reasons.text_content()
     for raw in ("passed", "not_asked", "too_fast", "score_unsure", "score_spam", " ham:",
                 " spam:"):
         assert raw not in card.text_content()
