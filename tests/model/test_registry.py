@@ -13,6 +13,7 @@ from spamschutz.model import (
     ModelStore,
     StoredModel,
 )
+from tests.waiting import wait_until
 
 
 def test_saved_model_loads_with_its_hash(tiny_model: StoredModel) -> None:
@@ -147,17 +148,6 @@ def test_requests_arriving_while_the_first_model_loads_wait_for_it(
     assert loads == [tiny_model.version]  # the second request waited; it did not load again
 
 
-def _eventually(condition, seconds: float = 30.0) -> bool:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
-
-
 def test_requests_keep_scoring_with_the_old_model_while_the_new_one_loads(
     tiny_model: StoredModel, tmp_path
 ) -> None:
@@ -183,7 +173,8 @@ def test_requests_keep_scoring_with_the_old_model_while_the_new_one_loads(
         assert registry.current()[0] == tiny_model.version
         wanted[0] = ActiveModel(new.version, new.sha256)  # promoted in the catalog
         # The watcher notices the promotion and starts loading; meanwhile the old one serves.
-        assert _eventually(lambda: registry.current()[0] == tiny_model.version and loaded_by)
+        wait_until(lambda: registry.current()[0] == tiny_model.version and loaded_by, 30,
+                   "the watcher starts loading the promoted model", interval=0.01)
         # The load is stuck, yet requests get an answer, from the old model.
         for _ in range(20):
             version, model = registry.current()
@@ -191,7 +182,8 @@ def test_requests_keep_scoring_with_the_old_model_while_the_new_one_loads(
             assert 0.0 <= model.score_one("Cheap pills at http://pills.example.ru") <= 1.0
         assert loaded_by == [loaded_by[0]] and loaded_by[0] != threading.get_ident()
         release.set()
-        assert _eventually(lambda: registry.current()[0] == new.version)  # swapped when ready
+        wait_until(lambda: registry.current()[0] == new.version, 30,
+                   "the new model serves once loaded", interval=0.01)
         assert registry.problem is None
     finally:
         release.set()
@@ -224,6 +216,7 @@ def test_an_announced_promotion_is_loaded_at_once_not_at_the_next_poll(
         assert listening.wait(timeout=30)
         wanted[0] = ActiveModel(new.version, new.sha256)
         wakes[0]()  # a promotion is announced
-        assert _eventually(lambda: registry.current()[0] == new.version)
+        wait_until(lambda: registry.current()[0] == new.version, 30,
+                   "the announced model serves", interval=0.01)
     finally:
         registry.close()

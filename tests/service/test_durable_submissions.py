@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from spamschutz.service.storage.schema import comments
 from tests.factories import submission
 from tests.service.helpers import answer_for, fresh_challenge, post_comment
 from tests.service.outage import database_file_replaced_by_a_directory
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -157,11 +157,13 @@ def test_running_service_replays_the_spool_by_itself_once_the_database_is_back(
         client.get("/healthz")  # a replay attempt while the database is still down
     assert accepted.status_code == 202
     replayer = live.extensions["spamschutz.spool_replayer"]
-    deadline = time.monotonic() + 10
-    while client.get("/healthz").get_json()["spool"]["depth"] and time.monotonic() < deadline:
-        replayer.join(timeout=5)
-        time.sleep(0.06)
-    replayer.join(timeout=5)
+
+    def spool_empty() -> bool:
+        empty = not client.get("/healthz").get_json()["spool"]["depth"]  # a request pokes it
+        replayer.join(timeout=5)  # the replay that request started
+        return empty
+
+    wait_until(spool_empty, 10, "the service replays its spool", interval=0.06)
     assert stores.comments.get_comment(accepted.get_json()["id"]).status in ("pending", "spam")
     assert len(_all_comments(stores)) == 1
     with live.app_context():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,15 +17,7 @@ from spamschutz.service.extensions import runtime
 from spamschutz.service.model_announcements import promotion_listener
 from spamschutz.service.storage import Stores, create_engine_for
 from tests.service.storage.conftest import _postgres_schema_url
-
-
-def _eventually(condition: Callable[[], bool], seconds: float = 30.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
+from tests.waiting import wait_until
 
 
 def test_sqlite_announces_nothing_so_instances_poll(tmp_path: Path) -> None:
@@ -69,13 +60,14 @@ def test_two_instances_load_a_model_activated_elsewhere_at_once(
                 registry = runtime().registry
                 registry.current()
                 registry.current()  # starts the watcher and the listener
-        assert _eventually(lambda: listening() >= 2)  # both listeners are connected
+        wait_until(lambda: listening() >= 2, 30, "both instances' listeners are connected")
         # The CLI, a process of its own, activates the second model.
         cli = Stores.open(create_engine_for(url))
         cli.models.record_model(second.version, second.sha256, str(second.path), second.metadata)
         cli.models.activate_model(second.version)
         cli.engine.dispose()
-        assert _eventually(lambda: all(serving(app) == second.version for app in instances))
+        wait_until(lambda: all(serving(app) == second.version for app in instances), 30,
+                   "every instance serves the model the CLI activated")
     finally:
         for app in instances:
             with app.app_context():

@@ -8,6 +8,7 @@ from flask import Flask
 from spamschutz.service.config import ConfigError, load_config
 from tests.conftest import MODERATOR_PASSWORD, csrf_token_from
 from tests.service.helpers import post_comment
+from tests.waiting import wait_until
 
 LOGIN_FAILED = "Name oder Passwort ist falsch."  # what the German login page says
 
@@ -217,10 +218,7 @@ def test_in_memory_counters_start_no_thread_per_hit_and_still_expire(monkeypatch
         time.sleep(0.0005)
     assert results[:4] == [True, True, True, False]  # the limit holds
     assert threading.active_count() <= started + 1  # one sweeper, not a timer per hit
-    deadline = time.monotonic() + 5
-    while storage.keys() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert storage.keys() == set()  # expired entries dropped
+    wait_until(lambda: storage.keys() == set(), 5, "the sweeper drops expired entries")
 
 
 def test_limits_still_hold_in_memory_while_redis_is_unreachable(monkeypatch) -> None:

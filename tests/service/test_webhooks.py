@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -14,6 +13,7 @@ import pytest
 from spamschutz.service.webhook_targets import parse_networks, refused_target
 from spamschutz.service.webhooks import DeliveryPolicy, deliver_due, sign, verify_signature
 from tests.service.helpers import post_comment
+from tests.waiting import wait_until
 
 SECRET = "whsec-" + "k" * 32
 # The receivers of these tests listen on loopback, which webhooks may reach only when allowed.
@@ -115,10 +115,12 @@ def test_every_event_arrives_exactly_once_with_valid_signature_after_failures(
             ids.append(response.get_json()["id"])
         for comment_id, action in zip(ids, ("approve", "reject", "spam"), strict=True):
             _decide(client, headers, comment_id, action)
-        deadline = time.monotonic() + 20
-        while len(receiver.accepted) < 6 and time.monotonic() < deadline:
-            time.sleep(0.05)
+
+        def all_six_accepted() -> bool:
             client.get("/healthz")  # requests wake the delivery worker
+            return len(receiver.accepted) >= 6
+
+        wait_until(all_six_accepted, 20, "the receiver accepts all six events")
         app.extensions["spamschutz.webhook_worker"].join(5)
     events = sorted(
         (event["type"], event["data"]["comment"]["id"]) for event in receiver.accepted

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
 from spamschutz.service.storage.group_commit import GroupCommit
+from tests.waiting import wait_until
 
 
 class DatabaseDown(Exception):
@@ -57,19 +57,13 @@ def _submit_all(group, items):
     return threads, results
 
 
-def _wait_for(condition, seconds=10.0):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.005)
-
-
 def _hold_first_batch_then_queue(recorder, group, later):
     """Start one write and hold it; queue ``later`` behind it; then let everything run."""
     first_threads, results = _submit_all(group, ["first"])
     assert recorder.first_started.wait(10)
     threads, later_results = _submit_all(group, later)
-    _wait_for(lambda: group.waiting == len(later))
+    wait_until(lambda: group.waiting == len(later), 10, "the later writes queue up",
+               interval=0.005)
     recorder.release_first.set()
     for thread in first_threads + threads:
         thread.join(10)
