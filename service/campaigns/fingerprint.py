@@ -132,6 +132,9 @@ def is_common_domain(domain: str, extra: Iterable[str] = ()) -> bool:
 
 
 def _phones(text: str) -> list[str]:
+    # Every number begins with "+" or "0"; without either the pattern's scan finds nothing.
+    if "0" not in text and "+" not in text:
+        return []
     found = []
     for match in _PHONE.finditer(text):
         digits = re.sub(r"\D", "", match.group(0))
@@ -209,7 +212,8 @@ def fingerprint_comment(
         host = urlsplit(author_url if "://" in author_url else f"http://{author_url}").hostname
         if host:
             website = registrable_domain(host)
-    emails = {match.group(0).lower() for match in _EMAIL.finditer(text)}
+    # The pattern looks behind at every position; most comments hold no "@" to find.
+    emails = {match.group(0).lower() for match in _EMAIL.finditer(text)} if "@" in text else set()
     mail_domain = None
     if author_email and "@" in author_email:
         candidate = registrable_domain(author_email.rsplit("@", 1)[1])
