@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.waiting import wait_until
+
 QUESTIONS = [
     {"lang": "de", "question": "Wie viel ist drei plus vier?", "answers": ["7"]},
     {"lang": "en", "question": "What is three plus four?", "answers": ["7"]},
@@ -110,18 +112,16 @@ def _listening_url(server: Server) -> str:
 
 def wait_ready(server: Server, timeout: float = 180) -> None:
     """Wait until ``/readyz`` answers 200; fail with the server's log if it exits or stalls."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def ready() -> bool:
         if server.process.poll() is not None:
             pytest.fail(f"server exited: {(server.data_dir / 'server.log').read_text()[-3000:]}")
         try:
-            if httpx.get(f"{server.url}/readyz", timeout=2).status_code == 200:
-                return
+            return httpx.get(f"{server.url}/readyz", timeout=2).status_code == 200
         except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"server did not become ready within {timeout:.0f} s")
-        time.sleep(0.3)
+            return False
+
+    wait_until(ready, timeout, "the server answers /readyz with 200", interval=0.3)
 
 
 def stop(server: Server) -> None:

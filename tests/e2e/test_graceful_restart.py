@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -17,6 +16,7 @@ from spamschutz.model import StoredModel
 from tests.e2e.conftest import QUESTIONS, launch, wait_ready
 from tests.e2e.conftest import stop as stop_server
 from tests.e2e.test_postgres_outage import _catalogue
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -56,19 +56,21 @@ def test_sighup_reload_drops_no_request(tmp_path: Path, tiny_model: StoredModel)
     def traffic_goes_on() -> None:
         # Requests after the moment asked: the workers that answer them are the current ones.
         seen = len(outcomes)
-        _wait_for(lambda: len(outcomes) >= seen + 50 or stop.is_set())
+        wait_until(lambda: len(outcomes) >= seen + 50 or stop.is_set(), 60,
+                   "fifty more answers to the clients")
 
     try:
         wait_ready(server, timeout=60)
         clients = [threading.Thread(target=loop) for _ in range(3)]
         for thread in clients:
             thread.start()
-        _wait_for(lambda: booted_workers() >= 2)
+        wait_until(lambda: booted_workers() >= 2, 60, "gunicorn boots two workers")
         for reload in (1, 2):
             traffic_goes_on()
             server.process.send_signal(signal.SIGHUP)
             # gunicorn boots a new pair of workers for each reload, then retires the old pair.
-            _wait_for(lambda reload=reload: booted_workers() >= 2 + 2 * reload)
+            wait_until(lambda reload=reload: booted_workers() >= 2 + 2 * reload, 60,
+                       f"gunicorn boots a new pair of workers for reload {reload}")
         traffic_goes_on()
         stop.set()
         for thread in clients:
@@ -96,10 +98,3 @@ def _get_like_a_browser(client: httpx.Client, path: str) -> httpx.Response:
     except (httpx.ReadError, httpx.RemoteProtocolError):
         return client.get(path)
 
-
-def _wait_for(condition, seconds: float = 60.0) -> None:
-    """Wait until ``condition()`` holds; fail after ``seconds`` (a stuck server, not a slow one)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "waited a minute for the server"
-        time.sleep(0.05)

@@ -22,6 +22,7 @@ from spamschutz.service.storage.schema import comments
 from spamschutz.training import train_model
 from tests.e2e.conftest import QUESTIONS, Server, launch, stop, wait_ready
 from tests.factories import HAM_TEXTS, SPAM_TEXTS, labelled_comments
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -178,10 +179,10 @@ def test_instances_under_load_swap_models_without_a_failed_request(instances, mo
         thread.start()
     try:
         # Traffic flows to every instance before anything changes.
-        _wait_for(lambda: all(
+        wait_until(lambda: all(
             sum(1 for a in list(answers) if a.instance == i and a.status == 200) >= 10
             for i in range(len(servers))
-        ))
+        ), 60, "ten accepted answers from every instance")
         promoted = _switch(
             servers[0],
             len(servers),
@@ -239,10 +240,3 @@ def test_instances_under_load_swap_models_without_a_failed_request(instances, mo
     assert all(by_version.values()), by_version  # both models scored some of them
     assert told_apart > len(posted) / 2  # the two models' scores differ, so the check bites
 
-
-def _wait_for(condition, seconds: float = 60.0) -> None:
-    """Wait until ``condition()`` holds; fail after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"still waiting after {seconds:.0f} s"
-        time.sleep(0.05)

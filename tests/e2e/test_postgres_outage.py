@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -18,16 +17,9 @@ from spamschutz.service.storage import Stores, create_engine_for, upgrade_databa
 from spamschutz.service.storage.schema import comments
 from tests.e2e.conftest import QUESTIONS, Server, launch, stop
 from tests.e2e.private_postgres import PrivateCluster, private_cluster
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
-
-
-def _wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {seconds} s: {what}")
-        time.sleep(0.2)
 
 
 def _catalogue(url: str, model: StoredModel) -> None:
@@ -65,7 +57,8 @@ def outage_setup(
         }
         server = launch(env, tmp_path / "data", workers=2)
         try:
-            _wait_for(lambda: _ready(server) == 200, 60, "the server answers /readyz")
+            wait_until(lambda: _ready(server) == 200, 60, "the server answers /readyz",
+                       interval=0.2)
             yield server, cluster
         except BaseException:
             log = (server.data_dir / "server.log").read_text(errors="replace")
@@ -116,7 +109,8 @@ def test_comments_accepted_while_postgres_is_stopped_are_stored_exactly_once_aft
         assert before.status_code == 202
 
         cluster.stop()
-        _wait_for(lambda: client.get("/readyz").status_code == 503, 15, "/readyz says 503")
+        wait_until(lambda: client.get("/readyz").status_code == 503, 15, "/readyz says 503",
+                   interval=0.2)
         assert client.get("/healthz").status_code == 200
         during = [_post(client, f"Während des Ausfalls geschrieben, Nummer {n}.") for n in range(3)]
         keyed = _post(client, "Mit Idempotency-Key geschrieben.", key="ausfall-key-1")
@@ -128,11 +122,12 @@ def test_comments_accepted_while_postgres_is_stopped_are_stored_exactly_once_aft
         assert client.get("/readyz").status_code == 503
 
         cluster.start()
-        _wait_for(
+        wait_until(
             lambda: client.get("/readyz").status_code == 200
             and client.get("/healthz").json()["spool"]["depth"] == 0,
             30,
             "the server replays its spool once PostgreSQL is back",
+            interval=0.2,
         )
         after = _post(client, "Mit Idempotency-Key geschrieben.", key="ausfall-key-1")
         assert after.status_code == 202 and after.json()["id"] == keyed.json()["id"]
