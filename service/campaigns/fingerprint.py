@@ -78,6 +78,7 @@ _MAX_QUOTE = 600
 _OPENING_QUOTE = re.compile("[" + re.escape("".join(_QUOTE_PAIRS)) + "]")
 _DOMAIN_MARKER = re.compile(r"\b(urlx|emailx) dom:([\w.-]+)")
 _MARKERS = re.compile(r"\b(?:urlx|emailx|phonex)\b|dom:\S+")
+_MARKER_WORDS = ("urlx", "emailx", "phonex", "dom:")
 _DIGITS = re.compile(r"\d+")
 _NOT_LETTERS = re.compile(r"[\W_]+")
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@((?:[a-z0-9-]{1,63}\.)+[a-z]{2,24})\b", re.I)
@@ -183,7 +184,10 @@ def without_quotes(text: str) -> str:
 
 
 def _text_for_shingles(normalised: str) -> str:
-    text = _MARKERS.sub(" ", normalised)
+    text = normalised
+    # The pattern tries its alternatives at every position; most texts hold no marker.
+    if any(marker in text for marker in _MARKER_WORDS):
+        text = _MARKERS.sub(" ", text)
     text = _DIGITS.sub("0", text)
     return " ".join(_NOT_LETTERS.sub(" ", text).split())
 
@@ -206,7 +210,7 @@ def fingerprint_comment(
         registrable_domain(host)
         for kind, host in _DOMAIN_MARKER.findall(with_quotes)
         if kind == "urlx"
-    }
+    } if "dom:" in with_quotes else set()
     website = None
     if author_url:
         host = urlsplit(author_url if "://" in author_url else f"http://{author_url}").hostname
