@@ -24,4 +24,4 @@ def test_both_versions_are_timed_on_every_comment_and_compared():
     assert [(row["part"], row["count"]) for row in rows] == [("fingerprint", 3), ("MinHash", 2)]
     assert all(row["differing"] == 0 for row in rows)
     assert all(set(row["median_us"]) == {"HEAD", "today"} for row in rows)
-    assert "| today / HEAD | differing results |" in as_markdown(rows)
+    assert "| mean: today / HEAD | differing results |" in as_markdown(rows)

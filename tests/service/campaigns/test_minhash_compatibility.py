@@ -9,6 +9,7 @@ value it gave, on real comments and on generated texts of any script.
 from __future__ import annotations
 
 import hashlib
+import random
 
 import numpy as np
 import pytest
@@ -89,6 +90,33 @@ def test_generated_texts_keep_their_signatures(text):
 def test_texts_made_of_repeats_keep_their_signatures(text):
     """Few distinct shingles, most of them repeated many times."""
     _assert_as_first_defined(text)
+
+
+def test_the_longest_comments_keep_their_signatures():
+    """Texts up to the longest comment accepted by default (10,000 characters)."""
+    rng = random.Random(18)
+    letters = "abcdefghijklmnopqrstuvwxyzäöüßΩж😀"
+    # Random words of random letters: nearly every shingle occurs once.
+    text = " ".join("".join(rng.choices(letters, k=rng.randint(2, 9))) for _ in range(2000))
+    text = text[:10_000]
+    for length in (5, 100, 1000, 5000, 10_000):
+        _assert_as_first_defined(text[:length])
+
+
+def test_every_shingle_counts_wherever_it_stands():
+    """One hash whose first permutation gives 0, put first, last or anywhere between in
+    sets of every size: the signature's first value must find it."""
+    a, b, prime = int(minhash._A[0, 0]), int(minhash._B[0, 0]), minhash._PRIME
+    zero = (-b * pow(a, -1, prime)) % prime  # (a * zero + b) mod p == 0
+    rng = np.random.default_rng(18)
+    for length in (1, 2, 64, 300, 1100, 10_000):
+        hashes = rng.integers(0, 2**32, length, dtype=np.uint64).astype(np.uint32)
+        hashes[hashes == zero] += 1
+        assert minhash.signature(hashes)[0] != 0
+        for position in {0, length - 1, *rng.integers(0, length, 20).tolist()}:
+            marked = hashes.copy()
+            marked[position] = zero
+            assert minhash.signature(marked)[0] == 0, (length, position)
 
 
 def test_shingle_hashes_of_a_short_text_are_none():
