@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
+import sys
 
 import numpy as np
 import pytest
@@ -117,6 +119,31 @@ def test_every_shingle_counts_wherever_it_stands():
             marked = hashes.copy()
             marked[position] = zero
             assert minhash.signature(marked)[0] == 0, (length, position)
+
+
+def _shingled_as_first_defined(normalised: str) -> str:
+    text = re.sub(r"\b(?:urlx|emailx|phonex)\b|dom:\S+", " ", normalised)
+    text = re.sub(r"\d+", "0", text)
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
+
+
+# Texts with the markers normalisation writes, underscores and line breaks among the rest.
+_PIECES = st.one_of(st.text(_CHARACTERS, max_size=20),
+                    st.sampled_from(["urlx ", " dom:a.b", "phonex", "_", "\n", " 42 "]))
+
+
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_the_shingled_text_is_the_one_first_defined(text):
+    for normalised in (text, normalise(text)):
+        shingled = _text_for_shingles(normalised)
+        assert shingled == _shingled_as_first_defined(normalised)
+        assert (shingled.count(" ") + 1 if shingled else 0) == len(shingled.split())
+
+
+def test_no_character_is_both_a_word_character_and_white_space():
+    """What lets the shingled text be trimmed instead of split and joined again."""
+    word = re.compile(r"\w")
+    assert [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and word.match(c)] == []
 
 
 def test_shingle_hashes_of_a_short_text_are_none():
