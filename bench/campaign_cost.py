@@ -1,13 +1,17 @@
 """The campaign detection's cost per comment with a full window, measured in-process.
 
     .venv/bin/python -m bench.campaign_cost [--database-url URL] [--window 100000]
-                                            [--samples 1000] [--datasets ../shared/datasets]
+                                            [--samples 1000] [--batch 25]
+                                            [--datasets ../shared/datasets]
 
 A database (SQLite in a temporary directory, or ``--database-url``) is filled with a window of
 synthetic reader comments made from words of the real ones, their fingerprints and keys
-written in bulk; then new comments are stored one by one as at intake, in turns with the
-detection (the fingerprint, then the comment's transaction with its link) and without it.
-The detection's cost is what it adds: the median with it minus the median without.
+written in bulk; then new comments are stored one by one as at intake, in turns queued for
+the detection and not, and the detector links each batch of queued ones (a claim, the
+fingerprints, one transaction with the links), as it does behind a running service. The
+detection's cost per comment is the batch's time divided by its comments (the median over
+batches); a comment alone in its batch, and what queueing adds to the request, are shown
+apart.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,9 +32,8 @@ from sqlalchemy import select
 from sqlalchemy import text as sql_text
 
 from bench.campaign_stream import honest_comments
-from spamschutz.model.features import prepare_comment
+from spamschutz.service.campaigns.detector import CampaignDetector, campaign_link
 from spamschutz.service.campaigns.fingerprint import fingerprint_comment
-from spamschutz.service.campaigns.intake import campaign_link
 from spamschutz.service.config import DEFAULTS
 from spamschutz.service.storage import (
     Stores,
@@ -105,17 +107,18 @@ def _throwaway_database(work: Path, database_url: str | None) -> Iterator[str]:
 
 def measure_detection_cost(
     texts: list[str], work: Path, database_url: str | None = None, window: int = 100_000,
-    samples: int = 1000, seed: int = 7,
+    samples: int = 1000, batch: int = 25, seed: int = 7,
 ) -> dict[str, object]:
     """The detection's cost per new comment (milliseconds), with ``window`` comments already
-    in the window: the median time to store a comment with the detection minus the median
-    without; the detection's own time (fingerprint and link, the commit aside) and the
-    fingerprint's apart."""
+    in the window: the median over batches of ``batch`` comments of the detector's time for
+    the batch (claim, fingerprints, links, both commits) divided by its comments; the same
+    for a comment alone in its batch; what queueing adds to storing a comment (the median
+    stored queued minus the median stored without); and the fingerprint alone."""
     with _throwaway_database(work, database_url) as url:
-        return _measure(texts, url, window, samples, seed)
+        return _measure(texts, url, window, samples, batch, seed)
 
 
-def _measure(texts: list[str], url: str, window: int, samples: int,
+def _measure(texts: list[str], url: str, window: int, samples: int, batch: int,
              seed: int) -> dict[str, object]:
     rng = random.Random(seed)
     upgrade_database(url)
@@ -131,45 +134,56 @@ def _measure(texts: list[str], url: str, window: int, samples: int,
             connection.execute(sql_text("ANALYZE"))
     filled = time.monotonic() - started
     config = {name: default for name, (default, _kind, _meaning) in DEFAULTS.items()}
-    with_detection, without, own, prints = [], [], [], []
-    for sample in range(2 * samples):
+    detector = CampaignDetector.from_config(stores.campaigns, config)
+
+    def store(queued: bool) -> float:
         text = _synthetic(rng, words)
-        fields = {"text": text, "author_email": None, "author_url": None,
-                  "ip_hash": f"ip-{rng.randrange(40000)}", "email_hash": None}
-        detect = sample % 2 == 1  # in turns, so that drift hits both alike
-        # At intake the model has prepared (and normalised) the comment for its score before
-        # the detection runs; that is the scoring's time, not the detection's.
-        prepare_comment({"text": text, "author": "Leser", "email": "", "url": ""})
         began = time.perf_counter()
-        link = campaign_link(fields, config) if detect else None
-        fingerprinted = time.perf_counter() - began
-        linked: list[float] = []
-        if link is not None:
-            link = replace(link, observe=linked.append)
-        stores.comments.add_comment(thread_id=f"artikel-{rng.randrange(3000)}",
-                                   author_name="Leser",
-                                   text=text, lang="de", ip_hash=fields["ip_hash"], band="ham",
-                                   score=0.1, campaign=link)
-        spent = time.perf_counter() - began
-        if detect:
-            with_detection.append(spent)
-            prints.append(fingerprinted)
-            own.append(fingerprinted + sum(linked))
-        else:
-            without.append(spent)
+        stores.comments.add_comment(
+            thread_id=f"artikel-{rng.randrange(3000)}", author_name="Leser", text=text,
+            lang="de", ip_hash=f"ip-{rng.randrange(40000)}", band="ham", score=0.1,
+            queue_campaign_detection=queued)
+        return time.perf_counter() - began
+
+    def link_batches(size: int, rounds: int) -> tuple[list[float], list[float]]:
+        """``rounds`` batches of ``size``: each stored (in turns with as many comments stored
+        without the detection), then linked by the detector; the seconds per comment of each
+        batch, and the store times queued and not."""
+        detector.batch_size = size
+        per_comment, stored = [], {True: [], False: []}
+        for _ in range(rounds):
+            for index in range(2 * size):
+                queued = index % 2 == 1  # in turns, so that drift hits both alike
+                stored[queued].append(store(queued))
+            began = time.perf_counter()
+            linked = detector.run_batch()
+            per_comment.append((time.perf_counter() - began) / linked)
+        return per_comment, stored
+
+    alone, _ = link_batches(1, max(1, samples // 4))
+    batched, stored = link_batches(batch, max(1, samples // batch))
+    fingerprints = []
+    for _ in range(min(samples, 1000)):
+        fields = {"text": _synthetic(rng, words), "ip_hash": f"ip-{rng.randrange(40000)}"}
+        began = time.perf_counter()
+        campaign_link(fields, detector.rules, detector.common)
+        fingerprints.append(time.perf_counter() - began)
     stores.engine.dispose()
-    own.sort()
+    batched.sort()
     return {
         "backend": "postgresql" if url.startswith("postgresql") else "sqlite",
         "window": window,
-        "samples": samples,
+        "samples": len(batched) * batch,
+        "batch": batch,
         "seconds_to_fill_window": round(filled, 1),
-        "median_ms": _ms(statistics.median(with_detection) - statistics.median(without)),
-        "store_median_ms": _ms(statistics.median(without)),
-        "store_with_detection_median_ms": _ms(statistics.median(with_detection)),
-        "detection_median_ms": _ms(statistics.median(own)),
-        "detection_p90_ms": _ms(own[int(0.9 * len(own))]),
-        "fingerprint_median_ms": _ms(statistics.median(prints)),
+        "median_ms": _ms(statistics.median(batched)),
+        "p90_ms": _ms(batched[int(0.9 * len(batched))]),
+        "alone_median_ms": _ms(statistics.median(alone)),
+        "store_median_ms": _ms(statistics.median(stored[False])),
+        "store_queued_median_ms": _ms(statistics.median(stored[True])),
+        "request_median_ms": _ms(statistics.median(stored[True])
+                                 - statistics.median(stored[False])),
+        "fingerprint_median_ms": _ms(statistics.median(fingerprints)),
     }
 
 
@@ -183,6 +197,7 @@ def add_cost_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--window", type=int, default=100_000)
     parser.add_argument("--samples", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=25)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -193,7 +208,8 @@ def main(argv: list[str] | None = None) -> None:
     texts = [text for text, _group, _lang in honest_comments(args.datasets)]
     with tempfile.TemporaryDirectory(prefix="bench-campaign-cost-") as name:
         print(json.dumps(measure_detection_cost(texts, Path(name), args.database_url,
-                                                args.window, args.samples), indent=2))
+                                                args.window, args.samples, args.batch),
+                         indent=2))
 
 
 if __name__ == "__main__":

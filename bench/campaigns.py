@@ -1,7 +1,7 @@
 """Campaigns: how many campaign comments still need a click, and whether readers are swept.
 
     .venv/bin/python -m bench.campaigns [--datasets ../shared/datasets] [--database-url URL]
-                                        [--window 100000] [--samples 1000]
+                                        [--window 100000] [--samples 1000] [--batch 25]
                                         [--throughput-seconds 10] [--throughput-runs 3]
                                         [--skip-throughput] [--out bench/results]
 
@@ -15,7 +15,9 @@
 2. The detection's cost per comment with ``--window`` comments in the window
    (``bench/campaign_cost.py``).
 3. ``bench.http``'s comments throughput with the detection off and on (the same code,
-   ``SPAMSCHUTZ_CAMPAIGN_DETECTION``), in turns, ``--throughput-runs`` runs of each.
+   ``SPAMSCHUTZ_CAMPAIGN_DETECTION``), in turns, ``--throughput-runs`` runs of each; "on"
+   counts the comments until the detector, which links them behind the requests, has
+   linked the last one.
 
 Writes bench/results/campaigns.{md,json}.
 """
@@ -39,6 +41,7 @@ from sqlalchemy import select
 
 from bench.campaign_cost import add_cost_arguments, measure_detection_cost
 from bench.campaign_stream import CAMPAIGNS, build_stream, honest_comments
+from bench.http import wait_for_campaign_detection
 from bench.http_servers import VENV_BIN, spamschutz_env, start_spamschutz, stop
 from spamschutz.service.storage import create_engine_for
 from spamschutz.service.storage.schema import campaign_members, campaigns, comments, decisions
@@ -91,11 +94,15 @@ def run_stream(datasets: Path, work: Path, database_url: str | None) -> dict[str
                     decided.raise_for_status()
                     clicks[comment.origin] += 1
         seconds = time.monotonic() - started
+        url = database_url or f"sqlite:///{(data_dir / 'spamschutz.db').resolve()}"
+        # The detector links comments a moment after they are stored; the stream's last
+        # ones are judged once it has caught up, as a moderator would find them.
+        lag = wait_for_campaign_detection(url)
     finally:
         stop(server)
-    url = database_url or f"sqlite:///{(data_dir / 'spamschutz.db').resolve()}"
     return _outcome(url, origin, clicks) | {"posted": len(origin), "refused": refused,
-                                             "seconds": round(seconds, 1)}
+                                             "seconds": round(seconds, 1),
+                                             "detection_lag_s": round(lag, 2)}
 
 
 def _outcome(url: str, origin: dict[str, str], clicks: Counter[str]) -> dict[str, object]:
@@ -151,10 +158,10 @@ def _comments_throughput(detection: bool, seconds: float, work: Path) -> dict:
     subprocess.run([sys.executable, "-m", "bench.http", "--no-spamd", "--concurrency", "32",
                     "--runs", "1", "--seconds", str(seconds), "--out", str(out)],
                    env=env, check=True, capture_output=True, timeout=3600)
-    summary = json.loads((out / "http.json").read_text())["summary"]
-    row = next(r for r in summary
-               if r["endpoint"] == "comments" and r["server"] == "spamschutz")
-    return {key: row[key] for key in ("requests_per_s", "cpu_ms_per_request", "p50_ms")}
+    rows = json.loads((out / "http.json").read_text())["http"]
+    row = next(r for r in rows if r["endpoint"] == "comments" and r["server"] == "spamschutz")
+    return {key: row[key] for key in ("requests_per_s", "cpu_ms_per_request", "p50_ms",
+                                      "detection_lag_s", "requests_per_s_caught_up")}
 
 
 def measure_throughput(seconds: float, runs: int, work: Path) -> dict[str, object]:
@@ -171,8 +178,10 @@ def measure_throughput(seconds: float, runs: int, work: Path) -> dict[str, objec
                for name in ("off", "on"))
     for name, summary in (("off", off), ("on", on)):
         summary["requests_per_s_runs"] = [row["requests_per_s"] for row in rows[name]]
+    # "On" counts the comments per second until the detector had linked them all: what the
+    # service sustains with its detection, not only how fast it answers.
     return {"off": off, "on": on,
-            "drop": round(1 - on["requests_per_s"] / off["requests_per_s"], 4),
+            "drop": round(1 - on["requests_per_s_caught_up"] / off["requests_per_s"], 4),
             "cpu_increase": round(on["cpu_ms_per_request"] / off["cpu_ms_per_request"] - 1, 4)}
 
 
@@ -184,7 +193,9 @@ def _markdown(results: dict) -> str:
         f"Stream: {stream['honest_comments']} honest comments (YouTube ham, German reader "
         f"comments) and {stream['campaign_comments']} campaign comments posted through "
         f"`POST /api/v1/comments` in {stream['seconds']} s ({stream['refused']} refused by "
-        "the API's limits); a scripted moderator marks the first member of each campaign spam.",
+        "the API's limits; the detector had linked the last of them "
+        f"{stream['detection_lag_s']} s later); a scripted moderator marks the first member of "
+        "each campaign spam.",
         "",
         "| campaign | comments | recognised | moderator's clicks | swept | spam by the model "
         "alone | still pending |",
@@ -202,19 +213,24 @@ def _markdown(results: dict) -> str:
         f"| honest comments shown in a campaign (badge, never swept) | "
         f"{stream['honest_in_a_campaign']} | – |",
         f"| detection per comment, {cost['window']:,} comments in the window "
-        f"({cost['backend']}), median | {cost['median_ms']} ms (storing a comment "
-        f"{cost['store_median_ms']} → {cost['store_with_detection_median_ms']} ms; the "
-        f"detection's own work {cost['detection_median_ms']} ms, p90 "
-        f"{cost['detection_p90_ms']} ms; fingerprint alone {cost['fingerprint_median_ms']} ms)"
+        f"({cost['backend']}), median: a batch's time / its {cost['batch']} comments | "
+        f"{cost['median_ms']} ms (p90 {cost['p90_ms']} ms; a comment alone in its batch "
+        f"{cost['alone_median_ms']} ms; fingerprint alone {cost['fingerprint_median_ms']} ms)"
         " | ≤ 1 ms |",
+        f"| what the detection adds to the request (queueing the comment), median | "
+        f"{cost['request_median_ms']} ms (storing a comment {cost['store_median_ms']} → "
+        f"{cost['store_queued_median_ms']} ms) | – |",
     ]
     throughput = results.get("throughput")
     if throughput:
         lines.append(
             f"| `bench.http` comments/s at concurrency 32, detection off → on, median of "
             f"{len(throughput['off']['requests_per_s_runs'])} runs each, in turns | "
-            f"{throughput['off']['requests_per_s']:.0f} → {throughput['on']['requests_per_s']:.0f}"
-            f" ({throughput['drop']:+.1%} lower; CPU per comment "
+            f"{throughput['off']['requests_per_s']:.0f} → "
+            f"{throughput['on']['requests_per_s_caught_up']:.0f} counted until the detector "
+            f"had linked them all ({throughput['on']['requests_per_s']:.0f} answered, then "
+            f"{throughput['on']['detection_lag_s']:.1f} s to catch up; "
+            f"{throughput['drop']:+.1%} lower; CPU per comment, the detector's included, "
             f"{throughput['off']['cpu_ms_per_request']:.2f} → "
             f"{throughput['on']['cpu_ms_per_request']:.2f} ms) | ≤ 10 % lower |")
     return "\n".join(lines) + "\n"
@@ -244,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"detection cost with {args.window:,} comments in the window ...", flush=True)
         texts = [text for text, _group, _lang in honest_comments(args.datasets)]
         results["cost"] = measure_detection_cost(texts, work, args.database_url, args.window,
-                                                 args.samples)
+                                                 args.samples, args.batch)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "campaigns.json").write_text(json.dumps(results, indent=2) + "\n")
     (args.out / "campaigns.md").write_text(_markdown(results))

@@ -24,6 +24,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     from spamschutz.service.api import register_api
     from spamschutz.service.api.hot_path import ScoreHotPath
     from spamschutz.service.auth import SESSION_LIFETIME
+    from spamschutz.service.campaigns.detector import init_campaign_detector
     from spamschutz.service.challenge_guard import init_challenge_guard
     from spamschutz.service.config import load_config, site_domains
     from spamschutz.service.cors import init_cors
@@ -66,6 +67,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     init_metrics(app)
     init_spool_replay(app)
     init_webhook_worker(app)
+    init_campaign_detector(app)
     csrf.init_app(app)
     init_i18n(app)
 

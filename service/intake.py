@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from spamschutz.service.storage import (
-    CampaignLink,
     ChallengeAlreadyRedeemed,
     CommentRow,
     CommentStore,
@@ -57,7 +56,7 @@ def store_submission(
     idempotency_key: str | None,
     content: Mapping[str, Any],
     build_comment: Callable[[], dict[str, Any]],
-    prepare_campaign: Callable[[Mapping[str, Any]], CampaignLink | None] | None = None,
+    queue_campaign_detection: bool = False,
     clock: Callable[[], datetime] = utc_now,
 ) -> StoredSubmission | None:
     """Redeem the challenge and store the comment; ``None`` if the token was already used.
@@ -78,10 +77,9 @@ def store_submission(
     ``challenge_token_id`` is ``None`` for a comment stored without a question (a site in
     ``unsure`` or ``never`` challenge mode): there is nothing to redeem.
 
-    ``prepare_campaign(comment)`` returns the campaign detection's part of a comment built by
-    ``build_comment`` (see :func:`spamschutz.service.campaigns.intake.campaign_link`); the
-    comment is linked to its campaign in the transaction that stores it. A spooled comment is
-    not.
+    With ``queue_campaign_detection`` the comment is queued for the campaign detection in the
+    transaction that stores it (linked afterwards, see
+    :mod:`spamschutz.service.campaigns.detector`). A spooled comment is not.
     """
     if idempotency_key:
         spooled = spool.find(idempotency_key)
@@ -110,7 +108,7 @@ def store_submission(
             public_id=public_id,
             challenge_token_id=challenge_token_id,
             refuse_redeemed_token=True,
-            campaign=prepare_campaign(comment) if prepare_campaign else None,
+            queue_campaign_detection=queue_campaign_detection,
         )
         if row.public_id != public_id:  # a request with the same key stored its comment first
             _check_same_content(_content_of(row), content)

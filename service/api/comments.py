@@ -16,7 +16,6 @@ from spamschutz.service.api.validation import (
     validate_idempotency_key,
     validate_url,
 )
-from spamschutz.service.campaigns.intake import campaign_link
 from spamschutz.service.challenge import ChallengeError, VerifiedChallenge
 from spamschutz.service.challenge_guard import (
     address_wait_seconds,
@@ -172,7 +171,7 @@ def submit_comment():
             content=fields,
             build_comment=lambda: _comment_fields(payload, fields, verified, lang, site, scored)
             | page,
-            prepare_campaign=lambda comment: campaign_link(comment, current_app.config),
+            queue_campaign_detection=bool(current_app.config.get("CAMPAIGN_DETECTION", True)),
         )
     except IdempotencyKeyReused as reused:
         # With a fresh question, like every 422 here: the comment is sent again with a new key.

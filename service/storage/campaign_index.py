@@ -7,10 +7,9 @@ array parameter: one statement writes the print and the keys and reads, per key,
 comments under it (``unnest`` and a ``LATERAL`` index range), the same text whatever the number
 of keys, so it is prepared and planned once (a ``UNION`` of one query per key took longer to
 plan than to run), and one round trip instead of three.
-SQLite plans in microseconds and runs in-process: the ``UNION`` is kept there, and the keys go
-in as one JSON array parameter (``json_each``): one statement whatever their number, its
-parameters processed once (a multi-row ``INSERT`` built per key count has no cache key in
-SQLAlchemy and was compiled again for every comment; an ``executemany`` processed each row's).
+SQLite plans in microseconds and runs in-process: the ``UNION`` is kept there, sent to the
+driver as it is, and the keys go in as one JSON array parameter (``json_each``): one statement
+whatever their number (an ``executemany`` processed each row's parameters).
 """
 
 from __future__ import annotations
@@ -21,24 +20,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    DateTime,
-    Executable,
-    Integer,
-    LargeBinary,
-    Select,
-    String,
-    and_,
-    bindparam,
-    select,
-    text,
-    union_all,
-)
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import Connection, DateTime, Integer, LargeBinary, String, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from spamschutz.service.storage.schema import campaign_keys, campaign_members, campaign_prints
+from spamschutz.service.storage.records import as_utc
 
 __all__ = ["CANDIDATES_PER_KEY", "index_and_find_candidates"]
 
@@ -76,21 +61,7 @@ def index_and_find_candidates(
     if connection.dialect.name == "postgresql":
         return list(connection.execute(_POSTGRESQL_INDEX_AND_FIND, {
             **parameters, "signature": signature, "keys": list(keys)}).mappings().all())
-    if connection.execute(_SQLITE_PRINT, {
-        "comment_id": comment["id"], "thread_id": comment["thread_id"], "sender": sender,
-        "signature": signature, "created_at": comment["created_at"],
-    }).rowcount != 1:
-        return []
-    if not keys:
-        return []
-    found = connection.execute(
-        _union_of_keys(len(keys), sender is not None),
-        {**parameters, **{f"key_{index}": key for index, key in enumerate(keys)}},
-    ).mappings().all()
-    connection.execute(_SQLITE_INSERT_KEYS, {
-        "keys": json.dumps(list(keys)), "comment_id": comment["id"],
-        "created_at": comment["created_at"]})
-    return list(found)
+    return _sqlite_index_and_find(connection, comment, sender, signature, keys, since)
 
 
 _CANDIDATE_COLUMNS = {
@@ -135,43 +106,76 @@ WHERE NOT (newest.thread_id = :thread_id AND newest.sender IS NOT NULL
 ).columns(**_CANDIDATE_COLUMNS)
 
 
-_SQLITE_INSERT_KEYS = text(
+# SQLite's statements go to the driver as they are: SQLAlchemy's compilation cache look-up,
+# parameter processing and row processing around them took as long as SQLite's own work
+# (the queries run in-process, in microseconds). Times are stored as SQLAlchemy stores
+# them on SQLite (UTC digits, microseconds always written), so its own queries and these
+# compare alike.
+_SQLITE_PRINT = (
+    "INSERT INTO campaign_prints (comment_id, thread_id, sender, signature, created_at)"
+    " VALUES (:comment_id, :thread_id, :sender, :signature, :created_at)"
+    " ON CONFLICT (comment_id) DO NOTHING"
+)
+_SQLITE_INSERT_KEYS = (
     "INSERT INTO campaign_keys (key, comment_id, created_at)"
     " SELECT value, :comment_id, :created_at FROM json_each(:keys)"
-).bindparams(bindparam("created_at", type_=DateTime(timezone=True)))
-
-_SQLITE_PRINT = (
-    sqlite.insert(campaign_prints).on_conflict_do_nothing(index_elements=["comment_id"])
-    # rowcount of an INSERT is only reported when asked for (SQLAlchemy 2.0.28+).
-    .execution_options(preserve_rowcount=True)
 )
+# Only the parameters' names are formatted into it; every value is a parameter.
+_SQLITE_NEWEST_OF_KEY = (
+    "SELECT * FROM (SELECT k.key, k.comment_id, p.thread_id, p.sender, p.signature,"
+    " p.created_at, m.campaign_id FROM campaign_keys AS k"
+    " JOIN campaign_prints AS p ON p.comment_id = k.comment_id"
+    " LEFT OUTER JOIN campaign_members AS m ON m.comment_id = k.comment_id"
+    " WHERE k.key = :key_{index} AND k.created_at >= :since AND k.comment_id != :comment_id"
+    " ORDER BY k.created_at DESC LIMIT :per_key)"
+)
+_CANDIDATE_NAMES = ("key", "comment_id", "thread_id", "sender", "signature", "created_at",
+                    "campaign_id")
 
 
-def _newest_of_key(index: int) -> Select[Any]:
-    return (
-        select(campaign_keys.c.key, campaign_keys.c.comment_id, campaign_prints.c.thread_id,
-               campaign_prints.c.sender, campaign_prints.c.signature,
-               campaign_prints.c.created_at, campaign_members.c.campaign_id)
-        .join(campaign_prints, campaign_prints.c.comment_id == campaign_keys.c.comment_id)
-        .outerjoin(campaign_members,
-                   campaign_members.c.comment_id == campaign_keys.c.comment_id)
-        .where(campaign_keys.c.key == bindparam(f"key_{index}"),
-               campaign_keys.c.created_at >= bindparam("since"),
-               campaign_keys.c.comment_id != bindparam("comment_id"))
-        .order_by(campaign_keys.c.created_at.desc())
-        .limit(CANDIDATES_PER_KEY)
-    )
+def _sqlite_time(value: datetime) -> str:
+    value = as_utc(value)
+    return f"{value:%Y-%m-%d %H:%M:%S}.{value.microsecond:06d}"
 
 
 @functools.cache
-def _union_of_keys(count: int, by_sender: bool) -> Executable:
+def _sqlite_union_of_keys(count: int, by_sender: bool) -> str:
     """SQLite's look-up: one index range (``key``, ``created_at``) per key, in a ``UNION``."""
-    parts = [_newest_of_key(index).subquery().select() for index in range(count)]
-    newest = (parts[0] if count == 1 else union_all(*parts)).subquery()
+    union = " UNION ALL ".join(_SQLITE_NEWEST_OF_KEY.format(index=index)
+                               for index in range(count))
     if not by_sender:
-        return select(newest)
-    return select(newest).where(~and_(
-        newest.c.thread_id == bindparam("thread_id"),
-        newest.c.sender.is_not(None),
-        newest.c.sender == bindparam("sender"),
-    ))
+        return union
+    return ("SELECT * FROM (" + union + ") WHERE NOT (thread_id = :thread_id"  # noqa: S608
+            " AND sender IS NOT NULL AND sender = :sender)")
+
+
+def _sqlite_index_and_find(
+    connection: Connection,
+    comment: Mapping[str, Any],
+    sender: str | None,
+    signature: bytes | None,
+    keys: Sequence[str],
+    since: datetime,
+) -> list[Mapping[str, Any]]:
+    # The driver's connection, in the transaction SQLAlchemy began on it.
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        created = _sqlite_time(comment["created_at"])
+        cursor.execute(_SQLITE_PRINT, {
+            "comment_id": comment["id"], "thread_id": comment["thread_id"], "sender": sender,
+            "signature": signature, "created_at": created})
+        if cursor.rowcount != 1 or not keys:
+            return []
+        cursor.execute(_sqlite_union_of_keys(len(keys), sender is not None), {
+            "since": _sqlite_time(since), "comment_id": comment["id"],
+            "per_key": CANDIDATES_PER_KEY,
+            "thread_id": comment["thread_id"], "sender": sender,
+            **{f"key_{index}": key for index, key in enumerate(keys)}})
+        found = [dict(zip(_CANDIDATE_NAMES, row, strict=True)) for row in cursor.fetchall()]
+        cursor.execute(_SQLITE_INSERT_KEYS, {
+            "keys": json.dumps(list(keys)), "comment_id": comment["id"], "created_at": created})
+    finally:
+        cursor.close()
+    for row in found:
+        row["created_at"] = datetime.fromisoformat(row["created_at"])
+    return found

@@ -3,7 +3,7 @@ campaigns and their members as the desk reads them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,16 +27,11 @@ class DetectionRules:
 @dataclass(frozen=True)
 class CampaignLink:
     """What the detection needs of a new comment: its keys and text signature (see
-    :class:`spamschutz.service.campaigns.fingerprint.Fingerprint`) and the rules.
-
-    ``observe``, if given, is called with the seconds the linking took inside the comment's
-    transaction (for the detection's duration metric).
-    """
+    :class:`spamschutz.service.campaigns.fingerprint.Fingerprint`) and the rules."""
 
     keys: tuple[str, ...]
     signature: bytes | None
     rules: DetectionRules
-    observe: Callable[[float], None] | None = None
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from spamschutz.service.storage import keyset
-from spamschutz.service.storage.campaign_records import CampaignLink
-from spamschutz.service.storage.campaigns import CampaignStore
+from spamschutz.service.storage.campaign_backlog import queue_for_detection
 from spamschutz.service.storage.desk import (
     CommenterHistory,
     QueueFilter,
@@ -52,7 +51,7 @@ class _NewComment:
     values: dict[str, Any]
     challenge_token_id: str | None
     refuse_redeemed_token: bool
-    campaign: CampaignLink | None
+    queue_campaign_detection: bool
 
 
 class CommentStore(QueuesEvents):
@@ -60,8 +59,8 @@ class CommentStore(QueuesEvents):
 
     Comments stored at the same time by threads of a process share a transaction
     (:class:`GroupCommit`): under load, the per-transaction costs were most of a comment's.
-    A new comment is linked to its campaign in the transaction that stores it: ``campaigns``
-    (the campaign store) is handed that connection (:meth:`CampaignStore._link_new_comment`).
+    A new comment can be queued for the campaign detection in the transaction that stores
+    it; the detector links it afterwards (:meth:`CampaignStore.link_waiting`).
     """
 
     def __init__(
@@ -69,11 +68,8 @@ class CommentStore(QueuesEvents):
         engine: Engine,
         clock: Callable[[], datetime] = utc_now,
         outbox: EventOutbox | None = None,
-        *,
-        campaigns: CampaignStore,
     ) -> None:
         super().__init__(engine, clock, outbox)
-        self._campaigns = campaigns
         self._comment_writes = GroupCommit(self._write_comments, batch_errors=(StorageUnavailable,))
 
     def add_comment(
@@ -105,7 +101,7 @@ class CommentStore(QueuesEvents):
         permalink: str | None = None,
         site: str | None = None,
         thread_title: str | None = None,
-        campaign: CampaignLink | None = None,
+        queue_campaign_detection: bool = False,
     ) -> CommentRow:
         """Store a new comment; a repeated ``idempotency_key`` returns the first one instead.
 
@@ -125,9 +121,12 @@ class CommentStore(QueuesEvents):
         ``source`` says where it came from (``form`` or ``akismet``); ``is_test`` keeps it out
         of the training data.
 
-        With ``campaign`` the comment is linked to its campaign in the same transaction (see
-        :meth:`CampaignStore._link_new_comment`: a failure there never costs the comment).
-        The row returned is the comment as inserted, before a campaign's sweep.
+        With ``queue_campaign_detection`` a newly stored comment is queued for the campaign
+        detection in the same transaction, so it is never stored without its place in the
+        queue (a retry of a stored comment is not queued again). The detector links it
+        afterwards, in a batch (:mod:`spamschutz.service.campaigns.detector`); a campaign
+        that sweeps moves it to the spam folder then. The row returned is the comment as
+        inserted.
         """
         if status not in COMMENT_STATUSES:
             raise ValueError(f"unknown comment status {status!r}")
@@ -160,7 +159,8 @@ class CommentStore(QueuesEvents):
             "site": site,
             "thread_title": thread_title,
         }
-        new = _NewComment(values, challenge_token_id, refuse_redeemed_token, campaign)
+        new = _NewComment(values, challenge_token_id, refuse_redeemed_token,
+                          queue_campaign_detection)
         return CommentRow.from_row(self._comment_writes.submit(new))
 
     def _write_comments(
@@ -203,9 +203,8 @@ class CommentStore(QueuesEvents):
         # JSON again cost a fifth of the write, inside the write lock.
         row = {**values, "decided_at": None, "decided_by": None}
         self._queue_event(connection, "comment.received", event_data(row), now)
-        if new.campaign is not None:
-            self._campaigns._link_new_comment(
-                connection, {**values, "id": comment_id}, new.campaign)
+        if new.queue_campaign_detection:
+            queue_for_detection(connection, comment_id)
         return row
 
     def get_comment(self, public_id: str) -> CommentRow:

@@ -35,6 +35,7 @@ __all__ = [
     "SCORE_BANDS",
     "TOKEN_ROLES",
     "api_tokens",
+    "campaign_backlog",
     "campaign_keys",
     "campaign_members",
     "campaign_prints",
@@ -360,4 +361,15 @@ campaign_keys = Table(
     ),
     Column("created_at", _utc_datetime(), nullable=False),
     Index("ix_campaign_keys_key_created_at", "key", "created_at"),
+)
+
+# The detection's queue: comments stored but not yet linked to their campaign. A row goes in
+# with its comment and out in the transaction that links it, so a crash or a restart loses
+# none, and any instance's detector may take it.
+campaign_backlog = Table(
+    "campaign_backlog",
+    metadata,
+    Column(
+        "comment_id", Integer, ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
+    ),
 )

@@ -58,7 +58,7 @@ class Stores:
         campaigns = CampaignStore(engine, clock, outbox)
         return cls(
             engine=engine,
-            comments=CommentStore(engine, clock, outbox, campaigns=campaigns),
+            comments=CommentStore(engine, clock, outbox),
             decisions=DecisionStore(engine, clock, outbox, campaigns=campaigns),
             campaigns=campaigns,
             accounts=AccountStore(engine, clock),

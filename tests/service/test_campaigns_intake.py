@@ -1,5 +1,5 @@
-"""Campaign detection at intake: through ``POST /api/v1/comments``, on real reader comments,
-and when the detection itself fails."""
+"""Campaign detection after intake: comments posted through ``POST /api/v1/comments`` and
+linked by the app's detector, on real reader comments, and when the detection itself fails."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from spamschutz.service.extensions import runtime
-from tests.conftest import DATASETS
+from tests.conftest import DATASETS, detect_campaigns
 
 GERMAN = DATASETS / "german-reader-comments" / "comments.jsonl"
 
@@ -35,6 +35,7 @@ def test_comments_posted_through_the_api_form_a_campaign(open_app):
     ids = [submit(client, f"Kredit ohne Schufa in 24 Stunden, ruf an: 0151 2345678{i}"
                   f" oder 0170 9988776", thread=f"artikel-{i}", address=f"203.0.113.{i}")
            for i in range(3)]
+    detect_campaigns(open_app)
     with open_app.app_context():
         found = runtime().campaigns.campaigns_of(ids)
     assert set(found) == set(ids)
@@ -50,10 +51,12 @@ def test_a_failing_detection_keeps_the_comment_and_says_so_in_the_log(open_app, 
         with stores.engine.begin() as connection:
             connection.execute(text("DROP TABLE campaign_keys"))
     client = open_app.test_client()
-    with caplog.at_level(logging.ERROR, logger="spamschutz.service.campaigns.intake"):
+    with caplog.at_level(logging.ERROR):
         public_id = submit(client, "Ruf an: 0151 23456789, schnelles Geld ohne Risiko")
+        detect_campaigns(open_app)
     with open_app.app_context():
         stored = runtime().comments.get_comment(public_id)
+        assert not runtime().campaigns.detection_waiting()  # not tried again and again
     assert stored.text.startswith("Ruf an")
     assert "campaign detection failed" in caplog.text
 
@@ -64,6 +67,7 @@ def test_detection_can_be_switched_off(make_app):
     ids = [submit(client, f"Ruf an: 0151 23456789 ({i})", thread=f"t{i}",
                   address=f"203.0.113.{i}") for i in range(3)]
     with app.app_context():
+        assert not runtime().campaigns.detection_waiting()  # nothing queued
         assert runtime().campaigns.campaigns_of(ids) == {}
 
 
@@ -92,6 +96,7 @@ def test_real_german_reader_comments_are_never_swept(open_app):
             submit(open_app.test_client(), f"Wer mehr über die Wohnung wissen will, ruft mich "
                    f"bitte an: 0151 23456789 ({index})", thread=f"artikel-{index // 30}",
                    address=f"203.0.113.{index % 250}")
+    detect_campaigns(open_app)
     with open_app.app_context():
         stores = runtime()
         recognised = stores.campaigns.list_campaigns()

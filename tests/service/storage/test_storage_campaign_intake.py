@@ -1,72 +1,117 @@
-"""A comment linked to its campaign in the transaction that stores it, on each backend: the
-same campaign as linking it afterwards, a sweep that catches it on arrival, and a failing
-detection that never costs the comment (nor the comments stored with it)."""
+"""Comments queued for the campaign detection when they are stored, and linked afterwards in
+batches, on each backend: the same campaign as linking each at once, a sweep that catches a
+later member when its batch is linked (and is undone with it), a failing detection that never
+costs a comment, a batch stopped midway that the next detector links, and two detectors at
+once."""
 
 from __future__ import annotations
 
 import logging
+import threading
 
+import pytest
 from sqlalchemy import text
 
-from spamschutz.service.campaigns.fingerprint import fingerprint_comment
-from spamschutz.service.storage import CampaignLink, DetectionRules
+from spamschutz.service.campaigns.detector import CampaignDetector
+from spamschutz.service.storage import DetectionRules
 
 RULES = DetectionRules()
 PHONE_SPAM = "Schnelles Geld ohne Risiko, ruf an: 0151 23456789 ({n})"
 
 
-def store(stores, make_comment, n, text=PHONE_SPAM, observe=None):
-    """Store comment ``n`` (its own thread and sender) with its campaign link, as the intake
-    does; its id."""
-    body = text.format(n=n)
-    sender = f"sender-{n}"
-    fingerprint = fingerprint_comment(body, senders=(sender,))
-    link = CampaignLink(tuple(fingerprint.index_keys()), fingerprint.signature, RULES, observe)
-    row = make_comment(text=body, thread_id=f"artikel-{n}", ip_hash=sender, status="pending",
-                       band="unsure", score=0.6, campaign=link)
+def detector(stores) -> CampaignDetector:
+    return CampaignDetector(stores.campaigns, RULES, frozenset())
+
+
+def store(make_comment, n, text=PHONE_SPAM, **fields):
+    """Store comment ``n`` (its own thread and sender) queued for the detection, as the
+    intake does; its id."""
+    row = make_comment(text=text.format(n=n), thread_id=f"artikel-{n}", ip_hash=f"sender-{n}",
+                       status="pending", band="unsure", score=0.6,
+                       queue_campaign_detection=True, **fields)
     return row.public_id
 
 
-def test_comments_stored_with_their_link_form_a_campaign(stores, make_comment):
-    timings = []
-    ids = [store(stores, make_comment, n, observe=timings.append) for n in range(3)]
+def test_queued_comments_form_their_campaign_when_the_detector_links_them(
+        stores, make_comment):
+    ids = [store(make_comment, n) for n in range(3)]
+    assert stores.campaigns.campaigns_of(ids) == {}
+    assert stores.campaigns.detection_waiting()
+    detector(stores).catch_up()
+    assert not stores.campaigns.detection_waiting()
     found = stores.campaigns.campaigns_of(ids)
     assert set(found) == set(ids)
     campaign = found[ids[0]]
     assert campaign.status == "open"
     assert (campaign.member_count, campaign.thread_count) == (3, 3)
     assert campaign.shares["phones"] == ["015123456789"]
-    assert len(timings) == 3 and all(seconds >= 0 for seconds in timings)
 
 
-def test_a_sweeping_campaign_catches_a_new_member_in_its_own_transaction(
+def test_a_sweeping_campaign_catches_a_later_member_when_its_batch_is_linked(
         stores, make_comment):
-    ids = [store(stores, make_comment, n) for n in range(3)]
+    ids = [store(make_comment, n) for n in range(3)]
+    detector(stores).catch_up()
     stores.decisions.decide(ids[0], "spam", "redaktion")
-    later = store(stores, make_comment, 3)
+    later = store(make_comment, 3)
+    assert stores.comments.get_comment(later).status == "pending"  # until its batch
+    detector(stores).catch_up()
     assert stores.comments.get_comment(later).status == "spam"
     assert [(d.action, d.moderator) for d in stores.decisions.decisions_for(later)] == [
         ("spam", "redaktion")]
+    campaign = stores.campaigns.campaigns_of([later])[later]
+    stores.campaigns.undo_sweep(campaign.public_id, "redaktion")
+    assert [stores.comments.get_comment(i).status for i in [*ids[1:], later]] == [
+        "pending"] * 3
 
 
-def test_a_failing_detection_keeps_the_comment(stores, make_comment, caplog):
+def test_a_failing_detection_keeps_the_comments_and_empties_the_queue(
+        stores, make_comment, caplog):
     """On PostgreSQL a failed statement spoils its whole transaction unless a savepoint
-    contains it: the comment is written in the same transaction as the detection."""
+    contains it: the batch's comments are linked in one transaction."""
     with stores.engine.begin() as connection:
         connection.execute(text("DROP TABLE campaign_keys"))
+    ids = [store(make_comment, n) for n in range(2)]
     with caplog.at_level(logging.ERROR):
-        public_id = store(stores, make_comment, 1)
-    assert stores.comments.get_comment(public_id).text.startswith("Schnelles Geld")
+        detector(stores).catch_up()
+    assert [stores.comments.get_comment(i).text[:14] for i in ids] == ["Schnelles Geld"] * 2
     assert "campaign detection failed" in caplog.text
-    assert stores.comments.count_by_status()["pending"] == 1
+    assert not stores.campaigns.detection_waiting()
 
 
-def test_a_retried_submission_is_neither_stored_nor_linked_twice(stores, make_comment):
-    fingerprint = fingerprint_comment(PHONE_SPAM.format(n=0), senders=("sender-0",))
-    link = CampaignLink(tuple(fingerprint.index_keys()), fingerprint.signature, RULES)
-    first = make_comment(text=PHONE_SPAM.format(n=0), ip_hash="sender-0", campaign=link,
-                         idempotency_key="retry-1")
-    again = make_comment(text=PHONE_SPAM.format(n=0), ip_hash="sender-0", campaign=link,
-                         idempotency_key="retry-1")
-    assert again.public_id == first.public_id
-    assert stores.comments.count_by_status()["pending"] == 1
+def test_a_retried_submission_is_neither_stored_nor_queued_twice(stores, make_comment):
+    first = store(make_comment, 0, idempotency_key="retry-1")
+    again = store(make_comment, 0, idempotency_key="retry-1")
+    assert again == first
+    assert detector(stores).run_batch() == 1
+
+
+def test_a_batch_whose_transaction_fails_waits_for_the_next_detector(stores, make_comment):
+    """A detector stopped mid-batch (a crash, a restart): nothing of the batch is kept, so
+    its comments are linked by the next one, once."""
+    ids = [store(make_comment, n) for n in range(3)]
+
+    def stopped(batch):
+        raise RuntimeError("stopped mid-batch")
+
+    with pytest.raises(RuntimeError):
+        stores.campaigns.link_waiting(50, stopped)
+    assert stores.campaigns.detection_waiting()
+    detector(stores).catch_up()
+    assert not stores.campaigns.detection_waiting()
+    assert stores.campaigns.campaigns_of(ids)[ids[0]].member_count == 3
+
+
+def test_two_detectors_at_once_share_the_queue_and_link_each_comment_once(
+        stores, make_comment):
+    ids = [store(make_comment, n) for n in range(40)]
+    detectors = [CampaignDetector(stores.campaigns, RULES, frozenset(), batch_size=3)
+                 for _ in range(2)]
+    threads = [threading.Thread(target=d.catch_up) for d in detectors]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    campaigns = stores.campaigns.campaigns_of(ids)
+    assert set(campaigns) == set(ids)
+    assert {c.public_id for c in campaigns.values()} == {campaigns[ids[0]].public_id}
+    assert stores.campaigns.get_campaign(campaigns[ids[0]].public_id).member_count == 40

@@ -1,0 +1,62 @@
+"""The detection's queue (``campaign_backlog``): comments stored but not yet linked to their
+campaign, queued with the comment and taken out in the transaction that links them.
+
+A detector takes the oldest waiting comments in its write transaction and deletes them there:
+if the transaction fails (a crash, a restart, the database gone) they wait again, and none is
+linked twice. On PostgreSQL the rows another instance's detector holds are skipped
+(``FOR UPDATE SKIP LOCKED``), so instances share the queue instead of queueing for it; on
+SQLite the write transaction holds the database's one write lock, and detectors take turns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, exists, insert, select
+
+from spamschutz.service.storage.schema import campaign_backlog, comments
+
+__all__ = ["comments_waiting", "queue_for_detection", "take_from_queue", "waiting_comments"]
+
+# What the detection reads of a queued comment: the fingerprint's fields and the linking's.
+_QUEUED_FIELDS = (
+    comments.c.id, comments.c.thread_id, comments.c.created_at, comments.c.text,
+    comments.c.author_email, comments.c.author_url, comments.c.ip_hash, comments.c.email_hash,
+)
+
+_QUEUE = insert(campaign_backlog).values(comment_id=bindparam("comment_id"))
+_ANY_WAITING = select(exists().select_from(campaign_backlog))
+
+
+def queue_for_detection(connection: Connection, comment_id: int) -> None:
+    """Queue a comment inserted in ``connection``'s transaction for the detection."""
+    connection.execute(_QUEUE, {"comment_id": comment_id})
+
+
+def comments_waiting(connection: Connection) -> bool:
+    """Whether any comment waits for the detection."""
+    return bool(connection.execute(_ANY_WAITING).scalar())
+
+
+def waiting_comments(connection: Connection, limit: int) -> list[Mapping[str, Any]]:
+    """Up to ``limit`` waiting comments, the oldest first, locked for this transaction (on
+    PostgreSQL; rows another transaction holds are skipped): their ``id``, ``thread_id``,
+    ``created_at``, ``text``, ``author_email``, ``author_url``, ``ip_hash`` and
+    ``email_hash``."""
+    oldest = (select(campaign_backlog.c.comment_id)
+              .order_by(campaign_backlog.c.comment_id).limit(limit))
+    if connection.dialect.name == "postgresql":
+        oldest = oldest.with_for_update(skip_locked=True)
+    taken = connection.execute(oldest).scalars().all()
+    if not taken:
+        return []
+    return list(connection.execute(
+        select(*_QUEUED_FIELDS).where(comments.c.id.in_(taken)).order_by(comments.c.id)
+    ).mappings().all())
+
+
+def take_from_queue(connection: Connection, comment_ids: Sequence[int]) -> None:
+    """Take comments out of the queue, in the transaction that links them."""
+    connection.execute(delete(campaign_backlog)
+                       .where(campaign_backlog.c.comment_id.in_(list(comment_ids))))
