@@ -185,6 +185,10 @@ def measure_throughput(seconds: float, runs: int, work: Path) -> dict[str, objec
             "cpu_increase": round(on["cpu_ms_per_request"] / off["cpu_ms_per_request"] - 1, 4)}
 
 
+def _lower_or_higher(drop: float) -> str:
+    return f"{drop:.1%} lower" if drop >= 0 else f"{-drop:.1%} higher"
+
+
 def _markdown(results: dict) -> str:
     stream, cost = results["stream"], results["cost"]
     lines = [
@@ -230,7 +234,8 @@ def _markdown(results: dict) -> str:
             f"{throughput['on']['requests_per_s_caught_up']:.0f} counted until the detector "
             f"had linked them all ({throughput['on']['requests_per_s']:.0f} answered, then "
             f"{throughput['on']['detection_lag_s']:.1f} s to catch up; "
-            f"{throughput['drop']:+.1%} lower; CPU per comment, the detector's included, "
+            f"{_lower_or_higher(throughput['drop'])}; CPU per comment, the detector's "
+            "included, "
             f"{throughput['off']['cpu_ms_per_request']:.2f} → "
             f"{throughput['on']['cpu_ms_per_request']:.2f} ms) | ≤ 10 % lower |")
     return "\n".join(lines) + "\n"
