@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from spamschutz.service.campaigns.detector import CAMPAIGN_DETECTOR_EXTENSION
 from spamschutz.service.storage import ChallengeStore, Stores
+from tests.conftest import detect_campaigns
 from tests.service.helpers import post_comment
 
 
@@ -146,6 +148,7 @@ def test_privacy_erase_forgets_the_comments_in_the_campaign_index(
 
     post_comment(client, app, email="erika@example.org", text="Ruf an: 0151 23456789, Erika")
     post_comment(client, app, email="someone.else@example.org")
+    detect_campaigns(app)
     with stores.engine.connect() as connection:
         before = connection.execute(select(func.count()).select_from(campaign_prints)).scalar()
     runner("privacy", "erase", "erika@example.org", "--yes")
@@ -154,3 +157,25 @@ def test_privacy_erase_forgets_the_comments_in_the_campaign_index(
         phones = connection.execute(select(func.count()).select_from(campaign_keys)
                                     .where(campaign_keys.c.key.like("p:%"))).scalar()
     assert (before, prints, phones) == (2, 1, 0)
+
+
+def test_privacy_erase_takes_a_waiting_comment_out_of_the_campaign_detection(
+    runner, client, app, stores
+) -> None:
+    """Erased before the detector read it: its phone number and address never reach the
+    campaign index, and its blanked text is not fingerprinted either."""
+    from sqlalchemy import func, select
+
+    from spamschutz.service.storage.schema import campaign_keys, campaign_prints
+
+    # The app's own detector stays off here, or it could link the comment first.
+    app.extensions[CAMPAIGN_DETECTOR_EXTENSION].stop()
+    post_comment(client, app, email="erika@example.org", text="Ruf an: 0151 23456789, Erika")
+    assert stores.campaigns.detection_waiting()
+    runner("privacy", "erase", "erika@example.org", "--yes")
+    assert not stores.campaigns.detection_waiting()
+    detect_campaigns(app)
+    with stores.engine.connect() as connection:
+        prints = connection.execute(select(func.count()).select_from(campaign_prints)).scalar()
+        keys = connection.execute(select(func.count()).select_from(campaign_keys)).scalar()
+    assert (prints, keys) == (0, 0)

@@ -16,7 +16,13 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, delete, false, func, or_, select
 
 from spamschutz.service.storage.records import CommentRow, DecisionRow, as_utc
-from spamschutz.service.storage.schema import campaign_keys, campaign_prints, comments, decisions
+from spamschutz.service.storage.schema import (
+    campaign_backlog,
+    campaign_keys,
+    campaign_prints,
+    comments,
+    decisions,
+)
 from spamschutz.service.storage.transactions import TransactionalStore
 
 __all__ = ["ERASED_TEXT", "PURGED_STATUSES", "PersonalComment", "PrivacyStore"]
@@ -93,7 +99,8 @@ class PrivacyStore(TransactionalStore):
 
         The status, scores and decisions stay (audit trail, queue counts); the model's reasons
         go too, because they quote words of the text, and so does the campaign detection's
-        index of the comments (it holds addresses, phone numbers and sender hashes).
+        index of the comments (it holds addresses, phone numbers and sender hashes), and a
+        comment still waiting for the detection leaves its queue unread.
         """
         statement = (
             comments.update()
@@ -113,6 +120,8 @@ class PrivacyStore(TransactionalStore):
         )
         erased = select(comments.c.id).where(_of_commenter(email, email_hash))
         with self._transaction() as connection:
+            connection.execute(
+                delete(campaign_backlog).where(campaign_backlog.c.comment_id.in_(erased)))
             connection.execute(delete(campaign_keys).where(campaign_keys.c.comment_id.in_(erased)))
             connection.execute(
                 delete(campaign_prints).where(campaign_prints.c.comment_id.in_(erased)))
