@@ -123,7 +123,9 @@ def store_submission(
             challenge_token_id=challenge_token_id or "",
             # The transaction that would have redeemed it did not commit.
             challenge_redeemed=challenge_token_id is None,
-            comment=comment if comment is not None else build_comment(),
+            comment=_with_detection(
+                comment if comment is not None else build_comment(), queue_campaign_detection
+            ),
         )
         try:
             stored = spool.write(record)
@@ -134,6 +136,14 @@ def store_submission(
             ) from error
         log.warning("database unavailable (%s): comment %s spooled", unavailable, stored.public_id)
         return StoredSubmission(stored.public_id, spooled=True)
+
+
+def _with_detection(comment: dict[str, Any], queue_campaign_detection: bool) -> dict[str, Any]:
+    # A spooled comment is replayed with these arguments: queued then for the detection, as
+    # it would have been when it arrived. Records written without the key replay without it.
+    if not queue_campaign_detection:
+        return comment
+    return {**comment, "queue_campaign_detection": True}
 
 
 def _content_of(row: CommentRow) -> dict[str, Any]:

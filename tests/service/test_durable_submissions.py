@@ -9,6 +9,7 @@ import pytest
 from spamschutz.service import create_app
 from spamschutz.service.extensions import runtime
 from spamschutz.service.storage.schema import comments
+from tests.conftest import detect_campaigns
 from tests.factories import submission
 from tests.service.helpers import answer_for, fresh_challenge, post_comment
 from tests.service.outage import database_file_replaced_by_a_directory
@@ -55,6 +56,23 @@ def test_comment_accepted_while_the_database_is_down_is_stored_once_after_recove
     assert row.score is not None  # scored when it arrived, by the model in memory
     assert len(_all_comments(stores)) == 2
     assert client.get("/healthz").get_json()["spool"] == {"depth": 0, "failed": 0}
+
+
+def test_comment_spooled_during_an_outage_joins_its_campaign_after_the_replay(
+    client, app, stores, runner
+) -> None:
+    spam = "Schnelles Geld ohne Risiko, ruf an: 0151 23456789 ({n})"
+    early = [post_comment(client, app, text=spam.format(n=n), thread_id=f"artikel-{n}")
+             for n in (1, 2)]
+    with database_file_replaced_by_a_directory(app):
+        spooled = post_comment(client, app, text=spam.format(n=3), thread_id="artikel-3")
+    assert spooled.status_code == 202
+    assert "Stored 1 comment(s)" in runner("spool", "drain").output
+    detect_campaigns(app)
+    ids = [response.get_json()["id"] for response in (*early, spooled)]
+    campaigns = stores.campaigns.campaigns_of(ids)
+    assert set(campaigns) == set(ids)
+    assert len({campaign.public_id for campaign in campaigns.values()}) == 1
 
 
 def test_when_neither_database_nor_spool_can_keep_the_comment_the_answer_is_503(
