@@ -166,7 +166,8 @@ DEFAULTS: dict[str, tuple[object, type, str]] = {
         True,
         bool,
         "recognise campaigns (near-identical texts, shared links, phone numbers, e-mails, one "
-        "sender's bursts) at intake; a moderator's spam decision on one member sweeps them",
+        "sender's bursts) a moment after intake, in the background; a moderator's spam "
+        "decision on one member sweeps them",
     ),
     "CAMPAIGN_WINDOW_DAYS": (
         14.0,

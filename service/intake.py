@@ -79,7 +79,8 @@ def store_submission(
 
     With ``queue_campaign_detection`` the comment is queued for the campaign detection in the
     transaction that stores it (linked afterwards, see
-    :mod:`spamschutz.service.campaigns.detector`). A spooled comment is not.
+    :mod:`spamschutz.service.campaigns.detector`); a spooled comment is queued when it is
+    replayed.
     """
     if idempotency_key:
         spooled = spool.find(idempotency_key)

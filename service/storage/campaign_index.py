@@ -56,12 +56,12 @@ def index_and_find_candidates(
     after each key's newest are chosen, not before: a sender's many comments in one thread
     would otherwise all be read to find others.
     """
-    parameters = {"comment_id": comment["id"], "thread_id": comment["thread_id"],
-                  "sender": sender, "since": since, "created_at": comment["created_at"]}
-    if connection.dialect.name == "postgresql":
-        return list(connection.execute(_POSTGRESQL_INDEX_AND_FIND, {
-            **parameters, "signature": signature, "keys": list(keys)}).mappings().all())
-    return _sqlite_index_and_find(connection, comment, sender, signature, keys, since)
+    if connection.dialect.name != "postgresql":
+        return _sqlite_index_and_find(connection, comment, sender, signature, keys, since)
+    return list(connection.execute(_POSTGRESQL_INDEX_AND_FIND, {
+        "comment_id": comment["id"], "thread_id": comment["thread_id"], "sender": sender,
+        "since": since, "created_at": comment["created_at"], "signature": signature,
+        "keys": list(keys)}).mappings().all())
 
 
 _CANDIDATE_COLUMNS = {
@@ -129,8 +129,7 @@ _SQLITE_NEWEST_OF_KEY = (
     " WHERE k.key = :key_{index} AND k.created_at >= :since AND k.comment_id != :comment_id"
     " ORDER BY k.created_at DESC LIMIT :per_key)"
 )
-_CANDIDATE_NAMES = ("key", "comment_id", "thread_id", "sender", "signature", "created_at",
-                    "campaign_id")
+_CANDIDATE_NAMES = tuple(_CANDIDATE_COLUMNS)
 
 
 def _sqlite_time(value: datetime) -> str:
