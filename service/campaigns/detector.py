@@ -2,9 +2,10 @@
 database; a detector links them to their campaigns afterwards, in batches.
 
 Linked in the request, the detection made every reader wait for it (1.4 to 5.8 ms with
-100,000 comments in the window on SQLite; queueing costs 0.06 to 0.1 ms). In a batch, the
-transaction's begin and commit are shared by its comments; most of the work stays per comment
-(the fingerprint, the look-up, the index rows: bench/README.md, Campaigns). The queue is a
+100,000 comments in the window on SQLite; queueing costs 0.06 to 0.1 ms). A batch shares
+the transaction, one look-up of the window and one write of its index among its comments
+(:mod:`~spamschutz.service.storage.campaign_batch`); the fingerprints stay per comment
+(bench/README.md, Campaigns). The queue is a
 table (``campaign_backlog``), written with the comment: a crash or a restart loses no
 comment's detection, and every instance's detector takes its share. A campaign that sweeps
 moves a later member to the spam folder when its batch is linked, a moment after it was
@@ -40,8 +41,8 @@ CAMPAIGN_DETECTOR_EXTENSION = "spamschutz.campaign_detector"
 
 # Comments linked in one transaction at most. Under load the queue grows while a batch is
 # linked, so batches grow with the load and their fixed costs shrink per comment; alone, a
-# comment is a batch. On SQLite the write lock is held for the batch (its fingerprints
-# included): a larger one would keep the comments' inserts waiting longer.
+# comment is a batch. On SQLite the write lock is held for the batch's statements and its
+# links (not its fingerprints): a larger one would keep the comments' inserts waiting longer.
 BATCH_SIZE = 50
 # After a batch that did not fill, the detector waits this long for the next one to gather,
 # so that under load a batch holds the comments of that time rather than the one or two

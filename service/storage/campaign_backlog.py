@@ -17,7 +17,13 @@ from sqlalchemy import Connection, bindparam, delete, exists, insert, select
 
 from spamschutz.service.storage.schema import campaign_backlog, comments
 
-__all__ = ["comments_waiting", "queue_for_detection", "take_from_queue", "waiting_comments"]
+__all__ = [
+    "comments_waiting",
+    "queue_for_detection",
+    "still_waiting",
+    "take_from_queue",
+    "waiting_comments",
+]
 
 # What the detection reads of a queued comment: the fingerprint's fields and the linking's.
 _QUEUED_FIELDS = (
@@ -27,6 +33,10 @@ _QUEUED_FIELDS = (
 
 _QUEUE = insert(campaign_backlog).values(comment_id=bindparam("comment_id"))
 _ANY_WAITING = select(exists().select_from(campaign_backlog))
+_STILL_WAITING = select(campaign_backlog.c.comment_id).where(
+    campaign_backlog.c.comment_id.in_(bindparam("ids", expanding=True)))
+_TAKE = delete(campaign_backlog).where(
+    campaign_backlog.c.comment_id.in_(bindparam("ids", expanding=True)))
 
 
 def queue_for_detection(connection: Connection, comment_id: int) -> None:
@@ -56,7 +66,16 @@ def waiting_comments(connection: Connection, limit: int) -> list[Mapping[str, An
     ).mappings().all())
 
 
+def still_waiting(
+    connection: Connection, batch: Sequence[Mapping[str, Any]]
+) -> list[Mapping[str, Any]]:
+    """The comments of ``batch`` (read by :func:`waiting_comments` in an earlier
+    transaction) that still wait: not taken by another detector, nor deleted, since."""
+    waiting = set(connection.execute(
+        _STILL_WAITING, {"ids": [comment["id"] for comment in batch]}).scalars())
+    return [comment for comment in batch if comment["id"] in waiting]
+
+
 def take_from_queue(connection: Connection, comment_ids: Sequence[int]) -> None:
     """Take comments out of the queue, in the transaction that links them."""
-    connection.execute(delete(campaign_backlog)
-                       .where(campaign_backlog.c.comment_id.in_(list(comment_ids))))
+    connection.execute(_TAKE, {"ids": list(comment_ids)})

@@ -14,18 +14,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from contextlib import nullcontext
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, select
 
 from spamschutz.service.storage.campaign_backlog import (
     comments_waiting,
+    still_waiting,
     take_from_queue,
     waiting_comments,
 )
-from spamschutz.service.storage.campaign_index import index_and_find_candidates
-from spamschutz.service.storage.campaign_linking import join_campaign
+from spamschutz.service.storage.campaign_batch import link_stored_comments
 from spamschutz.service.storage.campaign_reads import (
     campaign_by_public_id,
     campaign_counts,
@@ -40,8 +41,9 @@ from spamschutz.service.storage.campaign_records import (
     DetectionRules,
     LinkResult,
 )
-from spamschutz.service.storage.campaign_rules import linked_candidates, swept_by_one_decision
+from spamschutz.service.storage.campaign_rules import swept_by_one_decision
 from spamschutz.service.storage.campaign_sweeps import sweep_pending_members, undo_sweep_decisions
+from spamschutz.service.storage.engine import detection_lock_for
 from spamschutz.service.storage.errors import NotFound, SchemaMissing, StorageUnavailable
 from spamschutz.service.storage.group_commit import GroupCommit
 from spamschutz.service.storage.records import as_utc, utc_now
@@ -82,6 +84,7 @@ class CampaignStore(QueuesEvents):
     ) -> None:
         super().__init__(engine, clock, outbox)
         self._campaign_links = GroupCommit(self._link_batch, batch_errors=(StorageUnavailable,))
+        self._detection_lock = detection_lock_for(engine.url)
 
     def link_comment(
         self,
@@ -118,7 +121,7 @@ class CampaignStore(QueuesEvents):
             _COMMENT_TO_LINK, {"public_id": public_id}).mappings().one_or_none()
         if comment is None:
             return NotFound(f"no comment {public_id!r}")
-        return self._link_stored(connection, comment, link)
+        return self._link_stored(connection, [(comment, link)])[0]
 
     # The detector's batches (service/campaigns/detector.py): comments stored with
     # CommentStore.add_comment(queue_campaign_detection=True) wait in the backlog.
@@ -139,9 +142,11 @@ class CampaignStore(QueuesEvents):
         ``prepare(comments)`` gives each comment's link (``None`` when its fingerprint
         failed: it leaves the queue unlinked), from its ``id``, ``thread_id``,
         ``created_at``, ``text``, ``author_email``, ``author_url``, ``ip_hash`` and
-        ``email_hash``. It runs inside the transaction: on PostgreSQL the rows stay locked
-        against other instances meanwhile; on SQLite the write lock is held, which the
-        comments' own inserts wait for.
+        ``email_hash``. On PostgreSQL it runs inside the transaction, the batch's rows locked
+        against other instances meanwhile. On SQLite it runs before the transaction, which
+        holds the database's one write lock that the comments' own inserts wait for: the
+        detectors take turns on a lock of their own instead (:func:`detection_lock_for`),
+        so no two fingerprint the same comments.
 
         Failure policy: an error in one comment's detection (a bug, a conflict) must not
         cost the batch's others. The batch is linked without a savepoint per comment (in a
@@ -149,30 +154,49 @@ class CampaignStore(QueuesEvents):
         batch's time); when it fails, it is rolled back and linked again with one, so the
         failing comment's detection alone is dropped and it leaves the queue unlinked.
         """
-        try:
-            return self._link_batch_of_waiting(limit, prepare, self._link_stored)
-        except Exception as error:
-            # A database that is down fails the next try too; a table missing may be one
-            # comment's statements' alone (the queue's own is read again, and fails then).
-            if isinstance(error, StorageUnavailable) and not isinstance(error, SchemaMissing):
-                raise
-            log.warning("a batch of the campaign detection failed; it is linked again one "
-                        "comment at a time", exc_info=True)
-        return self._link_batch_of_waiting(limit, prepare, self._link_in_savepoint)
+        with self._detection_lock.held() if self._detection_lock else nullcontext():
+            try:
+                return self._link_batch_of_waiting(limit, prepare)
+            except Exception as error:
+                # A database that is down fails the next try too; a table missing may be one
+                # comment's statements' alone (the queue's own is read again, and fails then).
+                if isinstance(error, StorageUnavailable) and not isinstance(
+                        error, SchemaMissing):
+                    raise
+                log.warning("a batch of the campaign detection failed; it is linked again "
+                            "one comment at a time", exc_info=True)
+            return self._link_batch_of_waiting(limit, prepare, one_at_a_time=True)
 
     def _link_batch_of_waiting(
         self,
         limit: int,
         prepare: Callable[[Sequence[Mapping[str, Any]]], Sequence[CampaignLink | None]],
-        link_one: Callable[[Connection, Mapping[str, Any], CampaignLink], object],
+        one_at_a_time: bool = False,
     ) -> int:
-        with self._write_transaction() as connection:
-            batch = waiting_comments(connection, limit)
+        prepared: dict[int, CampaignLink | None] | None = None
+        if self._detection_lock is not None:
+            with self._transaction() as connection:
+                batch = waiting_comments(connection, limit)
             if not batch:
                 return 0
-            for comment, link in zip(batch, prepare(batch), strict=True):
-                if link is not None:
-                    link_one(connection, comment, link)
+            prepared = {comment["id"]: link for comment, link in zip(
+                batch, prepare(batch), strict=True)}
+        with self._write_transaction() as connection:
+            if prepared is None:
+                batch = waiting_comments(connection, limit)
+                links = prepare(batch) if batch else []
+            else:
+                batch = still_waiting(connection, batch)
+                links = [prepared[comment["id"]] for comment in batch]
+            if not batch:
+                return 0
+            linking = [(comment, link) for comment, link in zip(batch, links, strict=True)
+                       if link is not None]
+            if one_at_a_time:
+                for comment, link in linking:
+                    self._link_in_savepoint(connection, comment, link)
+            else:
+                self._link_stored(connection, linking)
             take_from_queue(connection, [comment["id"] for comment in batch])
             return len(batch)
 
@@ -186,7 +210,7 @@ class CampaignStore(QueuesEvents):
         # more time than all of the detection's queries.
         connection.exec_driver_sql("SAVEPOINT campaign_link")
         try:
-            self._link_stored(connection, comment, link)
+            self._link_stored(connection, [(comment, link)])
         except Exception:  # one comment's detection must not cost the batch: see above
             connection.exec_driver_sql("ROLLBACK TO SAVEPOINT campaign_link")
             log.exception("campaign detection failed for comment %s; it stays unlinked",
@@ -194,21 +218,12 @@ class CampaignStore(QueuesEvents):
         connection.exec_driver_sql("RELEASE SAVEPOINT campaign_link")
 
     def _link_stored(
-        self, connection: Connection, comment: Mapping[str, Any], link: CampaignLink
-    ) -> LinkResult | None:
-        """Link the stored ``comment`` (its ``id``, ``thread_id``, ``created_at``,
-        ``email_hash`` and ``ip_hash``): the work of :meth:`link_comment`."""
-        created = as_utc(comment["created_at"])
-        sender = comment["email_hash"] or comment["ip_hash"]
-        candidates = index_and_find_candidates(
-            connection, {**comment, "created_at": created}, sender, link.signature, link.keys,
-            created - timedelta(days=link.rules.window_days))
-        links = linked_candidates(candidates, comment["thread_id"], sender, created,
-                                  link.signature, link.rules)
-        if not links:
-            return None
-        return join_campaign(connection, comment["id"], links, candidates, link.rules,
-                             self._now(), self._queue_event)
+        self, connection: Connection, batch: Sequence[tuple[Mapping[str, Any], CampaignLink]]
+    ) -> list[LinkResult | None]:
+        """Link stored comments (each its ``id``, ``thread_id``, ``created_at``,
+        ``email_hash`` and ``ip_hash``, with its link), in order: the work of
+        :meth:`link_comment`."""
+        return link_stored_comments(connection, batch, self._now, self._queue_event)
 
     # Decisions: called by DecisionStore.decide and DecisionStore.undo_decision in their
     # transaction.

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DisconnectionError
 __all__ = [
     "SqliteWriteLock",
     "create_engine_for",
+    "detection_lock_for",
     "normalise_database_url",
     "sqlite_url_for",
     "write_lock_for",
@@ -251,13 +252,24 @@ class SqliteWriteLock:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-_WRITE_LOCKS: dict[Path, SqliteWriteLock] = {}
+_WRITE_LOCKS: dict[tuple[Path, str], SqliteWriteLock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
 
 
 def write_lock_for(url: URL) -> SqliteWriteLock | None:
     """The write lock of the SQLite file at ``url`` (one per file and process); ``None`` for
     PostgreSQL, which has row locks, and for in-memory databases."""
+    return _file_lock_for(url, "writer")
+
+
+def detection_lock_for(url: URL) -> SqliteWriteLock | None:
+    """The lock the campaign detectors of the SQLite file at ``url`` take turns on (see
+    :meth:`~spamschutz.service.storage.campaigns.CampaignStore.link_waiting`); ``None`` where
+    :func:`write_lock_for` is."""
+    return _file_lock_for(url, "detector")
+
+
+def _file_lock_for(url: URL, purpose: str) -> SqliteWriteLock | None:
     database = url.database or ""
     if url.get_backend_name() != "sqlite" or database in ("", ":memory:") or (
         database.startswith("file:")
@@ -265,7 +277,8 @@ def write_lock_for(url: URL) -> SqliteWriteLock | None:
         return None
     path = Path(database).resolve()
     with _WRITE_LOCKS_GUARD:
-        lock = _WRITE_LOCKS.get(path)
+        lock = _WRITE_LOCKS.get((path, purpose))
         if lock is None:
-            lock = _WRITE_LOCKS[path] = SqliteWriteLock(path.with_name(path.name + "-writer"))
+            lock = _WRITE_LOCKS[path, purpose] = SqliteWriteLock(
+                path.with_name(f"{path.name}-{purpose}"))
         return lock

@@ -1,8 +1,8 @@
 """Comments queued for the campaign detection when they are stored, and linked afterwards in
 batches, on each backend: the same campaign as linking each at once, a sweep that catches a
 later member when its batch is linked (and is undone with it), a failing detection that never
-costs a comment, a batch stopped midway that the next detector links, and two detectors at
-once."""
+costs a comment, a batch stopped midway that the next detector links, two detectors at once,
+campaigns merged inside one batch, and a comment erased while its batch is fingerprinted."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ import pytest
 from sqlalchemy import text
 
 from spamschutz.service.campaigns.detector import CampaignDetector
-from spamschutz.service.storage import DetectionRules
+from spamschutz.service.storage import (
+    DetectionRules,
+    Stores,
+    create_engine_for,
+    upgrade_database,
+)
 
 RULES = DetectionRules()
 PHONE_SPAM = "Schnelles Geld ohne Risiko, ruf an: 0151 23456789 ({n})"
@@ -115,3 +120,50 @@ def test_two_detectors_at_once_share_the_queue_and_link_each_comment_once(
     assert set(campaigns) == set(ids)
     assert {c.public_id for c in campaigns.values()} == {campaigns[ids[0]].public_id}
     assert stores.campaigns.get_campaign(campaigns[ids[0]].public_id).member_count == 40
+
+
+def test_a_campaign_merged_in_a_batch_takes_the_batch_later_members(
+        stores, make_comment, caplog):
+    """One batch: a comment sharing the phone numbers of two campaigns merges them, and a later
+    comment of the same batch joins the merged campaign (not the one merged away), in the
+    batch's own transaction (not linked again one by one after a failure)."""
+    first = [store(make_comment, n, "Kredit sofort: 0151 11111111 ({n})") for n in range(3)]
+    second = [store(make_comment, n, "Kredit sofort: 0151 22222222 ({n})") for n in (3, 4, 5)]
+    detector(stores).catch_up()
+    assert (stores.campaigns.campaigns_of(first)[first[0]].public_id
+            != stores.campaigns.campaigns_of(second)[second[0]].public_id)
+    bridge = store(make_comment, 6, "Kredit: 0151 11111111 oder 0151 22222222 ({n})")
+    later = store(make_comment, 7, "Kredit sofort: 0151 22222222 ({n})")
+    with caplog.at_level(logging.WARNING):
+        assert detector(stores).run_batch() == 2
+    assert "linked again" not in caplog.text
+    members = [*first, *second, bridge, later]
+    campaigns = stores.campaigns.campaigns_of(members)
+    assert {campaigns[i].public_id for i in members} == {campaigns[first[0]].public_id}
+    assert stores.campaigns.get_campaign(campaigns[later].public_id).member_count == 8
+
+
+def test_a_comment_erased_while_its_batch_is_fingerprinted_leaves_the_rest_linked(tmp_path):
+    """On SQLite the batch is fingerprinted before the write lock is taken: what changed
+    meanwhile is read again in the transaction."""
+    url = f"sqlite:///{tmp_path / 'erased.db'}"
+    upgrade_database(url)
+    sqlite_stores = Stores.open(create_engine_for(url))
+
+    def make_comment(**fields):
+        return sqlite_stores.comments.add_comment(author_name="Leser", lang="de", **fields)
+
+    ids = [store(make_comment, n) for n in range(4)]
+
+    def erasing_one(batch):
+        with sqlite_stores.engine.begin() as connection:
+            connection.execute(text("DELETE FROM comments WHERE public_id = :id"),
+                               {"id": ids[0]})
+        return detector(sqlite_stores)._prepare(batch)
+
+    assert sqlite_stores.campaigns.link_waiting(50, erasing_one) == 3
+    assert not sqlite_stores.campaigns.detection_waiting()
+    campaigns = sqlite_stores.campaigns.campaigns_of(ids[1:])
+    assert {campaigns[i].public_id for i in ids[1:]} == {campaigns[ids[1]].public_id}
+    assert campaigns[ids[1]].member_count == 3
+    sqlite_stores.engine.dispose()

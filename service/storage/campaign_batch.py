@@ -1,0 +1,109 @@
+"""Linking stored comments to their campaigns, a batch at a time in one transaction.
+
+The window is read once for the whole batch (every key's newest comments) and its prints and
+keys written once (:mod:`~spamschutz.service.storage.campaign_index`); then each comment is
+linked in order, oldest first, as if alone: it sees the window's comments and the batch's
+earlier ones, at most :data:`CANDIDATES_PER_KEY` per key, the newest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select
+
+from spamschutz.service.storage.campaign_index import (
+    CANDIDATES_PER_KEY,
+    newest_under_keys,
+    write_prints_and_keys,
+)
+from spamschutz.service.storage.campaign_linking import join_campaign
+from spamschutz.service.storage.campaign_records import CampaignLink, LinkResult
+from spamschutz.service.storage.campaign_rules import linked_candidates
+from spamschutz.service.storage.campaign_sweeps import QueueEvent
+from spamschutz.service.storage.records import as_utc
+from spamschutz.service.storage.schema import campaign_members
+
+__all__ = ["link_stored_comments"]
+
+_CAMPAIGNS_OF = select(campaign_members.c.comment_id, campaign_members.c.campaign_id).where(
+    campaign_members.c.comment_id.in_(bindparam("ids", expanding=True)))
+
+
+def link_stored_comments(
+    connection: Connection,
+    batch: Sequence[tuple[Mapping[str, Any], CampaignLink]],
+    now: Callable[[], datetime],
+    queue_event: QueueEvent,
+) -> list[LinkResult | None]:
+    """Link each stored comment of ``batch`` (its ``id``, ``thread_id``, ``created_at``,
+    ``email_hash`` and ``ip_hash``, with its link) to the recent comments it shares a key
+    with, in order; per comment, what joining did (``None``: it shares nothing, or it was
+    linked before).
+
+    Comments of one sender in one thread are a conversation, never a campaign: such
+    candidates are left out here, after each key's newest were chosen (a sender's many
+    comments in one thread would otherwise all be read to find others).
+    """
+    prints = [_print(comment, link) for comment, link in batch]
+    since = min((p["created_at"] - timedelta(days=link.rules.window_days)
+                 for p, (_, link) in zip(prints, batch, strict=True)), default=None)
+    stored = newest_under_keys(
+        connection, list(dict.fromkeys(key for p in prints for key in p["keys"])), since)
+    written = write_prints_and_keys(connection, prints)
+    earlier: dict[str, list[dict[str, Any]]] = {}
+    results: list[LinkResult | None] = []
+    for mine, (_, link) in zip(prints, batch, strict=True):
+        if mine["comment_id"] not in written:
+            results.append(None)
+            continue
+        candidates = _candidates(mine, stored, earlier,
+                                 mine["created_at"] - timedelta(days=link.rules.window_days))
+        for key in mine["keys"]:
+            earlier.setdefault(key, []).insert(0, {**mine, "key": key, "campaign_id": None})
+        links = linked_candidates(candidates, mine["thread_id"], mine["sender"],
+                                  mine["created_at"], link.signature, link.rules)
+        if not links:
+            results.append(None)
+            continue
+        # Campaigns joined, created or merged earlier in the batch changed the candidates'.
+        campaign_of = dict(connection.execute(_CAMPAIGNS_OF, {"ids": list(links)}).all())
+        candidates = [{**row, "campaign_id": campaign_of.get(row["comment_id"])}
+                      for row in candidates]
+        results.append(join_campaign(connection, mine["comment_id"], links, candidates,
+                                     link.rules, now(), queue_event))
+    return results
+
+
+def _print(comment: Mapping[str, Any], link: CampaignLink) -> dict[str, Any]:
+    return {"comment_id": comment["id"], "thread_id": comment["thread_id"],
+            "sender": comment["email_hash"] or comment["ip_hash"],
+            "signature": link.signature, "created_at": as_utc(comment["created_at"]),
+            "keys": link.keys}
+
+
+def _candidates(
+    mine: Mapping[str, Any],
+    stored: Mapping[str, list[dict[str, Any]]],
+    earlier: Mapping[str, list[dict[str, Any]]],
+    since: datetime,
+) -> list[dict[str, Any]]:
+    found = []
+    for key in mine["keys"]:
+        newest = earlier.get(key) or stored.get(key) or ()
+        if newest is earlier.get(key) and key in stored:  # both newest first: merge them
+            newest = sorted((*newest, *stored[key]), key=_created, reverse=True)
+        found.extend(row for row in newest[:CANDIDATES_PER_KEY]
+                     if row["created_at"] >= since and not _same_conversation(row, mine))
+    return found
+
+
+def _created(row: Mapping[str, Any]) -> datetime:
+    return row["created_at"]
+
+
+def _same_conversation(row: Mapping[str, Any], mine: Mapping[str, Any]) -> bool:
+    return (row["thread_id"] == mine["thread_id"] and mine["sender"] is not None
+            and row["sender"] == mine["sender"])
