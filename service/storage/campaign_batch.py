@@ -47,9 +47,11 @@ def link_stored_comments(
     candidates are left out here, after each key's newest were chosen (a sender's many
     comments in one thread would otherwise all be read to find others).
     """
+    if not batch:
+        return []
     prints = [_print(comment, link) for comment, link in batch]
-    since = min((p["created_at"] - timedelta(days=link.rules.window_days)
-                 for p, (_, link) in zip(prints, batch, strict=True)), default=None)
+    since = min(p["created_at"] - timedelta(days=link.rules.window_days)
+                for p, (_, link) in zip(prints, batch, strict=True))
     stored = newest_under_keys(
         connection, list(dict.fromkeys(key for p in prints for key in p["keys"])), since)
     written = write_prints_and_keys(connection, prints)
@@ -62,7 +64,9 @@ def link_stored_comments(
         candidates = _candidates(mine, stored, earlier,
                                  mine["created_at"] - timedelta(days=link.rules.window_days))
         for key in mine["keys"]:
-            earlier.setdefault(key, []).insert(0, {**mine, "key": key, "campaign_id": None})
+            newest_first = earlier.setdefault(key, [])
+            newest_first.insert(0, {**mine, "key": key, "campaign_id": None})
+            del newest_first[CANDIDATES_PER_KEY:]
         links = linked_candidates(candidates, mine["thread_id"], mine["sender"],
                                   mine["created_at"], link.signature, link.rules)
         if not links:
@@ -92,9 +96,9 @@ def _candidates(
 ) -> list[dict[str, Any]]:
     found = []
     for key in mine["keys"]:
-        newest = earlier.get(key) or stored.get(key) or ()
-        if newest is earlier.get(key) and key in stored:  # both newest first: merge them
-            newest = sorted((*newest, *stored[key]), key=_created, reverse=True)
+        in_batch, in_window = earlier.get(key, ()), stored.get(key, ())
+        newest = (sorted((*in_batch, *in_window), key=_created, reverse=True)
+                  if in_batch and in_window else in_batch or in_window)
         found.extend(row for row in newest[:CANDIDATES_PER_KEY]
                      if row["created_at"] >= since and not _same_conversation(row, mine))
     return found
