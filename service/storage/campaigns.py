@@ -225,10 +225,10 @@ class CampaignStore(QueuesEvents):
         :meth:`link_comment`."""
         return link_stored_comments(connection, batch, self._now, self._queue_event)
 
-    # Decisions: called by DecisionStore.decide and DecisionStore.undo_decision in their
-    # transaction.
+    # Decisions: called by DecisionStore.decide and DecisionStore.undo_decision on the
+    # connection of their transaction, so a decision and its sweep commit together.
 
-    def _after_decision(
+    def after_decision(
         self, connection: Connection, comment_id: int, action: str, moderator: str,
         now: datetime,
     ) -> int:
@@ -261,7 +261,7 @@ class CampaignStore(QueuesEvents):
         return sweep_pending_members(connection, member["id"], moderator, now,
                                      self._queue_event)
 
-    def _after_undo(
+    def after_undo(
         self, connection: Connection, comment_id: int, moderator: str, now: datetime
     ) -> int:
         """The decision that started a sweep was undone: so is the sweep."""

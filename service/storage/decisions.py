@@ -42,7 +42,7 @@ class DecisionStore(QueuesEvents):
 
     A decision on a member of a campaign sweeps it or dissolves its sweep in the same
     transaction: ``campaigns`` (the campaign store) is handed the decision's connection
-    (:meth:`CampaignStore._after_decision`, :meth:`CampaignStore._after_undo`).
+    (:meth:`CampaignStore.after_decision`, :meth:`CampaignStore.after_undo`).
     """
 
     def __init__(
@@ -119,7 +119,7 @@ class DecisionStore(QueuesEvents):
                 created_at=now,
             )
         )
-        self._campaigns._after_decision(connection, current["id"], action, moderator, now)
+        self._campaigns.after_decision(connection, current["id"], action, moderator, now)
         return CommentRow.from_row(updated)
 
     def undo_decision(self, public_id: str, moderator: str) -> CommentRow:
@@ -173,7 +173,7 @@ class DecisionStore(QueuesEvents):
             ).mappings().one()
             self._queue_event(connection, EVENT_OF_STATUS[row["status"]], event_data(row), now)
             # Undoing the decision that started a campaign's sweep undoes the sweep too.
-            self._campaigns._after_undo(connection, current["id"], moderator, now)
+            self._campaigns.after_undo(connection, current["id"], moderator, now)
         return CommentRow.from_row(row)
 
     def record_report(self, public_id: str, label: str, reporter: str) -> DecisionRow:
