@@ -66,14 +66,11 @@ def waiting_comments(connection: Connection, limit: int) -> list[Mapping[str, An
     ).mappings().all())
 
 
-def still_waiting(
-    connection: Connection, batch: Sequence[Mapping[str, Any]]
-) -> list[Mapping[str, Any]]:
-    """The comments of ``batch`` (read by :func:`waiting_comments` in an earlier
+def still_waiting(connection: Connection, batch: Sequence[Mapping[str, Any]]) -> set[int]:
+    """The ids of the comments of ``batch`` (read by :func:`waiting_comments` in an earlier
     transaction) that still wait: not taken by another detector, nor deleted, since."""
-    waiting = set(connection.execute(
+    return set(connection.execute(
         _STILL_WAITING, {"ids": [comment["id"] for comment in batch]}).scalars())
-    return [comment for comment in batch if comment["id"] in waiting]
 
 
 def take_from_queue(connection: Connection, comment_ids: Sequence[int]) -> None:

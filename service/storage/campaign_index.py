@@ -3,9 +3,9 @@ the comments linked so far, read and written a batch of comments at a time.
 
 A batch costs the same few statements whatever its size: one look-up of every key its comments
 have (each key's newest comments), one write of their prints and keys. Linked one by one, each
-comment cost three statements, and on SQLite each of them handed the interpreter lock to the
-request threads while the batch held the database's write lock, which the requests' own
-inserts waited for (bench/README.md, Campaigns). The look-up runs before the write, so a
+comment cost three statements, each giving up the interpreter lock to the request threads
+while the batch held SQLite's write lock, which their own inserts waited for (bench/README.md,
+Campaigns). The look-up runs before the write, so a
 comment never finds itself; comments of the same batch find each other in
 :mod:`~spamschutz.service.storage.campaign_batch`.
 

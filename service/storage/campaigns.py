@@ -173,32 +173,31 @@ class CampaignStore(QueuesEvents):
         prepare: Callable[[Sequence[Mapping[str, Any]]], Sequence[CampaignLink | None]],
         one_at_a_time: bool = False,
     ) -> int:
-        prepared: dict[int, CampaignLink | None] | None = None
-        if self._detection_lock is not None:
+        fingerprinted = None
+        if self._detection_lock is not None:  # SQLite: fingerprinted before the write lock
             with self._transaction() as connection:
                 batch = waiting_comments(connection, limit)
             if not batch:
                 return 0
-            prepared = {comment["id"]: link for comment, link in zip(
-                batch, prepare(batch), strict=True)}
+            fingerprinted = list(zip(batch, prepare(batch), strict=True))
         with self._write_transaction() as connection:
-            if prepared is None:
+            if fingerprinted is None:
                 batch = waiting_comments(connection, limit)
-                links = prepare(batch) if batch else []
+                pairs = list(zip(batch, prepare(batch), strict=True)) if batch else []
             else:
-                batch = still_waiting(connection, batch)
-                links = [prepared[comment["id"]] for comment in batch]
-            if not batch:
+                still = still_waiting(connection, [comment for comment, _ in fingerprinted])
+                pairs = [(comment, link) for comment, link in fingerprinted
+                         if comment["id"] in still]
+            if not pairs:
                 return 0
-            linking = [(comment, link) for comment, link in zip(batch, links, strict=True)
-                       if link is not None]
+            linking = [(comment, link) for comment, link in pairs if link is not None]
             if one_at_a_time:
                 for comment, link in linking:
                     self._link_in_savepoint(connection, comment, link)
             else:
                 self._link_stored(connection, linking)
-            take_from_queue(connection, [comment["id"] for comment in batch])
-            return len(batch)
+            take_from_queue(connection, [comment["id"] for comment, _ in pairs])
+            return len(pairs)
 
     def _link_in_savepoint(
         self, connection: Connection, comment: Mapping[str, Any], link: CampaignLink

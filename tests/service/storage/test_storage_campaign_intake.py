@@ -12,7 +12,7 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from spamschutz.service.campaigns.detector import CampaignDetector
+from spamschutz.service.campaigns.detector import CampaignDetector, campaign_link
 from spamschutz.service.storage import (
     DetectionRules,
     Stores,
@@ -159,7 +159,7 @@ def test_a_comment_erased_while_its_batch_is_fingerprinted_leaves_the_rest_linke
         with sqlite_stores.engine.begin() as connection:
             connection.execute(text("DELETE FROM comments WHERE public_id = :id"),
                                {"id": ids[0]})
-        return detector(sqlite_stores)._prepare(batch)
+        return [campaign_link(comment, RULES, frozenset()) for comment in batch]
 
     assert sqlite_stores.campaigns.link_waiting(50, erasing_one) == 3
     assert not sqlite_stores.campaigns.detection_waiting()
