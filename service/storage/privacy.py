@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, false, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, delete, false, func, or_, select
 
 from spamschutz.service.storage.records import CommentRow, DecisionRow, as_utc
 from spamschutz.service.storage.schema import (
@@ -57,7 +58,8 @@ class PrivacyStore(TransactionalStore):
         """Delete spam and rejected comments that arrived before ``older_than``; how many.
 
         Their decisions are deleted with them, so spam labels older than the retention no
-        longer reach ``train --from-db``.
+        longer reach ``train --from-db``, and so are their prints and keys in the campaign
+        detection's window, which no foreign key deletes (see the schema).
         """
         doomed = select(comments.c.id).where(
             comments.c.status.in_(PURGED_STATUSES), comments.c.created_at < as_utc(older_than)
@@ -66,6 +68,7 @@ class PrivacyStore(TransactionalStore):
             # Explicitly, not by ON DELETE CASCADE alone: SQLite only cascades when the
             # connection enabled foreign keys, and a purge must not depend on that.
             connection.execute(delete(decisions).where(decisions.c.comment_id.in_(doomed)))
+            _forget_for_the_detection(connection, doomed)
             return connection.execute(delete(comments).where(comments.c.id.in_(doomed))).rowcount
 
     def comments_of_commenter(self, email: str, email_hash: str | None) -> list[PersonalComment]:
@@ -120,9 +123,16 @@ class PrivacyStore(TransactionalStore):
         )
         erased = select(comments.c.id).where(_of_commenter(email, email_hash))
         with self._transaction() as connection:
-            connection.execute(
-                delete(campaign_backlog).where(campaign_backlog.c.comment_id.in_(erased)))
-            connection.execute(delete(campaign_keys).where(campaign_keys.c.comment_id.in_(erased)))
-            connection.execute(
-                delete(campaign_prints).where(campaign_prints.c.comment_id.in_(erased)))
+            _forget_for_the_detection(connection, erased)
             return connection.execute(statement).rowcount
+
+
+def _forget_for_the_detection(connection: Connection, comment_ids: Select[Any]) -> None:
+    """Take the comments out of the campaign detection: its queue, its prints and keys."""
+    # The queue first: a detector linking one of them holds its queue row, so this waits for
+    # the detector's commit, and the prints and keys it wrote are seen and deleted next.
+    connection.execute(
+        delete(campaign_backlog).where(campaign_backlog.c.comment_id.in_(comment_ids)))
+    connection.execute(delete(campaign_keys).where(campaign_keys.c.comment_id.in_(comment_ids)))
+    connection.execute(
+        delete(campaign_prints).where(campaign_prints.c.comment_id.in_(comment_ids)))

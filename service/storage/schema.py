@@ -335,12 +335,13 @@ campaign_members = Table(
 
 # The detection's window: one row per recent comment with what it is compared on, and its
 # keys (text bands, domains, phones, e-mails, senders) indexed for the look-up at intake.
+# They name their comment without a foreign key: on PostgreSQL the keys' checks were half of
+# a batch's index write (bench/README.md, Campaigns). Whoever deletes or erases comments
+# deletes their prints and keys (service/storage/privacy.py).
 campaign_prints = Table(
     "campaign_prints",
     metadata,
-    Column(
-        "comment_id", Integer, ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("comment_id", Integer, primary_key=True, autoincrement=False),
     Column("thread_id", String(200), nullable=False),
     Column("sender", String(64), nullable=True),
     Column("signature", LargeBinary, nullable=True),
@@ -352,13 +353,7 @@ campaign_keys = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("key", String(100), nullable=False),
-    Column(
-        "comment_id",
-        Integer,
-        ForeignKey("comments.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    Column("comment_id", Integer, nullable=False, index=True),
     Column("created_at", _utc_datetime(), nullable=False),
     Index("ix_campaign_keys_key_created_at", "key", "created_at"),
 )

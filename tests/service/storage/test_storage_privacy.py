@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from spamschutz.service.storage import NotFound
+from sqlalchemy import func, select
+
+from spamschutz.service.campaigns.fingerprint import fingerprint_comment
+from spamschutz.service.storage import DetectionRules, NotFound
+from spamschutz.service.storage.schema import campaign_keys, campaign_prints, comments
 
 
 def _gone(stores, public_id: str) -> bool:
@@ -28,6 +32,32 @@ def test_purge_removes_old_spam_and_rejected_comments_with_their_decisions(
     assert _gone(stores, old_spam.public_id) and _gone(stores, old_rejected.public_id)
     assert not _gone(stores, old_pending.public_id)
     assert not _gone(stores, new_spam.public_id)
+
+
+def test_purge_and_erasure_leave_nothing_of_the_comments_in_the_campaign_index(
+    stores, make_comment, clock
+) -> None:
+    def linked(**fields):
+        row = make_comment(text="Ruf an: 0151 23456789, sofort", **fields)
+        fingerprint = fingerprint_comment(row.text)
+        stores.campaigns.link_comment(row.public_id, fingerprint.index_keys(),
+                                      fingerprint.signature, DetectionRules())
+        return row
+
+    linked(status="spam")
+    clock.advance(days=40)
+    linked(author_email="erika@example.org", email_hash="h1")
+    kept = linked(thread_id="article-2")
+    with stores.engine.connect() as connection:
+        kept_id = connection.execute(
+            select(comments.c.id).where(comments.c.public_id == kept.public_id)).scalar_one()
+        assert connection.execute(select(func.count()).select_from(campaign_prints)).scalar() == 3
+    assert stores.privacy.purge_comments(clock.now - timedelta(days=30)) == 1
+    assert stores.privacy.erase_commenter("erika@example.org", "h1") == 1
+    with stores.engine.connect() as connection:
+        printed = set(connection.execute(select(campaign_prints.c.comment_id)).scalars())
+        keyed = set(connection.execute(select(campaign_keys.c.comment_id)).scalars())
+    assert printed == keyed == {kept_id}
 
 
 def test_commenter_is_found_by_keyed_hash_or_by_address_in_any_case(
