@@ -3,9 +3,10 @@ campaign, queued with the comment and taken out in the transaction that links th
 
 A detector takes the oldest waiting comments in its write transaction and deletes them there:
 if the transaction fails (a crash, a restart, the database gone) they wait again, and none is
-linked twice. On PostgreSQL the rows another instance's detector holds are skipped
-(``FOR UPDATE SKIP LOCKED``), so instances share the queue instead of queueing for it; on
-SQLite the write transaction holds the database's one write lock, and detectors take turns.
+linked twice. On PostgreSQL one statement takes them out and reads them, and the rows another
+instance's detector holds are skipped (``FOR UPDATE SKIP LOCKED``), so instances share the
+queue instead of queueing for it; on SQLite the write transaction holds the database's one
+write lock, and detectors take turns.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = [
     "queue_for_detection",
     "still_waiting",
     "take_from_queue",
+    "take_waiting_comments",
     "waiting_comments",
 ]
 
@@ -37,6 +39,17 @@ _STILL_WAITING = select(campaign_backlog.c.comment_id).where(
     campaign_backlog.c.comment_id.in_(bindparam("ids", expanding=True)))
 _TAKE = delete(campaign_backlog).where(
     campaign_backlog.c.comment_id.in_(bindparam("ids", expanding=True)))
+# PostgreSQL: the claim, the read and the take in one round trip instead of three.
+_TAKEN = (
+    delete(campaign_backlog)
+    .where(campaign_backlog.c.comment_id.in_(
+        select(campaign_backlog.c.comment_id).order_by(campaign_backlog.c.comment_id)
+        .limit(bindparam("limit")).with_for_update(skip_locked=True)))
+    .returning(campaign_backlog.c.comment_id)
+    .cte("taken")
+)
+_TAKE_OLDEST = (select(*_QUEUED_FIELDS).join(_TAKEN, _TAKEN.c.comment_id == comments.c.id)
+                .order_by(comments.c.id))
 
 
 def queue_for_detection(connection: Connection, comment_id: int) -> None:
@@ -50,20 +63,24 @@ def comments_waiting(connection: Connection) -> bool:
 
 
 def waiting_comments(connection: Connection, limit: int) -> list[Mapping[str, Any]]:
-    """Up to ``limit`` waiting comments, the oldest first, locked for this transaction (on
-    PostgreSQL; rows another transaction holds are skipped): their ``id``, ``thread_id``,
-    ``created_at``, ``text``, ``author_email``, ``author_url``, ``ip_hash`` and
-    ``email_hash``."""
+    """Up to ``limit`` waiting comments, the oldest first, left in the queue (SQLite): their
+    ``id``, ``thread_id``, ``created_at``, ``text``, ``author_email``, ``author_url``,
+    ``ip_hash`` and ``email_hash``."""
     oldest = (select(campaign_backlog.c.comment_id)
               .order_by(campaign_backlog.c.comment_id).limit(limit))
-    if connection.dialect.name == "postgresql":
-        oldest = oldest.with_for_update(skip_locked=True)
     taken = connection.execute(oldest).scalars().all()
     if not taken:
         return []
     return list(connection.execute(
         select(*_QUEUED_FIELDS).where(comments.c.id.in_(taken)).order_by(comments.c.id)
     ).mappings().all())
+
+
+def take_waiting_comments(connection: Connection, limit: int) -> list[Mapping[str, Any]]:
+    """Up to ``limit`` waiting comments, the oldest first, taken out of the queue in this
+    transaction (PostgreSQL; rows another transaction holds are skipped): the fields of
+    :func:`waiting_comments`. If the transaction fails they wait again."""
+    return list(connection.execute(_TAKE_OLDEST, {"limit": limit}).mappings().all())
 
 
 def still_waiting(connection: Connection, batch: Sequence[Mapping[str, Any]]) -> set[int]:

@@ -24,6 +24,7 @@ from spamschutz.service.storage.campaign_backlog import (
     comments_waiting,
     still_waiting,
     take_from_queue,
+    take_waiting_comments,
     waiting_comments,
 )
 from spamschutz.service.storage.campaign_batch import link_stored_comments
@@ -181,8 +182,8 @@ class CampaignStore(QueuesEvents):
                 return 0
             fingerprinted = list(zip(batch, prepare(batch), strict=True))
         with self._write_transaction() as connection:
-            if fingerprinted is None:
-                batch = waiting_comments(connection, limit)
+            if fingerprinted is None:  # PostgreSQL: out of the queue as they are read
+                batch = take_waiting_comments(connection, limit)
                 pairs = list(zip(batch, prepare(batch), strict=True)) if batch else []
             else:
                 still = still_waiting(connection, [comment for comment, _ in fingerprinted])
@@ -196,7 +197,8 @@ class CampaignStore(QueuesEvents):
                     self._link_in_savepoint(connection, comment, link)
             else:
                 self._link_stored(connection, linking)
-            take_from_queue(connection, [comment["id"] for comment, _ in pairs])
+            if fingerprinted is not None:
+                take_from_queue(connection, [comment["id"] for comment, _ in pairs])
             return len(pairs)
 
     def _link_in_savepoint(
