@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection
 
 from spamschutz.service.storage.campaign_index import (
     CANDIDATES_PER_KEY,
@@ -24,13 +24,8 @@ from spamschutz.service.storage.campaign_records import CampaignLink, LinkResult
 from spamschutz.service.storage.campaign_rules import linked_candidates
 from spamschutz.service.storage.campaign_sweeps import QueueEvent
 from spamschutz.service.storage.records import as_utc
-from spamschutz.service.storage.schema import campaign_members
 
 __all__ = ["link_stored_comments"]
-
-_CAMPAIGNS_OF = select(campaign_members.c.comment_id, campaign_members.c.campaign_id).where(
-    campaign_members.c.comment_id.in_(bindparam("ids", expanding=True)))
-
 
 def link_stored_comments(
     connection: Connection,
@@ -72,12 +67,8 @@ def link_stored_comments(
         if not links:
             results.append(None)
             continue
-        # Campaigns joined, created or merged earlier in the batch changed the candidates'.
-        campaign_of = dict(connection.execute(_CAMPAIGNS_OF, {"ids": list(links)}).all())
-        candidates = [{**row, "campaign_id": campaign_of.get(row["comment_id"])}
-                      for row in candidates]
-        results.append(join_campaign(connection, mine["comment_id"], links, candidates,
-                                     link.rules, now(), queue_event))
+        results.append(join_campaign(connection, mine["comment_id"], links, link.rules,
+                                     now(), queue_event))
     return results
 
 

@@ -9,11 +9,11 @@ comment, so a campaign is never half joined.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, Select, Subquery, bindparam, case, func, select, true
 
 from spamschutz.service.storage.campaign_records import CampaignRow, DetectionRules, LinkResult
 from spamschutz.service.storage.campaign_rules import (
@@ -42,15 +42,18 @@ def join_campaign(
     connection: Connection,
     comment_id: int,
     links: dict[int, tuple[str, set[str]]],
-    candidates: Sequence[Mapping[str, Any]],
     rules: DetectionRules,
     now: datetime,
     queue_event: QueueEvent,
 ) -> LinkResult:
     """Join the comment and the candidates it is ``links``-ed to in one campaign: the
-    candidates' campaign (several are merged into the oldest) or a new one; then settle it."""
-    in_campaign = {row["comment_id"]: row["campaign_id"] for row in candidates
-                   if row["comment_id"] in links and row["campaign_id"] is not None}
+    candidates' campaign (several are merged into the oldest) or a new one; then settle it.
+
+    The candidates' campaigns are read and locked in one statement, before their members
+    change: another transaction's change to them waits for this one, and the recount in
+    :func:`_settle` sees every member.
+    """
+    in_campaign = dict(connection.execute(_CAMPAIGNS_OF_LINKED, {"ids": list(links)}).all())
     found = sorted(set(in_campaign.values()))
     if found:
         target = found[0]
@@ -102,10 +105,9 @@ def _settle(
     now: datetime,
     queue_event: QueueEvent,
 ) -> LinkResult:
-    """Recount the campaign, recognise it when it qualifies, and sweep if it sweeps."""
-    row = connection.execute(
-        select(campaigns).where(campaigns.c.id == campaign_id).with_for_update()
-    ).mappings().one()
+    """Recount the campaign (locked by :func:`join_campaign`, or new), recognise it when it
+    qualifies, and sweep if it sweeps."""
+    row = connection.execute(_RECOUNT, {"campaign_id": campaign_id}).mappings().one()
     shares = dict(row["shares"] or {})
     for key in shared:
         link, value = share_key(key)
@@ -114,27 +116,23 @@ def _settle(
             shares[SHARE_OF_LINK[link]] = sorted(values | {value})
         else:
             shares[link] = True
-    members, threads, first, last, harmless = connection.execute(
-        select(func.count(), func.count(func.distinct(comments.c.thread_id)),
-               func.min(comments.c.created_at), func.max(comments.c.created_at),
-               func.sum(case((comments.c.band == "ham", 1), else_=0)))
-        .select_from(campaign_members)
-        .join(comments, comments.c.id == campaign_members.c.comment_id)
-        .where(campaign_members.c.campaign_id == campaign_id)
-    ).one()
+    members, harmless = row["members"], row["harmless"]
     spam_like = bool(row["spam_like"]) or any(
         shares.get(SHARE_OF_LINK[link]) for link in SPAM_LIKE
     ) or (bool(shares.get("domains")) and 2 * int(harmless or 0) < members)
     values: dict[str, Any] = {
         "shares": shares, "spam_like": spam_like, "member_count": members,
-        "thread_count": threads, "first_seen": as_utc(first), "last_seen": as_utc(last),
+        "thread_count": row["threads"], "first_seen": as_utc(row["first"]),
+        "last_seen": as_utc(row["last"]),
     }
     status = row["status"]
-    detected = status == "forming" and recognised(shares, spam_like, members, threads, rules)
+    detected = status == "forming" and recognised(shares, spam_like, members, row["threads"],
+                                                  rules)
     if detected:
         status = "open"
         values.update(status=status, detected_at=now)
-    decided = _moderator_decisions(connection, campaign_id)
+    decided = {decision: (row[f"{decision}_id"], row[f"{decision}_by"])
+               for decision in _DECIDED if row[f"{decision}_id"] is not None}
     if status != "dissolved" and "approved" in decided:
         status = "dissolved"
         values.update(status=status, sweeping=False, dissolved_at=now,
@@ -164,21 +162,60 @@ def _settle(
     return LinkResult(row["public_id"], status, detected, swept)
 
 
-def _moderator_decisions(
-    connection: Connection, campaign_id: int
-) -> dict[str, tuple[int, str]]:
-    """Members a moderator (not a sweep) put in the spam folder or published:
-    status -> (comment id, moderator), the earliest of each."""
-    rows = connection.execute(
-        select(comments.c.id, comments.c.status, comments.c.decided_by)
+# The campaigns of the candidates a comment is linked to, locked in the order of their ids
+# (two transactions locking the same campaigns wait for each other instead of deadlocking).
+_CAMPAIGNS_OF_LINKED = (
+    select(campaign_members.c.comment_id, campaigns.c.id)
+    .join(campaigns, campaigns.c.id == campaign_members.c.campaign_id)
+    .where(campaign_members.c.comment_id.in_(bindparam("ids", expanding=True)))
+    .order_by(campaigns.c.id)
+    .with_for_update(of=campaigns)
+)
+
+_IN_CAMPAIGN = campaign_members.c.campaign_id == bindparam("campaign_id")
+_MEMBER_COUNTS = (
+    select(func.count().label("members"),
+           func.count(func.distinct(comments.c.thread_id)).label("threads"),
+           func.min(comments.c.created_at).label("first"),
+           func.max(comments.c.created_at).label("last"),
+           func.sum(case((comments.c.band == "ham", 1), else_=0)).label("harmless"))
+    .select_from(campaign_members)
+    .join(comments, comments.c.id == campaign_members.c.comment_id)
+    .where(_IN_CAMPAIGN)
+    .subquery("member_counts")
+)
+# Members a moderator (not a sweep) put in the spam folder or published: the earliest of each.
+_DECIDED = ("spam", "approved")
+
+
+def _first_decided(status: str) -> Subquery:
+    return (
+        select(comments.c.id, comments.c.decided_by)
         .join(campaign_members, campaign_members.c.comment_id == comments.c.id)
-        .where(campaign_members.c.campaign_id == campaign_id,
-               campaign_members.c.sweep_decision_id.is_(None),
-               comments.c.decided_by.is_not(None),
-               comments.c.status.in_(("spam", "approved")))
+        .where(_IN_CAMPAIGN, campaign_members.c.sweep_decision_id.is_(None),
+               comments.c.decided_by.is_not(None), comments.c.status == status)
         .order_by(comments.c.decided_at, comments.c.id)
-    ).all()
-    found: dict[str, tuple[int, str]] = {}
-    for comment_id, status, moderator in rows:
-        found.setdefault(status, (comment_id, moderator))
-    return found
+        .limit(1)
+        .subquery(f"first_{status}")
+    )
+
+
+def _recount() -> Select[Any]:
+    first = {decision: _first_decided(decision) for decision in _DECIDED}
+    joined = campaigns.join(_MEMBER_COUNTS, true())
+    for decision in _DECIDED:
+        joined = joined.outerjoin(first[decision], true())
+    return (
+        select(campaigns, *_MEMBER_COUNTS.c,
+               *(column.label(f"{decision}_{name}")
+                 for decision in _DECIDED
+                 for name, column in (("id", first[decision].c.id),
+                                      ("by", first[decision].c.decided_by))))
+        .select_from(joined)
+        .where(campaigns.c.id == bindparam("campaign_id"))
+    )
+
+
+# A campaign with its members' numbers and the moderators' decisions on them, in one
+# statement: a comment that joins a campaign costs a round trip for each.
+_RECOUNT = _recount()
