@@ -60,7 +60,7 @@ def link_stored_comments(
                                  mine["created_at"] - timedelta(days=link.rules.window_days))
         for key in mine["keys"]:
             newest_first = earlier.setdefault(key, [])
-            newest_first.insert(0, {**mine, "key": key, "campaign_id": None})
+            newest_first.insert(0, {**mine, "key": key})
             del newest_first[CANDIDATES_PER_KEY:]
         links = linked_candidates(candidates, mine["thread_id"], mine["sender"],
                                   mine["created_at"], link.signature, link.rules)

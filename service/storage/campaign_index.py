@@ -40,8 +40,7 @@ __all__ = ["CANDIDATES_PER_KEY", "newest_under_keys", "write_prints_and_keys"]
 # together through each member's link to a few of the others.
 CANDIDATES_PER_KEY = 20
 
-_CANDIDATE_NAMES = ("key", "comment_id", "thread_id", "sender", "signature", "created_at",
-                    "campaign_id")
+_CANDIDATE_NAMES = ("key", "comment_id", "thread_id", "sender", "signature", "created_at")
 
 
 def newest_under_keys(
@@ -49,8 +48,7 @@ def newest_under_keys(
 ) -> dict[str, list[dict[str, Any]]]:
     """For each of ``keys``, the comments in the window since ``since`` that have it, at most
     :data:`CANDIDATES_PER_KEY`, newest first: rows of ``key``, ``comment_id``, ``thread_id``,
-    ``sender``, ``signature``, ``created_at`` and ``campaign_id`` (``None`` outside a
-    campaign). A key nobody has is missing."""
+    ``sender``, ``signature`` and ``created_at``. A key nobody has is missing."""
     found: dict[str, list[dict[str, Any]]] = {}
     if not keys:
         return found
@@ -98,11 +96,9 @@ def write_prints_and_keys(connection: Connection, prints: Sequence[Mapping[str, 
 _POSTGRESQL_NEWEST = """
 SELECT newest.* FROM unnest(%(keys)s::varchar[]) AS wanted(key)
 CROSS JOIN LATERAL (
-    SELECT k.key, k.comment_id, p.thread_id, p.sender, p.signature, p.created_at,
-           m.campaign_id
+    SELECT k.key, k.comment_id, p.thread_id, p.sender, p.signature, p.created_at
     FROM campaign_keys AS k
     JOIN campaign_prints AS p ON p.comment_id = k.comment_id
-    LEFT OUTER JOIN campaign_members AS m ON m.comment_id = k.comment_id
     WHERE k.key = wanted.key AND k.created_at >= %(since)s
     ORDER BY k.created_at DESC
     LIMIT %(per_key)s
@@ -137,13 +133,12 @@ SELECT comment_id FROM printed
 # Times are stored as SQLAlchemy stores them on SQLite (UTC digits, microseconds always
 # written), so its own queries and these compare alike.
 _SQLITE_NEWEST = (
-    "SELECT wanted.value, k.comment_id, p.thread_id, p.sender, p.signature, p.created_at,"
-    " m.campaign_id FROM json_each(:keys) AS wanted"
+    "SELECT wanted.value, k.comment_id, p.thread_id, p.sender, p.signature, p.created_at"
+    " FROM json_each(:keys) AS wanted"
     " JOIN campaign_keys AS k ON k.id IN (SELECT id FROM campaign_keys"
     "  WHERE key = wanted.value AND created_at >= :since"
     "  ORDER BY created_at DESC LIMIT :per_key)"
     " JOIN campaign_prints AS p ON p.comment_id = k.comment_id"
-    " LEFT OUTER JOIN campaign_members AS m ON m.comment_id = k.comment_id"
 )
 _SQLITE_PRINTED = ("SELECT comment_id FROM campaign_prints"
                    " WHERE comment_id IN (SELECT value FROM json_each(:ids))")
