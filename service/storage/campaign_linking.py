@@ -18,6 +18,7 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Integer,
+    Join,
     Select,
     String,
     bindparam,
@@ -228,13 +229,13 @@ def _recount(joined: CTE | None = None) -> Select[Any]:
                func.min(comments.c.created_at).label("first"),
                func.max(comments.c.created_at).label("last"),
                func.sum(case((comments.c.band == "ham", 1), else_=0)).label("harmless"))
-        .where(comments.c.id.in_(members))
+        .select_from(_comments_of(members, "counted"))
         .subquery("member_counts")
     )
     first = {
         decision: select(comments.c.id, comments.c.decided_by)
-        .where(comments.c.id.in_(undecided_by_sweeps), comments.c.decided_by.is_not(None),
-               comments.c.status == decision)
+        .select_from(_comments_of(undecided_by_sweeps, f"undecided_{decision}"))
+        .where(comments.c.decided_by.is_not(None), comments.c.status == decision)
         .order_by(comments.c.decided_at, comments.c.id)
         .limit(1)
         .subquery(f"first_{decision}")
@@ -253,6 +254,13 @@ def _recount(joined: CTE | None = None) -> Select[Any]:
         .where(campaigns.c.id == bindparam("campaign_id"))
     )
     return recount if joined is None else recount.add_cte(joined)
+
+
+def _comments_of(member_ids: Select[Any], name: str) -> Join:
+    # Joined from the members, not "comments.id IN (…)": for that SQLite (without
+    # statistics) chose to scan the comments of the decision's status instead.
+    members = member_ids.subquery(name)
+    return members.join(comments, comments.c.id == members.c.comment_id)
 
 
 # A comment that joins a campaign would cost a round trip for each of these reads.
