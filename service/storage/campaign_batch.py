@@ -85,20 +85,29 @@ def _candidates(
     earlier: Mapping[str, list[dict[str, Any]]],
     since: datetime,
 ) -> list[dict[str, Any]]:
+    thread, sender = mine["thread_id"], mine["sender"]
     found = []
     for key in mine["keys"]:
-        in_batch, in_window = earlier.get(key, ()), stored.get(key, ())
-        newest = (sorted((*in_batch, *in_window), key=_created, reverse=True)
-                  if in_batch and in_window else in_batch or in_window)
-        found.extend(row for row in newest[:CANDIDATES_PER_KEY]
-                     if row["created_at"] >= since and not _same_conversation(row, mine))
+        for row in _newest(earlier.get(key, ()), stored.get(key, ())):
+            # Not the same sender in the same thread: a conversation (see the caller).
+            if row["created_at"] >= since and (
+                    sender is None or row["sender"] != sender or row["thread_id"] != thread):
+                found.append(row)
     return found
+
+
+def _newest(in_batch: Sequence[dict[str, Any]], in_window: Sequence[dict[str, Any]]
+            ) -> Sequence[dict[str, Any]]:
+    """A key's newest :data:`CANDIDATES_PER_KEY` of the batch's earlier comments and the
+    window's, each newest first."""
+    if not in_batch or not in_window:
+        return (in_batch or in_window)[:CANDIDATES_PER_KEY]
+    if min(map(_created, in_batch)) >= in_window[0]["created_at"]:
+        # The batch is newer than the window, as it is unless a replay brought old comments:
+        # the newest are the batch's and then the window's, no sort needed.
+        return [*in_batch, *in_window[:CANDIDATES_PER_KEY - len(in_batch)]]
+    return sorted((*in_batch, *in_window), key=_created, reverse=True)[:CANDIDATES_PER_KEY]
 
 
 def _created(row: Mapping[str, Any]) -> datetime:
     return row["created_at"]
-
-
-def _same_conversation(row: Mapping[str, Any], mine: Mapping[str, Any]) -> bool:
-    return (row["thread_id"] == mine["thread_id"] and mine["sender"] is not None
-            and row["sender"] == mine["sender"])
