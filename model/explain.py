@@ -40,6 +40,8 @@ SIGNAL_TEXT = {
     "exclamations": "many exclamation marks",
     "repeated_letters": "letters stretched (“soooo”)",
     "no_letters": "no letters at all",
+    "self_promotion": "promotes a channel or site (“check out my channel”)",
+    "asks_readers": "asks readers to subscribe, like or share",
 }
 
 # A link's kind, in English; codes "link.<kind>".

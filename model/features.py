@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from spamschutz.model.links import KIND_TOKENS, link_kind
 from spamschutz.model.memo import BoundedMemo, size_of_tuple
+from spamschutz.model.promotion import asks_readers, self_promotion
 from spamschutz.model.text import (
     DOMAIN_PREFIX,
     EMAIL_MARKER,
@@ -239,6 +240,8 @@ META_FEATURES = (
     "exclamations",
     "repeated_letters",
     "no_letters",
+    "self_promotion",
+    "asks_readers",
 )
 
 
@@ -295,4 +298,7 @@ class MetaFeatures(TransformerMixin, BaseEstimator):
             min(raw.count("!"), 10) / 10,
             float(bool(_REPEAT.search(raw))),
             float(_LETTER.search(raw) is None),
+            # On the normalised words, so that "ch3ck 0ut my сhannel" is promotion too.
+            min(self_promotion(comment.text), 3) / 3,
+            float(asks_readers(comment.text)),
         ]

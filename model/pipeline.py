@@ -35,12 +35,13 @@ def build_pipeline(C: float = 10.0, bound: float | None = WEIGHT_BOUND) -> Pipel
     """Return the untrained feature + linear classifier pipeline.
 
     Word unigrams and bigrams of stemmed tokens catch vocabulary; character n-grams within
-    words catch misspellings and word parts the stemmer does not know; metadata catches links
-    and shouting. Terms seen in only one training comment are dropped (typos, names: noise
-    that a linear model would otherwise memorise). ``C`` is high because TF-IDF rows are
-    L2-normalised and most features are rare; on the YouTube corpus C from 3 to 100 moved the
-    leave-one-video-out ROC-AUC by less than 0.001 (bench/README.md). ``bound`` caps every
-    weight, so that no single feature decides alone (:class:`BoundedLogisticRegression`).
+    words catch misspellings and word parts the stemmer does not know; signals catch links,
+    "!!!", self-promotion and requests to readers (model/promotion.py). Terms seen in only one
+    training comment are dropped (typos, names: noise that a linear model would otherwise
+    memorise). ``C`` is high because TF-IDF rows are L2-normalised and most features are rare;
+    on the YouTube corpus C from 3 to 100 moved the leave-one-video-out ROC-AUC by less than
+    0.001 (bench/README.md). ``bound`` caps every weight, so that no single feature decides
+    alone (:class:`BoundedLogisticRegression`).
     """
     return Pipeline(
         [

@@ -33,6 +33,7 @@ from tests.model.backtracking import (
 MODULES = (
     "spamschutz.model.text",
     "spamschutz.model.features",
+    "spamschutz.model.promotion",
     "spamschutz.service.api.validation",
     "spamschutz.service.observability.logs",
     "spamschutz.service.moderation.login",

@@ -163,6 +163,15 @@ def test_adding_a_pharma_link_raises_the_score(starter: SpamModel) -> None:
         )
 
 
+def test_promoting_a_channel_raises_the_score(starter: SpamModel) -> None:
+    promotion = " Check out my channel and please subscribe!"
+    for comment in _readers(200):
+        promoted = {"text": comment.text + promotion}
+        assert starter.score_one(promoted) > starter.score_one({"text": comment.text}), (
+            comment.text[:80]
+        )
+
+
 @pytest.mark.parametrize("kind", sorted(SCAM_KINDS))
 def test_each_kind_of_scam_lands_at_least_unsure(starter: SpamModel, kind: str) -> None:
     comment = LabelledComment(SCAM_KINDS[kind], 1, **SPAM_FIELDS.get(kind, {}))
