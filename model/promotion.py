@@ -15,14 +15,15 @@ import re
 __all__ = ["asks_readers", "self_promotion"]
 
 # "my channel", "our new video", "sub to me", "follow us", "check out my …", "check it out",
-# promoting without a link ("visit", "search for", "look up", "type in") and earnings talk.
+# promoting without a link ("visit", "search", "look up", "type in": "visit" and "search" count
+# on their own) and earnings talk.
 _SELF_PROMOTION = re.compile(
     r"\b(?:my|our)\s+(?:new\s+|own\s+|first\s+|youtube\s+|music\s+)?"
     r"(?:channel|chanel|video|videos|vids?|music|page|songs?|tracks?|playlist|blog|website|site|"
     r"account|twitter|instagram|facebook|band|mixtape|cover|covers|rap|raps|album|game|app)\b"
     r"|\b(?:sub(?:scribe)?|subcribe|follow|add)\s+(?:to\s+)?(?:me|us|my)\b"
     r"|\bcheck\s+(?:out\s+)?(?:my|our|this|it\s+out)\b|\bcheck\s+it\s+out\b"
-    r"|\b(?:visit|look\s+up|search(?:\s+for)?|type\s+in)\b"
+    r"|\b(?:visit|look\s+up|search|type\s+in)\b"
     r"|\b(?:make|earn|making|earning)\s+(?:money|\$|cash|income)\b",
     re.IGNORECASE,
 )
