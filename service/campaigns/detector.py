@@ -121,8 +121,10 @@ class CampaignDetector:
         """Start linking in the background if comments wait (see the class docstring)."""
         if not self._stopping.is_set():
             # Seen by a running thread before it stops: a comment stored as it was about
-            # to stop would otherwise wait for the next request's poke.
-            self._poked.set()
+            # to stop would otherwise wait for the next request's poke. Set only when clear:
+            # setting takes the event's lock, on every request.
+            if not self._poked.is_set():
+                self._poked.set()
             self._job.poke()
 
     def stop(self, timeout_seconds: float | None = None) -> None:

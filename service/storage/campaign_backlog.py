@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, exists, insert, select
+from sqlalchemy import Connection, bindparam, delete, exists, select
 
 from spamschutz.service.storage.schema import campaign_backlog, comments
 
@@ -33,7 +33,12 @@ _QUEUED_FIELDS = (
     comments.c.author_email, comments.c.author_url, comments.c.ip_hash, comments.c.email_hash,
 )
 
-_QUEUE = insert(campaign_backlog).values(comment_id=bindparam("comment_id"))
+# Written with each comment, inside the intake's write transaction: as the driver's own
+# statement, since SQLAlchemy's compiled form took twenty times SQLite's 1 µs.
+_QUEUE = {
+    "sqlite": "INSERT INTO campaign_backlog (comment_id) VALUES (?)",
+    "postgresql": "INSERT INTO campaign_backlog (comment_id) VALUES (%s)",
+}
 _ANY_WAITING = select(exists().select_from(campaign_backlog))
 _STILL_WAITING = select(campaign_backlog.c.comment_id).where(
     campaign_backlog.c.comment_id.in_(bindparam("ids", expanding=True)))
@@ -52,9 +57,11 @@ _TAKE_OLDEST = (select(*_QUEUED_FIELDS).join(_TAKEN, _TAKEN.c.comment_id == comm
                 .order_by(comments.c.id))
 
 
-def queue_for_detection(connection: Connection, comment_id: int) -> None:
-    """Queue a comment inserted in ``connection``'s transaction for the detection."""
-    connection.execute(_QUEUE, {"comment_id": comment_id})
+def queue_for_detection(connection: Connection, comment_ids: Sequence[int]) -> None:
+    """Queue comments inserted in ``connection``'s transaction for the detection."""
+    if comment_ids:
+        connection.exec_driver_sql(_QUEUE[connection.dialect.name],
+                                   [(comment_id,) for comment_id in comment_ids])
 
 
 def comments_waiting(connection: Connection) -> bool:

@@ -60,7 +60,7 @@ def link_stored_comments(
                                  mine["created_at"] - timedelta(days=link.rules.window_days))
         for key in mine["keys"]:
             newest_first = earlier.setdefault(key, [])
-            newest_first.insert(0, {**mine, "key": key})
+            newest_first.insert(0, mine)
             del newest_first[CANDIDATES_PER_KEY:]
         links = linked_candidates(candidates, mine["thread_id"], mine["sender"],
                                   mine["created_at"], link.signature, link.rules)
@@ -84,7 +84,8 @@ def _candidates(
     stored: Mapping[str, list[dict[str, Any]]],
     earlier: Mapping[str, list[dict[str, Any]]],
     since: datetime,
-) -> list[dict[str, Any]]:
+) -> list[tuple[str, dict[str, Any]]]:
+    """(key, print) of each candidate: a print found under several keys is listed with each."""
     thread, sender = mine["thread_id"], mine["sender"]
     found = []
     for key in mine["keys"]:
@@ -92,7 +93,7 @@ def _candidates(
             # Not the same sender in the same thread: a conversation (see the caller).
             if row["created_at"] >= since and (
                     sender is None or row["sender"] != sender or row["thread_id"] != thread):
-                found.append(row)
+                found.append((key, row))
     return found
 
 

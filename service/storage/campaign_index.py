@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, exc
@@ -39,30 +40,31 @@ __all__ = ["CANDIDATES_PER_KEY", "newest_under_keys", "write_prints_and_keys"]
 # together through each member's link to a few of the others.
 CANDIDATES_PER_KEY = 20
 
-_CANDIDATE_NAMES = ("key", "comment_id", "thread_id", "sender", "signature", "created_at")
+_PRINT_NAMES = ("comment_id", "thread_id", "sender", "signature", "created_at")
+_created = itemgetter("created_at")
 
 
 def newest_under_keys(
     connection: Connection, keys: Sequence[str], since: datetime
 ) -> dict[str, list[dict[str, Any]]]:
     """For each of ``keys``, the comments in the window since ``since`` that have it, at most
-    :data:`CANDIDATES_PER_KEY`, newest first: rows of ``key``, ``comment_id``, ``thread_id``,
-    ``sender``, ``signature`` and ``created_at``. A key nobody has is missing."""
+    :data:`CANDIDATES_PER_KEY`, newest first: their prints, rows of ``comment_id``,
+    ``thread_id``, ``sender``, ``signature`` and ``created_at`` (a comment found under several
+    keys is one row, listed under each). A key nobody has is missing."""
     found: dict[str, list[dict[str, Any]]] = {}
     if not keys:
         return found
     if connection.dialect.name == "postgresql":
-        rows = []
         for keys_found, *fields in _postgresql_rows(connection, _POSTGRESQL_NEWEST, {
                 "keys": list(keys), "since": since, "per_key": CANDIDATES_PER_KEY}):
-            comment = dict(zip(_CANDIDATE_NAMES[1:], fields, strict=True))
-            rows.extend({"key": key, **comment} for key in keys_found)
+            comment = dict(zip(_PRINT_NAMES, fields, strict=True))
+            for key in keys_found:
+                found.setdefault(key, []).append(comment)
     else:
-        rows = _sqlite_newest(connection, keys, since)
-    for row in rows:
-        found.setdefault(row["key"], []).append(row)
+        for key, comment in _sqlite_newest(connection, keys, since):
+            found.setdefault(key, []).append(comment)
     for rows_of_key in found.values():
-        rows_of_key.sort(key=lambda row: row["created_at"], reverse=True)
+        rows_of_key.sort(key=_created, reverse=True)
     return found
 
 
@@ -138,7 +140,6 @@ _SQLITE_PRINTS = (
     "SELECT comment_id, thread_id, sender, signature, created_at FROM campaign_prints"
     " WHERE comment_id IN (SELECT value FROM json_each(:ids))"
 )
-_PRINT_NAMES = _CANDIDATE_NAMES[1:]
 _SQLITE_PRINTED = ("SELECT comment_id FROM campaign_prints"
                    " WHERE comment_id IN (SELECT value FROM json_each(:ids))")
 _SQLITE_INSERT_KEYS = (
@@ -179,7 +180,7 @@ def _postgresql_rows(
 
 def _sqlite_newest(
     connection: Connection, keys: Sequence[str], since: datetime
-) -> list[dict[str, Any]]:
+) -> list[tuple[str, dict[str, Any]]]:
     # The driver's connection, in the transaction SQLAlchemy began on it.
     cursor = connection.connection.driver_connection.cursor()
     try:
@@ -195,8 +196,7 @@ def _sqlite_newest(
             prints[stored["comment_id"]] = stored
     finally:
         cursor.close()
-    return [{**prints[comment_id], "key": key} for key, comment_id in pairs
-            if comment_id in prints]
+    return [(key, prints[comment_id]) for key, comment_id in pairs if comment_id in prints]
 
 
 def _sqlite_write(connection: Connection, prints: Sequence[Mapping[str, Any]]) -> set[int]:

@@ -52,19 +52,20 @@ def share_key(key: str) -> tuple[str, str]:
 
 
 def linked_candidates(
-    candidates: Sequence[Mapping[str, Any]],
+    candidates: Sequence[tuple[str, Mapping[str, Any]]],
     thread_id: str,
     sender: str | None,
     created: datetime,
     signature: bytes | None,
     rules: DetectionRules,
 ) -> dict[int, tuple[str, set[str]]]:
-    """The candidates the comment is linked to: comment id -> (best link, shared keys)."""
+    """The candidates, (key, print) pairs, the comment is linked to: comment id -> (best
+    link, shared keys)."""
     mine = minhash.decode_signature(signature) if signature else None
     found: dict[int, tuple[str, set[str]]] = {}
     compared: dict[int, bool] = {}
-    for row in candidates:
-        link, _ = share_key(row["key"])
+    for key, row in candidates:
+        link, _ = share_key(key)
         other_thread = row["thread_id"] != thread_id
         other_sender = sender is None or row["sender"] != sender
         if link == "sender":
@@ -86,7 +87,7 @@ def linked_candidates(
         if not ok:
             continue
         best, keys = found.get(row["comment_id"], (link, set()))
-        keys.add(row["key"] if link != "text" else "t:")
+        keys.add(key if link != "text" else "t:")
         found[row["comment_id"]] = (best_link({best, link}), keys)
     return found
 

@@ -169,10 +169,13 @@ class CommentStore(QueuesEvents):
         """Store comments in one write transaction (see :class:`GroupCommit`)."""
         with self._write_transaction() as connection:
             now = self._now()
-            return [self._insert_comment(connection, new, now) for new in batch]
+            queued: list[int] = []
+            stored = [self._insert_comment(connection, new, now, queued) for new in batch]
+            queue_for_detection(connection, queued)  # one statement for the batch
+            return stored
 
     def _insert_comment(
-        self, connection: Connection, new: _NewComment, now: datetime
+        self, connection: Connection, new: _NewComment, now: datetime, queued: list[int]
     ) -> Mapping[str, Any] | Exception:
         values = new.values
         if new.challenge_token_id is not None and not self._insert_unless_duplicate(
@@ -204,7 +207,7 @@ class CommentStore(QueuesEvents):
         row = {**values, "decided_at": None, "decided_by": None}
         self._queue_event(connection, "comment.received", event_data(row), now)
         if new.queue_campaign_detection:
-            queue_for_detection(connection, comment_id)
+            queued.append(comment_id)
         return row
 
     def get_comment(self, public_id: str) -> CommentRow:

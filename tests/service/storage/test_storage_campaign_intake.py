@@ -90,6 +90,22 @@ def test_a_retried_submission_is_neither_stored_nor_queued_twice(stores, make_co
     assert detector(stores).run_batch() == 1
 
 
+def test_comments_stored_at_once_are_each_queued(stores, make_comment):
+    """Comments stored at the same moment share one write transaction, and their queueing one
+    statement: each waits for the detection, once."""
+    ids: list[str] = []
+    threads = [threading.Thread(target=lambda n=n: ids.append(store(make_comment, n)))
+               for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(ids) == 12
+    assert detector(stores).run_batch() == 12
+    assert stores.campaigns.get_campaign(
+        stores.campaigns.campaigns_of(ids)[ids[0]].public_id).member_count == 12
+
+
 def test_a_batch_whose_transaction_fails_waits_for_the_next_detector(stores, make_comment):
     """A detector stopped mid-batch (a crash, a restart): nothing of the batch is kept, so
     its comments are linked by the next one, once."""
