@@ -42,6 +42,7 @@ __all__ = [
     "PreparedComment",
     "char_ngrams",
     "char_terms",
+    "plain_text",
     "word_terms",
 ]
 
@@ -96,6 +97,11 @@ def _unify_line_breaks(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
+def plain_text(text: str) -> str:
+    """``text`` as the model reads it: markup taken out, line breaks unified to ``"\n"``."""
+    return _unify_line_breaks(_without_markup(text))
+
+
 def _website_domain(url: str) -> str:
     tokens = tokenise(normalise(url)) if url else []
     return next((t[len(DOMAIN_PREFIX) :] for t in tokens if t.startswith(DOMAIN_PREFIX)), "")
@@ -136,7 +142,7 @@ def _char_text(normalised: str) -> str:
 def prepare_comment(comment: Mapping[str, object] | str) -> PreparedComment:
     """Normalise one comment (mapping with ``text`` and optional metadata, or a string)."""
     fields = _as_mapping(comment)
-    raw = _unify_line_breaks(_without_markup(str(fields.get("text") or "")))
+    raw = plain_text(str(fields.get("text") or ""))
     text = normalise(raw)
     tokens, kinds, domains = _with_link_kinds(tokenise(text))
     lang = str(fields.get("lang") or "") or detect_language(tokens)

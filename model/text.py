@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
@@ -19,6 +18,7 @@ from functools import lru_cache
 from nltk import redos
 
 from spamschutz.model.language import detect_language, stem
+from spamschutz.model.memo import BoundedMemo, size_of_strings
 
 __all__ = [
     "DOMAIN_PREFIX",
@@ -222,22 +222,16 @@ def normalise(text: str) -> str:
     marker tokens that keep the domain, white space collapsed. Idempotent and never raises
     for any ``str``.
 
-    Each thread keeps the texts it normalised last: a comment at intake is normalised for its
-    score and again, the same string, for its campaign fingerprint.
+    The process keeps the texts it normalised last: a comment is normalised at intake for its
+    score and again, the same string, for its campaign fingerprint when the detection links
+    it a moment later, in another thread.
     """
-    kept = _recent.kept
-    normalised = kept.get(text)
-    if normalised is None:
-        normalised = _normalise(text)
-        if len(kept) >= _KEPT_PER_THREAD:
-            del kept[next(iter(kept))]
-        kept[text] = normalised
-    return normalised
+    return _recent(text)
 
 
 def forget_recent_normalisations() -> None:
-    """Forget the texts this thread normalised last (they are computed afresh)."""
-    _recent.kept.clear()
+    """Forget the texts normalised last (they are computed afresh)."""
+    _recent.clear()
 
 
 def _normalise(text: str) -> str:
@@ -253,18 +247,13 @@ def _normalise(text: str) -> str:
     return text
 
 
-# Normalisation is pure, so a kept result is the one that would be computed. A few per
-# thread: a comment's scoring and fingerprint run in one request's thread, one after the other,
-# and a handful of strings keeps a miss (every text in training) at a dictionary look-up.
-_KEPT_PER_THREAD = 4
-
-
-class _RecentNormalisations(threading.local):
-    def __init__(self) -> None:
-        self.kept: dict[str, str] = {}
-
-
-_recent = _RecentNormalisations()
+# Normalisation is pure, so a kept result is the one that would be computed. Enough for the
+# comments of the second or so between a comment's scoring and its detection (a few hundred
+# under load), and a miss (every text in training) costs a dictionary look-up. A detector
+# links the comments of every process, so in a server of two it finds about half here.
+_KEPT_BYTES = 4 * 2**20
+_recent: BoundedMemo[str, str] = BoundedMemo(
+    _normalise, _KEPT_BYTES, lambda text, normalised: size_of_strings((text, normalised)))
 
 
 def _settled(step: Callable[[str], tuple[str, bool]], text: str) -> str:

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from spamschutz.model.features import plain_text
 from spamschutz.model.text import normalise
 from spamschutz.service.campaigns import minhash
 
@@ -204,10 +205,12 @@ def fingerprint_comment(
     """The comment's :class:`Fingerprint`. ``senders`` are its address and e-mail hashes;
     ``common_domains`` are more sites never to group by (the site's own domain, say)."""
     extra = frozenset(common_domains)
-    unquoted = without_quotes(text)
+    # The text the model scored, so that the normalisation done for its score is reused.
+    plain = plain_text(text)
+    unquoted = without_quotes(plain)
     normalised = normalise(unquoted)
     # Links count in quotes too; most comments quote nothing and are normalised once.
-    with_quotes = normalised if unquoted == text else normalise(text)
+    with_quotes = normalised if unquoted == plain else normalise(plain)
     domains = {
         registrable_domain(host)
         for kind, host in _DOMAIN_MARKER.findall(with_quotes)

@@ -185,3 +185,16 @@ def test_fingerprint_after_the_scorings_preparation_equals_the_fingerprint_alone
         after_scoring = fingerprint_comment(
             text, author_email="a@shop.example", senders=("ip-1",))
         assert after_scoring == alone, text
+
+
+def test_markup_and_line_endings_do_not_change_the_fingerprint():
+    """A form that sends HTML and one that sends plain text, Windows and Unix line breaks: the
+    same comment, the same campaign (as for the model, which reads the same text)."""
+    plain = "Ich verdiene jetzt 5000 Euro im Monat von zu Hause aus.\nSchaut mal vorbei, LG Anna"
+    variants = [
+        plain.replace("\n", "\r\n"),
+        plain.replace("\n", "<br />"),
+        "<p>" + plain.replace("\n", "</p><p>") + "</p>",
+    ]
+    for variant in variants:
+        assert fingerprint_comment(variant) == fingerprint_comment(plain), variant
