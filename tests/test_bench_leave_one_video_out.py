@@ -10,7 +10,12 @@ import pytest
 from sklearn.metrics import matthews_corrcoef
 
 from bench.day_one import Scores
-from bench.leave_one_video_out import best_mcc, caught_at_ham_blocked, parse_variant
+from bench.leave_one_video_out import (
+    best_mcc,
+    caught_at_ham_blocked,
+    parse_share,
+    parse_variant,
+)
 
 
 def test_a_variant_names_a_pipeline_parameter_with_its_value_read_as_json():
@@ -22,6 +27,13 @@ def test_a_variant_names_a_pipeline_parameter_with_its_value_read_as_json():
 def test_a_variant_the_pipeline_cannot_take_is_refused_with_what_to_write(pair: str):
     with pytest.raises(argparse.ArgumentTypeError, match="classifier__C"):
         parse_variant(pair)
+
+
+def test_a_ham_target_is_a_share_and_a_percentage_is_refused_with_an_example():
+    assert parse_share("0.015") == 0.015
+    for raw in ("1.5", "0", "-0.01", "one percent"):
+        with pytest.raises(argparse.ArgumentTypeError, match=r"0\.01 for 1 %"):
+            parse_share(raw)
 
 
 def test_spam_caught_at_a_share_of_ham_blocked_counts_spam_above_that_hams_scores():
