@@ -11,12 +11,16 @@ write lock, and detectors take turns.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, exists, select
 
+from spamschutz.service.storage.records import as_utc
 from spamschutz.service.storage.schema import campaign_backlog, comments
+from spamschutz.service.storage.transactions import driver_rows
 
 __all__ = [
     "comments_waiting",
@@ -32,6 +36,7 @@ _QUEUED_FIELDS = (
     comments.c.id, comments.c.thread_id, comments.c.created_at, comments.c.text,
     comments.c.author_email, comments.c.author_url, comments.c.ip_hash, comments.c.email_hash,
 )
+_QUEUED_NAMES = tuple(column.name for column in _QUEUED_FIELDS)
 
 # Written with each comment, inside the intake's write transaction: as the driver's own
 # statement, since SQLAlchemy's compiled form took twenty times SQLite's 1 µs.
@@ -40,10 +45,18 @@ _QUEUE = {
     "postgresql": "INSERT INTO campaign_backlog (comment_id) VALUES (%s)",
 }
 _ANY_WAITING = select(exists().select_from(campaign_backlog))
-_STILL_WAITING = select(campaign_backlog.c.comment_id).where(
-    campaign_backlog.c.comment_id.in_(bindparam("ids", expanding=True)))
-_TAKE = delete(campaign_backlog).where(
-    campaign_backlog.c.comment_id.in_(bindparam("ids", expanding=True)))
+# SQLite's statements go to the driver as they are: SQLAlchemy's compilation and rows took
+# longer than SQLite's own work (bench.http's comments: reading, checking and taking a
+# comment 25 µs, sent to the driver 12 µs).
+_SQLITE_WAITING = (
+    "SELECT " + ", ".join(f"c.{name}" for name in _QUEUED_NAMES)  # noqa: S608
+    + " FROM campaign_backlog AS b JOIN comments AS c ON c.id = b.comment_id"
+    " ORDER BY b.comment_id LIMIT ?"
+)
+_SQLITE_STILL_WAITING = ("SELECT comment_id FROM campaign_backlog"
+                         " WHERE comment_id IN (SELECT value FROM json_each(?))")
+_SQLITE_TAKE = ("DELETE FROM campaign_backlog"
+                " WHERE comment_id IN (SELECT value FROM json_each(?))")
 # PostgreSQL: the claim, the read and the take in one round trip instead of three.
 _TAKEN = (
     delete(campaign_backlog)
@@ -73,14 +86,12 @@ def waiting_comments(connection: Connection, limit: int) -> list[Mapping[str, An
     """Up to ``limit`` waiting comments, the oldest first, left in the queue (SQLite): their
     ``id``, ``thread_id``, ``created_at``, ``text``, ``author_email``, ``author_url``,
     ``ip_hash`` and ``email_hash``."""
-    oldest = (select(campaign_backlog.c.comment_id)
-              .order_by(campaign_backlog.c.comment_id).limit(limit))
-    taken = connection.execute(oldest).scalars().all()
-    if not taken:
-        return []
-    return list(connection.execute(
-        select(*_QUEUED_FIELDS).where(comments.c.id.in_(taken)).order_by(comments.c.id)
-    ).mappings().all())
+    waiting = []
+    for row in driver_rows(connection, _SQLITE_WAITING, (limit,)):
+        comment = dict(zip(_QUEUED_NAMES, row, strict=True))
+        comment["created_at"] = as_utc(datetime.fromisoformat(comment["created_at"]))
+        waiting.append(comment)
+    return waiting
 
 
 def take_waiting_comments(connection: Connection, limit: int) -> list[Mapping[str, Any]]:
@@ -92,11 +103,12 @@ def take_waiting_comments(connection: Connection, limit: int) -> list[Mapping[st
 
 def still_waiting(connection: Connection, batch: Sequence[Mapping[str, Any]]) -> set[int]:
     """The ids of the comments of ``batch`` (read by :func:`waiting_comments` in an earlier
-    transaction) that still wait: not taken by another detector, nor deleted, since."""
-    return set(connection.execute(
-        _STILL_WAITING, {"ids": [comment["id"] for comment in batch]}).scalars())
+    transaction) that still wait: not taken by another detector, nor deleted, since
+    (SQLite)."""
+    ids = json.dumps([comment["id"] for comment in batch])
+    return {row[0] for row in driver_rows(connection, _SQLITE_STILL_WAITING, (ids,))}
 
 
 def take_from_queue(connection: Connection, comment_ids: Sequence[int]) -> None:
-    """Take comments out of the queue, in the transaction that links them."""
-    connection.execute(_TAKE, {"ids": list(comment_ids)})
+    """Take comments out of the queue, in the transaction that links them (SQLite)."""
+    driver_rows(connection, _SQLITE_TAKE, (json.dumps(list(comment_ids)),))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,7 @@ from spamschutz.service.storage.engine import write_lock_for
 from spamschutz.service.storage.errors import SchemaMissing, StorageUnavailable
 from spamschutz.service.storage.records import as_utc, utc_now
 
-__all__ = ["TransactionalStore", "ping_database", "translate_driver_errors"]
+__all__ = ["TransactionalStore", "driver_rows", "ping_database", "translate_driver_errors"]
 
 
 @contextmanager
@@ -42,6 +42,34 @@ def translate_driver_errors() -> Iterator[None]:
         raise
     except exc.TimeoutError as error:
         raise StorageUnavailable("no database connection is free; try again later") from error
+
+
+def driver_rows(
+    connection: Connection, statement: str, parameters: Mapping[str, Any] | Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """The rows of ``statement`` run by the driver itself, in the transaction SQLAlchemy began
+    on ``connection`` (on PostgreSQL prepared, in binary): for the hot statements whose
+    compilation and row processing cost SQLAlchemy longer than the database's own work.
+
+    The driver's errors are raised as SQLAlchemy raises them, so that
+    :func:`translate_driver_errors` tells a database that is down, or a table missing, from
+    a bug.
+    """
+    driver_connection = connection.connection.driver_connection
+    postgresql = connection.dialect.name == "postgresql"
+    cursor = driver_connection.cursor(binary=True) if postgresql else driver_connection.cursor()
+    try:
+        if postgresql:
+            cursor.execute(statement, parameters, prepare=True)
+        else:
+            cursor.execute(statement, parameters)
+        return cursor.fetchall() if cursor.description else []
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise exc.DBAPIError.instance(
+            statement, None, error, connection.dialect.loaded_dbapi.Error,
+            hide_parameters=True, dialect=connection.dialect) from error
+    finally:
+        cursor.close()
 
 
 # PostgreSQL's SQLSTATEs for an undefined table and an undefined column.
