@@ -144,8 +144,8 @@ _SQLITE_PRINTS = (
 _SQLITE_PRINTED = ("SELECT comment_id FROM campaign_prints"
                    " WHERE comment_id IN (SELECT value FROM json_each(:ids))")
 # One prepared statement run for each key: SQLite's JSON functions (one array of every key,
-# each row taken apart by json_extract) took twice as long (bench.http's comments in
-# batches of 88: 21 against 60 µs a comment, their prints included).
+# each row taken apart by json_extract) took two to three times as long (bench.http's
+# comments in batches of 88: 55 to 66 against 19 to 27 µs a comment, prints included).
 _SQLITE_INSERT_KEY = "INSERT INTO campaign_keys (key, comment_id, created_at) VALUES (?, ?, ?)"
 
 
@@ -163,21 +163,15 @@ def _sqlite_insert_prints(count: int) -> str:
 def _sqlite_newest(
     connection: Connection, keys: Sequence[str], since: datetime
 ) -> list[tuple[str, dict[str, Any]]]:
-    # The driver's connection, in the transaction SQLAlchemy began on it.
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        cursor.execute(_SQLITE_NEWEST, {"keys": json.dumps(list(keys)),
-                                        "since": _sqlite_time(since),
-                                        "per_key": CANDIDATES_PER_KEY})
-        pairs = cursor.fetchall()
-        cursor.execute(_SQLITE_PRINTS, {"ids": json.dumps(list({cid for _, cid in pairs}))})
-        prints = {}
-        for values in cursor.fetchall():
-            stored = dict(zip(_PRINT_NAMES, values, strict=True))
-            stored["created_at"] = as_utc(datetime.fromisoformat(stored["created_at"]))
-            prints[stored["comment_id"]] = stored
-    finally:
-        cursor.close()
+    pairs = driver_rows(connection, _SQLITE_NEWEST, {
+        "keys": json.dumps(list(keys)), "since": _sqlite_time(since),
+        "per_key": CANDIDATES_PER_KEY})
+    prints = {}
+    for values in driver_rows(connection, _SQLITE_PRINTS,
+                              {"ids": json.dumps(list({cid for _, cid in pairs}))}):
+        stored = dict(zip(_PRINT_NAMES, values, strict=True))
+        stored["created_at"] = as_utc(datetime.fromisoformat(stored["created_at"]))
+        prints[stored["comment_id"]] = stored
     return [(key, prints[comment_id]) for key, comment_id in pairs if comment_id in prints]
 
 
