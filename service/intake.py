@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from spamschutz.service.storage import (
+    CampaignPrint,
     ChallengeAlreadyRedeemed,
     CommentRow,
     CommentStore,
@@ -56,7 +57,7 @@ def store_submission(
     idempotency_key: str | None,
     content: Mapping[str, Any],
     build_comment: Callable[[], dict[str, Any]],
-    queue_campaign_detection: bool = False,
+    campaign_fingerprint: Callable[[Mapping[str, Any]], CampaignPrint | None] | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> StoredSubmission | None:
     """Redeem the challenge and store the comment; ``None`` if the token was already used.
@@ -77,10 +78,10 @@ def store_submission(
     ``challenge_token_id`` is ``None`` for a comment stored without a question (a site in
     ``unsure`` or ``never`` challenge mode): there is nothing to redeem.
 
-    With ``queue_campaign_detection`` the comment is queued for the campaign detection in the
-    transaction that stores it (linked afterwards, see
-    :mod:`spamschutz.service.campaigns.detector`); a spooled comment is queued when it is
-    replayed.
+    With ``campaign_fingerprint`` (the campaign detection is on) the comment is queued for
+    the detection in the transaction that stores it, with the fingerprint that function
+    takes of it (linked afterwards, see :mod:`spamschutz.service.campaigns.detector`); a
+    spooled comment is queued when it is replayed, and the detector takes its fingerprint.
     """
     if idempotency_key:
         spooled = spool.find(idempotency_key)
@@ -109,7 +110,8 @@ def store_submission(
             public_id=public_id,
             challenge_token_id=challenge_token_id,
             refuse_redeemed_token=True,
-            queue_campaign_detection=queue_campaign_detection,
+            queue_campaign_detection=campaign_fingerprint is not None,
+            campaign_print=campaign_fingerprint(comment) if campaign_fingerprint else None,
         )
         if row.public_id != public_id:  # a request with the same key stored its comment first
             _check_same_content(_content_of(row), content)
@@ -125,7 +127,8 @@ def store_submission(
             # The transaction that would have redeemed it did not commit.
             challenge_redeemed=challenge_token_id is None,
             comment=_with_detection(
-                comment if comment is not None else build_comment(), queue_campaign_detection
+                comment if comment is not None else build_comment(),
+                campaign_fingerprint is not None,
             ),
         )
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import current_app, render_template, request
@@ -16,6 +17,7 @@ from spamschutz.service.api.validation import (
     validate_idempotency_key,
     validate_url,
 )
+from spamschutz.service.campaigns.detector import CAMPAIGN_DETECTOR_EXTENSION
 from spamschutz.service.challenge import ChallengeError, VerifiedChallenge
 from spamschutz.service.challenge_guard import (
     address_wait_seconds,
@@ -33,6 +35,7 @@ from spamschutz.service.privacy import keyed_hash, truncate_ip
 from spamschutz.service.proxies import client_address, client_address_hash
 from spamschutz.service.scoring import ScoreResult, score_comment
 from spamschutz.service.sites import challenge_mode
+from spamschutz.service.storage import CampaignPrint
 
 __all__ = ["HONEYPOT_FIELD", "submit_comment"]
 
@@ -171,7 +174,7 @@ def submit_comment():
             content=fields,
             build_comment=lambda: _comment_fields(payload, fields, verified, lang, site, scored)
             | page,
-            queue_campaign_detection=bool(current_app.config.get("CAMPAIGN_DETECTION", True)),
+            campaign_fingerprint=_campaign_fingerprint(),
         )
     except IdempotencyKeyReused as reused:
         # With a fresh question, like every 422 here: the comment is sent again with a new key.
@@ -188,6 +191,12 @@ def submit_comment():
         error = _challenge_failed("challenge_used", lang)
         return _form_again(payload, lang, error) if wants_html_page() else error.response()
     return _accepted(stored.public_id, lang, fields)
+
+
+def _campaign_fingerprint() -> Callable[[Mapping[str, Any]], CampaignPrint | None] | None:
+    """The campaign detector's fingerprint of a comment; ``None`` when the detection is off."""
+    detector = current_app.extensions.get(CAMPAIGN_DETECTOR_EXTENSION)
+    return detector.fingerprint if detector is not None else None
 
 
 def _score(fields: dict[str, Any]) -> ScoreResult | None:

@@ -4,10 +4,13 @@ database; a detector links them to their campaigns afterwards, in batches.
 Linked in the request, the detection made every reader wait for it (1.4 to 5.8 ms with
 100,000 comments in the window on SQLite; queueing costs 0.06 to 0.1 ms). A batch shares
 the transaction, one look-up of the window and one write of its index among its comments
-(:mod:`~spamschutz.service.storage.campaign_batch`); the fingerprints stay per comment
-(bench/README.md, Campaigns). The queue is a
-table (``campaign_backlog``), written with the comment: a crash or a restart loses no
-comment's detection, and every instance's detector takes its share. A campaign that sweeps
+(:mod:`~spamschutz.service.storage.campaign_batch`). The fingerprint is taken at intake,
+right after the score whose normalised text it reuses, and queued with the comment, all but
+its text's MinHash: the detector takes that for the whole batch at once, NumPy giving up the
+interpreter lock a few times a batch rather than about ten times a comment (bench/README.md,
+Campaigns). The queue is a table
+(``campaign_backlog``), written with the comment: a crash or a restart loses no comment's
+detection, and every instance's detector takes its share. A campaign that sweeps
 moves a later member to the spam folder when its batch is linked, a moment after it was
 stored; the reader's answer (``202``, "received") never said more.
 """
@@ -23,15 +26,26 @@ from typing import Any
 from flask import Flask
 
 from spamschutz.service.background import PokedJob
-from spamschutz.service.campaigns.fingerprint import fingerprint_comment
+from spamschutz.service.campaigns.fingerprint import (
+    Fingerprint,
+    fingerprint_before_minhash,
+    with_minhashes,
+)
 from spamschutz.service.campaigns.settings import common_domains, detection_rules
 from spamschutz.service.observability.metrics import observe_campaign_detection
-from spamschutz.service.storage import CampaignLink, CampaignStore, DetectionRules
+from spamschutz.service.storage import (
+    CampaignLink,
+    CampaignPrint,
+    CampaignStore,
+    DetectionRules,
+)
 
 __all__ = [
     "CAMPAIGN_DETECTOR_EXTENSION",
     "CampaignDetector",
     "campaign_link",
+    "campaign_links",
+    "campaign_print",
     "init_campaign_detector",
 ]
 
@@ -61,17 +75,17 @@ CHECK_SECONDS = 0.25
 LINGER_SECONDS = 1.0
 
 
-def campaign_link(
-    comment: Mapping[str, Any], rules: DetectionRules, common: frozenset[str]
-) -> CampaignLink | None:
-    """The fingerprint of a stored ``comment`` (its ``text``, ``author_email``,
-    ``author_url``, ``ip_hash`` and ``email_hash``) as the link the store needs.
+def campaign_print(comment: Mapping[str, Any], common: frozenset[str]) -> CampaignPrint | None:
+    """The fingerprint of a comment (its ``text``, ``author_email``, ``author_url``,
+    ``ip_hash`` and ``email_hash``) as the intake queues it: all but its text's MinHash,
+    which the detector takes for a batch at once (see
+    :func:`~spamschutz.service.campaigns.fingerprint.with_minhashes`).
 
     Failure policy: an error here (a bug, an odd text) costs the campaign one member, never
-    the comment, which is stored already: it is logged and ``None`` returned.
+    the comment: it is logged and ``None`` returned.
     """
     try:
-        fingerprint = fingerprint_comment(
+        fingerprint = fingerprint_before_minhash(
             comment["text"],
             author_email=comment.get("author_email"),
             author_url=comment.get("author_url"),
@@ -80,10 +94,56 @@ def campaign_link(
         )
     except Exception:  # the comment must not suffer for the detection: see the docstring
         log.exception("campaign detection failed for comment %s; it stays unlinked",
-                      comment.get("id"))
+                      comment.get("id", "being stored"))
         return None
-    return CampaignLink(tuple(dict.fromkeys(fingerprint.index_keys())), fingerprint.signature,
-                        rules)
+    return CampaignPrint(tuple(dict.fromkeys(fingerprint.index_keys())), fingerprint.shingled)
+
+
+def campaign_links(
+    batch: Sequence[Mapping[str, Any]], rules: DetectionRules, common: frozenset[str]
+) -> list[CampaignLink | None]:
+    """The link the store needs for each queued comment of ``batch``: from the fingerprint
+    queued with it (``print_keys``, one per line, and ``shingled_text``) or, queued without
+    one, from its fields (see :func:`campaign_print`), with its text's MinHash, taken for the
+    whole batch at once; ``None`` for a comment whose fingerprint failed."""
+    prints = [
+        CampaignPrint(tuple(comment["print_keys"].split("\n")) if comment["print_keys"] else (),
+                      comment["shingled_text"])
+        if comment.get("print_keys") is not None else campaign_print(comment, common)
+        for comment in batch
+    ]
+    present = [found for found in prints if found is not None]
+    try:
+        texts: list[Fingerprint | None] = list(_minhashes(present))
+    except Exception:  # one text's failure must not cost the others theirs: one at a time
+        log.exception("the campaign MinHash failed for a batch; taken one comment at a time")
+        texts = [_minhash_or_none(found) for found in present]
+    of_present = iter(texts)
+    links: list[CampaignLink | None] = []
+    for found in prints:
+        text = next(of_present) if found is not None else None
+        links.append(None if found is None or text is None else CampaignLink(
+            (*text.text_keys, *found.keys), text.signature, rules))
+    return links
+
+
+def campaign_link(
+    comment: Mapping[str, Any], rules: DetectionRules, common: frozenset[str]
+) -> CampaignLink | None:
+    """:func:`campaign_links` of one comment."""
+    return campaign_links([comment], rules, common)[0]
+
+
+def _minhashes(prints: Sequence[CampaignPrint]) -> list[Fingerprint]:
+    return with_minhashes([Fingerprint(shingled=found.shingled) for found in prints])
+
+
+def _minhash_or_none(found: CampaignPrint) -> Fingerprint | None:
+    try:
+        return _minhashes([found])[0]
+    except Exception:  # see campaign_print's failure policy
+        log.exception("campaign detection failed for a comment; it stays unlinked")
+        return None
 
 
 class CampaignDetector:
@@ -136,6 +196,12 @@ class CampaignDetector:
         self._stopping.set()
         self._job.join(timeout_seconds)
 
+    def fingerprint(self, comment: Mapping[str, Any]) -> CampaignPrint | None:
+        """The fingerprint of a comment about to be stored, queued with it (see
+        :func:`campaign_print`): taken at intake right after the comment's score, whose
+        normalised text it reuses; the detector adds the MinHash."""
+        return campaign_print(comment, self.common)
+
     def run_batch(self) -> int:
         """Link a batch of waiting comments; how many comments it held."""
         started = time.perf_counter()
@@ -149,7 +215,7 @@ class CampaignDetector:
         return linked
 
     def _prepare(self, batch: Sequence[Mapping[str, Any]]) -> list[CampaignLink | None]:
-        return [campaign_link(comment, self.rules, self.common) for comment in batch]
+        return campaign_links(batch, self.rules, self.common)
 
     def catch_up(self, timeout_seconds: float = 30.0) -> None:
         """Link batches until no comment waits, those another detector is linking included;

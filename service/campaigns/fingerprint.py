@@ -19,8 +19,8 @@ comments:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from spamschutz.model.features import plain_text
@@ -32,8 +32,10 @@ __all__ = [
     "FREE_MAIL_DOMAINS",
     "MIN_TEXT_CHARACTERS",
     "Fingerprint",
+    "fingerprint_before_minhash",
     "fingerprint_comment",
     "registrable_domain",
+    "with_minhashes",
 ]
 
 # Texts shorter than this (after quotes, links and numbers are taken out) never join a
@@ -102,6 +104,8 @@ class Fingerprint:
     # shared by commenters in other articles is a campaign's (backlink spam), whatever the text.
     website: str | None = None
     senders: tuple[str, ...] = field(default=())
+    # The text the MinHash is taken of (see fingerprint_before_minhash); None: too short.
+    shingled: str | None = None
 
     def index_keys(self) -> list[str]:
         """Every key, as stored in the detection's index."""
@@ -204,6 +208,19 @@ def fingerprint_comment(
 ) -> Fingerprint:
     """The comment's :class:`Fingerprint`. ``senders`` are its address and e-mail hashes;
     ``common_domains`` are more sites never to group by (the site's own domain, say)."""
+    return with_minhashes([fingerprint_before_minhash(
+        text, author_email, author_url, senders, common_domains)])[0]
+
+
+def fingerprint_before_minhash(
+    text: str,
+    author_email: str | None = None,
+    author_url: str | None = None,
+    senders: Iterable[str] = (),
+    common_domains: Iterable[str] = (),
+) -> Fingerprint:
+    """The comment's :class:`Fingerprint` but its text's MinHash: ``shingled`` holds the text
+    it is taken of (``None``: too short), for :func:`with_minhashes`. No NumPy: see there."""
     extra = frozenset(common_domains)
     # The text the model scored, so that the normalisation done for its score is reused.
     plain = plain_text(text)
@@ -231,20 +248,36 @@ def fingerprint_comment(
         ):
             mail_domain = candidate
     shingled = _text_for_shingles(normalised)
-    signature: bytes | None = None
-    text_keys: tuple[str, ...] = ()
     # Words are separated by single spaces in the shingled text.
-    if len(shingled) >= MIN_TEXT_CHARACTERS and shingled.count(" ") + 1 >= MIN_TEXT_WORDS:
-        values = minhash.signature(minhash.shingle_hashes(shingled))
-        signature = minhash.encode_signature(values)
-        text_keys = tuple(minhash.band_keys(values))
+    long_enough = len(shingled) >= MIN_TEXT_CHARACTERS and shingled.count(" ") + 1 >= MIN_TEXT_WORDS
     return Fingerprint(
-        signature=signature,
-        text_keys=text_keys,
         domains=tuple(sorted(d for d in domains if d and not is_common_domain(d, extra))),
         website=website if website and not is_common_domain(website, extra) else None,
         phones=tuple(sorted(set(_phones(text)))),
         emails=tuple(sorted(emails)),
         mail_domain=mail_domain,
         senders=tuple(sorted({sender for sender in senders if sender})),
+        shingled=shingled if long_enough else None,
     )
+
+
+def with_minhashes(fingerprints: Sequence[Fingerprint]) -> list[Fingerprint]:
+    """``fingerprints`` (from :func:`fingerprint_before_minhash`) with their texts' MinHash
+    signatures and band keys, taken for all of them at once.
+
+    NumPy gives up the interpreter lock for each operation on more than a few hundred values:
+    with the request threads waiting for it, taking it back after each was most of a
+    fingerprint's CPU in the server (three times its own work alone, in-process with four busy
+    threads). Together the texts of a batch give it up a few times instead of a few times
+    each.
+    """
+    signatures = iter(minhash.text_signatures(
+        [fingerprint.shingled for fingerprint in fingerprints if fingerprint.shingled]))
+    done = []
+    for fingerprint in fingerprints:
+        if fingerprint.shingled:
+            values = next(signatures)
+            fingerprint = replace(fingerprint, signature=minhash.encode_signature(values),
+                                  text_keys=tuple(minhash.band_keys(values)))
+        done.append(fingerprint)
+    return done

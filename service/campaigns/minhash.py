@@ -10,6 +10,7 @@ matching). Pure functions: no Flask, no database.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -23,6 +24,7 @@ __all__ = [
     "estimated_similarity",
     "shingle_hashes",
     "signature",
+    "text_signatures",
 ]
 
 # 64 permutations; the first 24 of them in 8 bands of 3 rows find the candidates. Two texts
@@ -42,6 +44,9 @@ _GENERATOR = np.random.default_rng(20261203)
 _A = _GENERATOR.integers(1, _PRIME, size=(PERMUTATIONS, 1), dtype=np.uint64)
 _B = _GENERATOR.integers(0, _PRIME, size=(PERMUTATIONS, 1), dtype=np.uint64)
 _BASE = np.uint32(1_000_003)
+# The text hashed at once by text_signatures: its arrays hold PERMUTATIONS values per
+# character, 8 MB for 16,384 characters.
+_CHUNK_CHARACTERS = 16_384
 
 
 def shingle_hashes(text: str, size: int = SHINGLE) -> np.ndarray:
@@ -69,6 +74,11 @@ def signature(hashes: np.ndarray) -> np.ndarray:
     (repeats allowed)."""
     if len(hashes) == 0:
         raise ValueError("a signature needs at least one shingle")
+    return _permuted(hashes).min(axis=1).astype(np.uint32)
+
+
+def _permuted(hashes: np.ndarray) -> np.ndarray:
+    """Each permutation's value of each hash: ``(a * h + b) mod p``, a row per permutation."""
     # a < 2**31 and a hash < 2**32: the product fits in 63 bits, no overflow. In place: the
     # temporaries of "(a * h + b) % p" took more than half of the signature's time.
     values = _A * hashes.astype(np.uint64, copy=False)
@@ -78,7 +88,45 @@ def signature(hashes: np.ndarray) -> np.ndarray:
     multiples = values // _PRIME_U64
     multiples *= _PRIME_U64
     values -= multiples
-    return values.min(axis=1).astype(np.uint32)
+    return values
+
+
+def text_signatures(texts: Sequence[str], size: int = SHINGLE) -> list[np.ndarray]:
+    """The signatures of the ``size``-gram shingles of each of ``texts`` (each at least
+    ``size`` characters), the values :func:`signature` of :func:`shingle_hashes` gives.
+
+    All at once: NumPy gives up the interpreter lock for each operation on more than a few
+    hundred values, and a thread that wants it back waits for the others. A batch's texts give
+    it up a few times (per :data:`_CHUNK_CHARACTERS` of text), one text at a time about ten
+    times each. The shingles are hashed over the texts joined, those that cross from one text
+    into the next left out.
+    """
+    found: list[np.ndarray] = []
+    start = 0
+    while start < len(texts):
+        end, characters = start, 0
+        while end < len(texts) and (end == start or characters + len(texts[end])
+                                    <= _CHUNK_CHARACTERS):
+            characters += len(texts[end])
+            end += 1
+        found.extend(_chunk_signatures(texts[start:end], size))
+        start = end
+    return found
+
+
+def _chunk_signatures(texts: Sequence[str], size: int) -> list[np.ndarray]:
+    lengths = np.array([len(text) for text in texts])
+    if (lengths < size).any():
+        raise ValueError("a signature needs at least one shingle")
+    hashes = shingle_hashes("".join(texts), size)
+    # Text i's shingles are those beginning at its characters but its last size - 1: they
+    # take the places firsts[i] onwards among those kept.
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    counts = lengths - size + 1
+    firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    kept = np.repeat(starts - firsts, counts) + np.arange(counts.sum())
+    mins = np.minimum.reduceat(_permuted(hashes[kept]), firsts, axis=1).astype(np.uint32)
+    return [mins[:, column] for column in range(len(texts))]
 
 
 def band_keys(values: np.ndarray) -> list[str]:

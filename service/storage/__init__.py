@@ -6,7 +6,11 @@ take and give, and the values they accept. The modules behind are this package's
 """
 
 from spamschutz.service.storage.accounts import AccountStore
-from spamschutz.service.storage.campaign_records import CampaignLink, DetectionRules
+from spamschutz.service.storage.campaign_records import (
+    CampaignLink,
+    CampaignPrint,
+    DetectionRules,
+)
 from spamschutz.service.storage.campaigns import CampaignStore
 from spamschutz.service.storage.catalog import PROMOTION_CHANNEL, ModelCatalog
 from spamschutz.service.storage.challenges import ChallengeStore
@@ -60,6 +64,7 @@ __all__ = [
     "WEBHOOK_EVENTS",
     "AccountStore",
     "CampaignLink",
+    "CampaignPrint",
     "CampaignStore",
     "ChallengeAlreadyRedeemed",
     "ChallengeStore",

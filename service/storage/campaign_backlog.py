@@ -16,8 +16,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, exists, select
+from sqlalchemy import Connection, bindparam, case, delete, exists, select
 
+from spamschutz.service.storage.campaign_records import CampaignPrint
 from spamschutz.service.storage.records import as_utc
 from spamschutz.service.storage.schema import campaign_backlog, comments
 from spamschutz.service.storage.transactions import driver_rows
@@ -31,26 +32,32 @@ __all__ = [
     "waiting_comments",
 ]
 
-# What the detection reads of a queued comment: the fingerprint's fields and the linking's.
+# What the detection reads of a queued comment: the linking's fields, the fingerprint taken
+# at intake and, for a comment queued without one, the fields to take it from.
 _QUEUED_FIELDS = (
-    comments.c.id, comments.c.thread_id, comments.c.created_at, comments.c.text,
-    comments.c.author_email, comments.c.author_url, comments.c.ip_hash, comments.c.email_hash,
+    comments.c.id, comments.c.thread_id, comments.c.created_at, comments.c.ip_hash,
+    comments.c.email_hash, comments.c.author_email, comments.c.author_url,
 )
-_QUEUED_NAMES = tuple(column.name for column in _QUEUED_FIELDS)
+_QUEUED_NAMES = (*(column.name for column in _QUEUED_FIELDS), "print_keys", "shingled_text",
+                 "text")
 
 # Written with each comment, inside the intake's write transaction: as the driver's own
 # statement, since SQLAlchemy's compiled form took twenty times SQLite's 1 µs.
 _QUEUE = {
-    "sqlite": "INSERT INTO campaign_backlog (comment_id) VALUES (?)",
-    "postgresql": "INSERT INTO campaign_backlog (comment_id) VALUES (%s)",
+    "sqlite": "INSERT INTO campaign_backlog (comment_id, print_keys, shingled_text)"
+              " VALUES (?, ?, ?)",
+    "postgresql": "INSERT INTO campaign_backlog (comment_id, print_keys, shingled_text)"
+                  " VALUES (%s, %s, %s)",
 }
 _ANY_WAITING = select(exists().select_from(campaign_backlog))
 # SQLite's statements go to the driver as they are: SQLAlchemy's compilation and rows took
 # longer than SQLite's own work (bench.http's comments in batches of 88: reading, checking
-# and taking a comment 25 to 33 µs, sent to the driver 8).
+# and taking a comment 25 to 33 µs, sent to the driver 8). The text is read only for a
+# comment queued without its fingerprint.
 _SQLITE_WAITING = (
-    "SELECT " + ", ".join(f"c.{name}" for name in _QUEUED_NAMES)  # noqa: S608
-    + " FROM campaign_backlog AS b JOIN comments AS c ON c.id = b.comment_id"
+    "SELECT " + ", ".join(f"c.{column.name}" for column in _QUEUED_FIELDS)  # noqa: S608
+    + ", b.print_keys, b.shingled_text, CASE WHEN b.print_keys IS NULL THEN c.text END"
+    " FROM campaign_backlog AS b JOIN comments AS c ON c.id = b.comment_id"
     " ORDER BY b.comment_id LIMIT ?"
 )
 _SQLITE_STILL_WAITING = ("SELECT comment_id FROM campaign_backlog"
@@ -63,18 +70,28 @@ _TAKEN = (
     .where(campaign_backlog.c.comment_id.in_(
         select(campaign_backlog.c.comment_id).order_by(campaign_backlog.c.comment_id)
         .limit(bindparam("limit")).with_for_update(skip_locked=True)))
-    .returning(campaign_backlog.c.comment_id)
+    .returning(campaign_backlog.c.comment_id, campaign_backlog.c.print_keys,
+               campaign_backlog.c.shingled_text)
     .cte("taken")
 )
-_TAKE_OLDEST = (select(*_QUEUED_FIELDS).join(_TAKEN, _TAKEN.c.comment_id == comments.c.id)
-                .order_by(comments.c.id))
+_TAKE_OLDEST = (
+    select(*_QUEUED_FIELDS, _TAKEN.c.print_keys, _TAKEN.c.shingled_text,
+           case((_TAKEN.c.print_keys.is_(None), comments.c.text)).label("text"))
+    .join(_TAKEN, _TAKEN.c.comment_id == comments.c.id)
+    .order_by(comments.c.id)
+)
 
 
-def queue_for_detection(connection: Connection, comment_ids: Sequence[int]) -> None:
-    """Queue comments inserted in ``connection``'s transaction for the detection."""
-    if comment_ids:
-        connection.exec_driver_sql(_QUEUE[connection.dialect.name],
-                                   [(comment_id,) for comment_id in comment_ids])
+def queue_for_detection(
+    connection: Connection, queued: Sequence[tuple[int, CampaignPrint | None]]
+) -> None:
+    """Queue comments inserted in ``connection``'s transaction for the detection, each id
+    with its fingerprint (``None``: the detector takes it from the text)."""
+    if queued:
+        connection.exec_driver_sql(_QUEUE[connection.dialect.name], [
+            (comment_id, None, None) if found is None
+            else (comment_id, "\n".join(found.keys), found.shingled)
+            for comment_id, found in queued])
 
 
 def comments_waiting(connection: Connection) -> bool:
@@ -84,8 +101,9 @@ def comments_waiting(connection: Connection) -> bool:
 
 def waiting_comments(connection: Connection, limit: int) -> list[Mapping[str, Any]]:
     """Up to ``limit`` waiting comments, the oldest first, left in the queue (SQLite): their
-    ``id``, ``thread_id``, ``created_at``, ``text``, ``author_email``, ``author_url``,
-    ``ip_hash`` and ``email_hash``."""
+    ``id``, ``thread_id``, ``created_at``, ``ip_hash``, ``email_hash``, ``author_email``,
+    ``author_url``, ``print_keys`` and ``shingled_text`` (the fingerprint taken at intake,
+    keys one per line) and ``text`` (only where ``print_keys`` is ``None``)."""
     waiting = []
     for row in driver_rows(connection, _SQLITE_WAITING, (limit,)):
         comment = dict(zip(_QUEUED_NAMES, row, strict=True))

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from spamschutz.service.storage.campaign_index import (
     CANDIDATES_PER_KEY,
+    key_hash,
     newest_under_keys,
     write_prints_and_keys,
 )
@@ -47,8 +48,9 @@ def link_stored_comments(
     prints = [_print(comment, link) for comment, link in batch]
     since = min(p["created_at"] - timedelta(days=link.rules.window_days)
                 for p, (_, link) in zip(prints, batch, strict=True))
-    stored = newest_under_keys(
-        connection, list(dict.fromkeys(key for p in prints for key in p["keys"])), since)
+    stored = newest_under_keys(connection, {
+        hashed: key for p in prints for hashed, key in zip(p["key_hashes"], p["keys"],
+                                                            strict=True)}, since)
     written = write_prints_and_keys(connection, prints)
     earlier: dict[str, list[dict[str, Any]]] = {}
     results: list[LinkResult | None] = []
@@ -76,7 +78,7 @@ def _print(comment: Mapping[str, Any], link: CampaignLink) -> dict[str, Any]:
     return {"comment_id": comment["id"], "thread_id": comment["thread_id"],
             "sender": comment["email_hash"] or comment["ip_hash"],
             "signature": link.signature, "created_at": as_utc(comment["created_at"]),
-            "keys": link.keys}
+            "keys": link.keys, "key_hashes": [key_hash(key) for key in link.keys]}
 
 
 def _candidates(

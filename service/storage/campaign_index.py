@@ -1,5 +1,5 @@
-"""The detection's window: the prints (``campaign_prints``) and keys (``campaign_keys``) of
-the comments linked so far, read and written a batch of comments at a time.
+"""The detection's window: the prints (``campaign_prints``) and keys (``campaign_key_hashes``)
+of the comments linked so far, read and written a batch of comments at a time.
 
 A batch costs the same few statements whatever its size: one look-up of every key its comments
 have (each key's newest comments), one write of their prints and keys. Linked one by one, each
@@ -9,20 +9,25 @@ Campaigns). The look-up runs before the write, so a
 comment never finds itself; comments of the same batch find each other in
 :mod:`~spamschutz.service.storage.campaign_batch`.
 
-PostgreSQL takes the keys as one array parameter and reads each key's newest comments through
-``unnest`` and a ``LATERAL`` index range: the same text whatever the number of keys, so it is
-prepared and planned once. SQLite takes them as one JSON array (``json_each``), each key's
-newest found by a correlated index range; its statements go to the driver as they are
-(SQLAlchemy's compilation and row processing around them took as long as SQLite's own work).
+A key is stored as its 64-bit hash (:func:`key_hash`) in a table that is its own index,
+ordered by hash, time and comment: a row is one B-tree entry, and a key's newest comments are
+the end of its range. The callers keep the keys' texts (a key's kind matters to the rules).
 
-PostgreSQL's statements go to the driver too, prepared and in binary: a batch's hundreds of
-rows took SQLAlchemy twice the driver's time.
+PostgreSQL takes the hashes as one array parameter and reads each key's newest comments
+through ``unnest`` and a ``LATERAL`` index range: the same text whatever the number of keys,
+so it is prepared and planned once. SQLite takes them as one JSON array (``json_each``); each
+key's newest are those at or after its :data:`CANDIDATES_PER_KEY`-th newest time, found by a
+correlated range. The statements go to the driver as they are (SQLAlchemy's compilation and
+row processing around them took as long as the database's own work), PostgreSQL's prepared
+and in binary.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Mapping, Sequence
+import struct
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
@@ -32,7 +37,14 @@ from sqlalchemy import Connection
 from spamschutz.service.storage.records import as_utc
 from spamschutz.service.storage.transactions import driver_rows
 
-__all__ = ["CANDIDATES_PER_KEY", "newest_under_keys", "write_prints_and_keys"]
+__all__ = [
+    "CANDIDATES_PER_KEY",
+    "key_hash",
+    "newest_under_keys",
+    "packed_hashes",
+    "unpacked_hashes",
+    "write_prints_and_keys",
+]
 
 # The candidates read per key: a key shared by thousands (one address behind a proxy, a wave
 # of identical texts) must not make each look-up read them all, which grew the work per
@@ -45,35 +57,57 @@ _PRINT_NAMES = ("comment_id", "thread_id", "sender", "signature", "created_at")
 _created = itemgetter("created_at")
 
 
+def key_hash(key: str) -> int:
+    """The 64-bit hash (signed, as the databases' integers are) a key is stored as. It must
+    never change: the stored keys would no longer be found."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little",
+                          signed=True)
+
+
+def packed_hashes(hashes: Iterable[int]) -> bytes:
+    """Key hashes as a print keeps them (``key_hashes``)."""
+    hashes = list(hashes)
+    return struct.pack(f"<{len(hashes)}q", *hashes)
+
+
+def unpacked_hashes(data: bytes | None) -> tuple[int, ...]:
+    """The key hashes :func:`packed_hashes` packed (none for ``None``)."""
+    return struct.unpack(f"<{len(data) // 8}q", data) if data else ()
+
+
 def newest_under_keys(
-    connection: Connection, keys: Sequence[str], since: datetime
+    connection: Connection, keys: Mapping[int, str], since: datetime
 ) -> dict[str, list[dict[str, Any]]]:
-    """For each of ``keys``, the comments in the window since ``since`` that have it, at most
-    :data:`CANDIDATES_PER_KEY`, newest first: their prints, rows of ``comment_id``,
-    ``thread_id``, ``sender``, ``signature`` and ``created_at`` (a comment found under several
-    keys is one row, listed under each). A key nobody has is missing."""
+    """For each of ``keys`` (each key's :func:`key_hash` → the key), the comments in the
+    window since ``since`` that have it, at most :data:`CANDIDATES_PER_KEY`, newest first:
+    their prints, rows of ``comment_id``, ``thread_id``, ``sender``, ``signature`` and
+    ``created_at`` (a comment found under several keys is one row, listed under each). A key
+    nobody has is missing."""
     found: dict[str, list[dict[str, Any]]] = {}
     if not keys:
         return found
     if connection.dialect.name == "postgresql":
-        for keys_found, *fields in driver_rows(connection, _POSTGRESQL_NEWEST, {
-                "keys": list(keys), "since": since, "per_key": CANDIDATES_PER_KEY}):
+        for hashes_found, *fields in driver_rows(connection, _POSTGRESQL_NEWEST, {
+                "hashes": list(keys), "since": since, "per_key": CANDIDATES_PER_KEY}):
             comment = dict(zip(_PRINT_NAMES, fields, strict=True))
-            for key in keys_found:
-                found.setdefault(key, []).append(comment)
+            for hashed in hashes_found:
+                found.setdefault(keys[hashed], []).append(comment)
     else:
-        for key, comment in _sqlite_newest(connection, keys, since):
-            found.setdefault(key, []).append(comment)
+        for hashed, comment in _sqlite_newest(connection, list(keys), since):
+            found.setdefault(keys[hashed], []).append(comment)
     for rows_of_key in found.values():
         rows_of_key.sort(key=_created, reverse=True)
+        # SQLite's range may end on a time several comments share.
+        del rows_of_key[CANDIDATES_PER_KEY:]
     return found
 
 
 def write_prints_and_keys(connection: Connection, prints: Sequence[Mapping[str, Any]]) -> set[int]:
     """Write each of ``prints`` (a comment's ``comment_id``, ``thread_id``, ``sender``,
-    ``signature``, ``created_at`` and ``keys``) to the window; the comment ids written. A
-    comment whose print is there already (a client's retry of a comment linked before) is not
-    written again, and not among them: it must not be linked twice."""
+    ``signature``, ``created_at`` and ``key_hashes``, its keys' :func:`key_hash`) to the
+    window; the comment ids written. A comment whose print is there already (a client's retry
+    of a comment linked before) is not written again, and not among them: it must not be
+    linked twice."""
     if not prints:
         return set()
     if connection.dialect.name == "postgresql":
@@ -82,9 +116,10 @@ def write_prints_and_keys(connection: Connection, prints: Sequence[Mapping[str, 
             "threads": [p["thread_id"] for p in prints],
             "senders": [p["sender"] for p in prints],
             "signatures": [p["signature"] for p in prints],
+            "packed": [packed_hashes(p["key_hashes"]) for p in prints],
             "times": [p["created_at"] for p in prints],
-            "key_ids": [p["comment_id"] for p in prints for _ in p["keys"]],
-            "keys": [key for p in prints for key in p["keys"]],
+            "hash_ids": [p["comment_id"] for p in prints for _ in p["key_hashes"]],
+            "hashes": [hashed for p in prints for hashed in p["key_hashes"]],
         })}
     return _sqlite_write(connection, prints)
 
@@ -93,13 +128,13 @@ def write_prints_and_keys(connection: Connection, prints: Sequence[Mapping[str, 
 # read and sent once: bench.campaign_cost's batches of 25 found about 1,000 (key, comment)
 # pairs in 200 comments, and the server's time and the driver's halved.
 _POSTGRESQL_NEWEST = """
-SELECT found.keys, p.comment_id, p.thread_id, p.sender, p.signature, p.created_at
+SELECT found.hashes, p.comment_id, p.thread_id, p.sender, p.signature, p.created_at
 FROM (
-    SELECT newest.comment_id, array_agg(newest.key) AS keys
-    FROM unnest(%(keys)s::varchar[]) AS wanted(key)
+    SELECT newest.comment_id, array_agg(newest.key_hash) AS hashes
+    FROM unnest(%(hashes)s::bigint[]) AS wanted(key_hash)
     CROSS JOIN LATERAL (
-        SELECT k.key, k.comment_id FROM campaign_keys AS k
-        WHERE k.key = wanted.key AND k.created_at >= %(since)s
+        SELECT k.key_hash, k.comment_id FROM campaign_key_hashes AS k
+        WHERE k.key_hash = wanted.key_hash AND k.created_at >= %(since)s
         ORDER BY k.created_at DESC
         LIMIT %(per_key)s
     ) AS newest
@@ -111,15 +146,16 @@ JOIN campaign_prints AS p ON p.comment_id = found.comment_id
 # The keys are written only for the prints that were new (joined with "printed").
 _POSTGRESQL_WRITE = """
 WITH printed AS (
-    INSERT INTO campaign_prints (comment_id, thread_id, sender, signature, created_at)
+    INSERT INTO campaign_prints (comment_id, thread_id, sender, signature, key_hashes,
+                                 created_at)
     SELECT * FROM unnest(%(ids)s::integer[], %(threads)s::varchar[], %(senders)s::varchar[],
-                         %(signatures)s::bytea[], %(times)s::timestamptz[])
+                         %(signatures)s::bytea[], %(packed)s::bytea[], %(times)s::timestamptz[])
     ON CONFLICT (comment_id) DO NOTHING
     RETURNING comment_id, created_at
 ), written AS (
-    INSERT INTO campaign_keys (key, comment_id, created_at)
-    SELECT wanted.key, printed.comment_id, printed.created_at
-    FROM unnest(%(key_ids)s::integer[], %(keys)s::varchar[]) AS wanted(comment_id, key)
+    INSERT INTO campaign_key_hashes (key_hash, comment_id, created_at)
+    SELECT wanted.key_hash, printed.comment_id, printed.created_at
+    FROM unnest(%(hash_ids)s::integer[], %(hashes)s::bigint[]) AS wanted(comment_id, key_hash)
     JOIN printed ON printed.comment_id = wanted.comment_id
 )
 SELECT comment_id FROM printed
@@ -132,10 +168,11 @@ SELECT comment_id FROM printed
 # its sender), and its print read once instead of with each took the look-up about 30 %
 # less CPU (bench.http's comments in batches of 400).
 _SQLITE_NEWEST = (
-    "SELECT wanted.value, k.comment_id FROM json_each(:keys) AS wanted"
-    " JOIN campaign_keys AS k ON k.id IN (SELECT id FROM campaign_keys"
-    "  WHERE key = wanted.value AND created_at >= :since"
-    "  ORDER BY created_at DESC LIMIT :per_key)"
+    "SELECT wanted.value, k.comment_id FROM json_each(:hashes) AS wanted"
+    " JOIN campaign_key_hashes AS k ON k.key_hash = wanted.value AND k.created_at >= coalesce("
+    "  (SELECT created_at FROM campaign_key_hashes WHERE key_hash = wanted.value"
+    "   AND created_at >= :since ORDER BY created_at DESC LIMIT 1 OFFSET :per_key - 1),"
+    "  :since)"
 )
 _SQLITE_PRINTS = (
     "SELECT comment_id, thread_id, sender, signature, created_at FROM campaign_prints"
@@ -146,7 +183,8 @@ _SQLITE_PRINTED = ("SELECT comment_id FROM campaign_prints"
 # One prepared statement run for each key: SQLite's JSON functions (one array of every key,
 # each row taken apart by json_extract) took two to three times as long (bench.http's
 # comments in batches of 88: 55 to 66 against 19 to 27 µs a comment, prints included).
-_SQLITE_INSERT_KEY = "INSERT INTO campaign_keys (key, comment_id, created_at) VALUES (?, ?, ?)"
+_SQLITE_INSERT_KEY = ("INSERT INTO campaign_key_hashes (key_hash, comment_id, created_at)"
+                      " VALUES (?, ?, ?)")
 
 
 def _sqlite_time(value: datetime) -> str:
@@ -155,16 +193,16 @@ def _sqlite_time(value: datetime) -> str:
 
 
 def _sqlite_insert_prints(count: int) -> str:
-    rows = ", ".join("(?, ?, ?, ?, ?)" for _ in range(count))
+    rows = ", ".join("(?, ?, ?, ?, ?, ?)" for _ in range(count))
     return ("INSERT INTO campaign_prints (comment_id, thread_id, sender, signature,"  # noqa: S608
-            f" created_at) VALUES {rows}")
+            f" key_hashes, created_at) VALUES {rows}")
 
 
 def _sqlite_newest(
-    connection: Connection, keys: Sequence[str], since: datetime
-) -> list[tuple[str, dict[str, Any]]]:
+    connection: Connection, hashes: Sequence[int], since: datetime
+) -> list[tuple[int, dict[str, Any]]]:
     pairs = driver_rows(connection, _SQLITE_NEWEST, {
-        "keys": json.dumps(list(keys)), "since": _sqlite_time(since),
+        "hashes": json.dumps(hashes), "since": _sqlite_time(since),
         "per_key": CANDIDATES_PER_KEY})
     prints = {}
     for values in driver_rows(connection, _SQLITE_PRINTS,
@@ -172,7 +210,8 @@ def _sqlite_newest(
         stored = dict(zip(_PRINT_NAMES, values, strict=True))
         stored["created_at"] = as_utc(datetime.fromisoformat(stored["created_at"]))
         prints[stored["comment_id"]] = stored
-    return [(key, prints[comment_id]) for key, comment_id in pairs if comment_id in prints]
+    return [(hashed, prints[comment_id]) for hashed, comment_id in pairs
+            if comment_id in prints]
 
 
 def _sqlite_write(connection: Connection, prints: Sequence[Mapping[str, Any]]) -> set[int]:
@@ -189,9 +228,10 @@ def _sqlite_write(connection: Connection, prints: Sequence[Mapping[str, Any]]) -
         cursor.execute(_sqlite_insert_prints(len(new)), [
             value for p in new for value in (
                 p["comment_id"], p["thread_id"], p["sender"], p["signature"],
-                times[p["comment_id"]])])
+                packed_hashes(p["key_hashes"]), times[p["comment_id"]])])
         cursor.executemany(_SQLITE_INSERT_KEY, [
-            (key, p["comment_id"], times[p["comment_id"]]) for p in new for key in p["keys"]])
+            (hashed, p["comment_id"], times[p["comment_id"]])
+            for p in new for hashed in p["key_hashes"]])
     finally:
         cursor.close()
     return {p["comment_id"] for p in new}

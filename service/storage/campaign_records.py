@@ -10,7 +10,14 @@ from typing import Any
 
 from spamschutz.service.storage.records import as_utc
 
-__all__ = ["CampaignLink", "CampaignMember", "CampaignRow", "DetectionRules", "LinkResult"]
+__all__ = [
+    "CampaignLink",
+    "CampaignMember",
+    "CampaignPrint",
+    "CampaignRow",
+    "DetectionRules",
+    "LinkResult",
+]
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,16 @@ class DetectionRules:
     min_members: int = 3
     burst_minutes: float = 10.0
     burst_threads: int = 4
+
+
+@dataclass(frozen=True)
+class CampaignPrint:
+    """A comment's fingerprint as taken at intake and queued with the comment: its keys but
+    its text's, and the text its MinHash is to be taken of (``None``: too short; see
+    :func:`spamschutz.service.campaigns.fingerprint.fingerprint_before_minhash`)."""
+
+    keys: tuple[str, ...]
+    shingled: str | None
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ from spamschutz.service.storage.errors import NotFound, SchemaMissing, StorageUn
 from spamschutz.service.storage.group_commit import GroupCommit
 from spamschutz.service.storage.records import as_utc, utc_now
 from spamschutz.service.storage.schema import (
-    campaign_keys,
+    campaign_key_hashes,
     campaign_members,
     campaign_prints,
     campaigns,
@@ -142,12 +142,15 @@ class CampaignStore(QueuesEvents):
 
         ``prepare(comments)`` gives each comment's link (``None`` when its fingerprint
         failed: it leaves the queue unlinked), from its ``id``, ``thread_id``,
-        ``created_at``, ``text``, ``author_email``, ``author_url``, ``ip_hash`` and
-        ``email_hash``. On PostgreSQL it runs inside the transaction, the batch's rows locked
-        against other instances meanwhile. On SQLite it runs before the transaction, which
-        holds the database's one write lock that the comments' own inserts wait for: the
-        detectors take turns on a lock of their own instead (:func:`detection_lock_for`),
-        so no two fingerprint the same comments.
+        ``created_at``, ``ip_hash``, ``email_hash`` and the fingerprint queued with it
+        (``print_keys``, ``shingled_text``) or, queued without one, its ``text``,
+        ``author_email`` and ``author_url``. On PostgreSQL it runs inside the transaction,
+        the batch's rows locked against other instances meanwhile. On SQLite it runs before
+        the transaction, which holds the database's one write lock that the comments' own
+        inserts wait for: the detectors take a lock of their own instead
+        (:func:`detection_lock_for`), so no two read the same comments, and one that finds it
+        taken links nothing (``0``): the other takes the comments that wait when it is done,
+        in one batch rather than two.
 
         Failure policy: an error in one comment's detection (a bug, a conflict) must not
         cost the batch's others. The batch is linked without a savepoint per comment (in a
@@ -155,7 +158,10 @@ class CampaignStore(QueuesEvents):
         batch's time); when it fails, it is rolled back and linked again with one, so the
         failing comment's detection alone is dropped and it leaves the queue unlinked.
         """
-        with self._detection_lock.held() if self._detection_lock else nullcontext():
+        with self._detection_lock.held_if_free() if self._detection_lock else nullcontext(
+                True) as free:
+            if not free:
+                return 0  # another detector is linking, and takes what waits next
             try:
                 return self._link_batch_of_waiting(limit, prepare)
             except Exception as error:
@@ -355,7 +361,8 @@ class CampaignStore(QueuesEvents):
         """Forget the detection's index before ``older_than`` (campaigns and members stay)."""
         cutoff = as_utc(older_than)
         with self._transaction() as connection:
-            connection.execute(campaign_keys.delete().where(campaign_keys.c.created_at < cutoff))
+            connection.execute(campaign_key_hashes.delete()
+                               .where(campaign_key_hashes.c.created_at < cutoff))
             return connection.execute(
                 campaign_prints.delete().where(campaign_prints.c.created_at < cutoff)
             ).rowcount

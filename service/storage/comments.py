@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from spamschutz.service.storage import keyset
 from spamschutz.service.storage.campaign_backlog import queue_for_detection
+from spamschutz.service.storage.campaign_records import CampaignPrint
 from spamschutz.service.storage.desk import (
     CommenterHistory,
     QueueFilter,
@@ -52,6 +53,7 @@ class _NewComment:
     challenge_token_id: str | None
     refuse_redeemed_token: bool
     queue_campaign_detection: bool
+    campaign_print: CampaignPrint | None
 
 
 class CommentStore(QueuesEvents):
@@ -102,6 +104,7 @@ class CommentStore(QueuesEvents):
         site: str | None = None,
         thread_title: str | None = None,
         queue_campaign_detection: bool = False,
+        campaign_print: CampaignPrint | None = None,
     ) -> CommentRow:
         """Store a new comment; a repeated ``idempotency_key`` returns the first one instead.
 
@@ -125,8 +128,9 @@ class CommentStore(QueuesEvents):
         detection in the same transaction, so it is never stored without its place in the
         queue (a retry of a stored comment is not queued again). The detector links it
         afterwards, in a batch (:mod:`spamschutz.service.campaigns.detector`); a campaign
-        that sweeps moves it to the spam folder then. The row returned is the comment as
-        inserted.
+        that sweeps moves it to the spam folder then. ``campaign_print`` is the comment's
+        fingerprint, taken at intake; without it the detector takes it from the text. The row
+        returned is the comment as inserted.
         """
         if status not in COMMENT_STATUSES:
             raise ValueError(f"unknown comment status {status!r}")
@@ -160,7 +164,7 @@ class CommentStore(QueuesEvents):
             "thread_title": thread_title,
         }
         new = _NewComment(values, challenge_token_id, refuse_redeemed_token,
-                          queue_campaign_detection)
+                          queue_campaign_detection, campaign_print)
         return CommentRow.from_row(self._comment_writes.submit(new))
 
     def _write_comments(
@@ -169,13 +173,17 @@ class CommentStore(QueuesEvents):
         """Store comments in one write transaction (see :class:`GroupCommit`)."""
         with self._write_transaction() as connection:
             now = self._now()
-            queued: list[int] = []
+            queued: list[tuple[int, CampaignPrint | None]] = []
             stored = [self._insert_comment(connection, new, now, queued) for new in batch]
             queue_for_detection(connection, queued)  # one statement for the batch
             return stored
 
     def _insert_comment(
-        self, connection: Connection, new: _NewComment, now: datetime, queued: list[int]
+        self,
+        connection: Connection,
+        new: _NewComment,
+        now: datetime,
+        queued: list[tuple[int, CampaignPrint | None]],
     ) -> Mapping[str, Any] | Exception:
         values = new.values
         if new.challenge_token_id is not None and not self._insert_unless_duplicate(
@@ -207,7 +215,7 @@ class CommentStore(QueuesEvents):
         row = {**values, "decided_at": None, "decided_by": None}
         self._queue_event(connection, "comment.received", event_data(row), now)
         if new.queue_campaign_detection:
-            queued.append(comment_id)
+            queued.append((comment_id, new.campaign_print))
         return row
 
     def get_comment(self, public_id: str) -> CommentRow:

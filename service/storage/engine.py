@@ -238,6 +238,29 @@ class SqliteWriteLock:
         return self._handle
 
     @contextmanager
+    def held_if_free(self) -> Iterator[bool]:
+        """Hold the lock for the ``with`` block if nobody holds it; whether it is held."""
+        if not self._mutex.acquire(blocking=False):
+            yield False
+            return
+        try:
+            handle = self._file()
+            if handle is None:
+                yield True
+                return
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        finally:
+            self._mutex.release()
+
+    @contextmanager
     def held(self) -> Iterator[None]:
         """Hold the lock for the ``with`` block."""
         with self._mutex:

@@ -14,12 +14,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, delete, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    bindparam,
+    delete,
+    false,
+    func,
+    or_,
+    select,
+)
 
+from spamschutz.service.storage.campaign_index import unpacked_hashes
 from spamschutz.service.storage.records import CommentRow, DecisionRow, as_utc
 from spamschutz.service.storage.schema import (
     campaign_backlog,
-    campaign_keys,
+    campaign_key_hashes,
     campaign_prints,
     comments,
     decisions,
@@ -27,6 +38,12 @@ from spamschutz.service.storage.schema import (
 from spamschutz.service.storage.transactions import TransactionalStore
 
 __all__ = ["ERASED_TEXT", "PURGED_STATUSES", "PersonalComment", "PrivacyStore"]
+
+_DELETE_KEY = delete(campaign_key_hashes).where(
+    campaign_key_hashes.c.key_hash == bindparam("hash"),
+    campaign_key_hashes.c.created_at == bindparam("time"),
+    campaign_key_hashes.c.comment_id == bindparam("id"),
+)
 
 # What an erased comment's text and author name become.
 ERASED_TEXT = ""
@@ -133,6 +150,16 @@ def _forget_for_the_detection(connection: Connection, comment_ids: Select[Any]) 
     # the detector's commit, and the prints and keys it wrote are seen and deleted next.
     connection.execute(
         delete(campaign_backlog).where(campaign_backlog.c.comment_id.in_(comment_ids)))
-    connection.execute(delete(campaign_keys).where(campaign_keys.c.comment_id.in_(comment_ids)))
+    # A key row is found by its hash, time and comment, which the comment's print holds.
+    keyed = [
+        {"hash": hashed, "time": created_at, "id": comment_id}
+        for comment_id, created_at, packed in connection.execute(
+            select(campaign_prints.c.comment_id, campaign_prints.c.created_at,
+                   campaign_prints.c.key_hashes)
+            .where(campaign_prints.c.comment_id.in_(comment_ids)))
+        for hashed in unpacked_hashes(packed)
+    ]
+    if keyed:
+        connection.execute(_DELETE_KEY, keyed)
     connection.execute(
         delete(campaign_prints).where(campaign_prints.c.comment_id.in_(comment_ids)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -36,7 +37,7 @@ __all__ = [
     "TOKEN_ROLES",
     "api_tokens",
     "campaign_backlog",
-    "campaign_keys",
+    "campaign_key_hashes",
     "campaign_members",
     "campaign_prints",
     "campaigns",
@@ -345,26 +346,38 @@ campaign_prints = Table(
     Column("thread_id", String(200), nullable=False),
     Column("sender", String(64), nullable=True),
     Column("signature", LargeBinary, nullable=True),
+    # The comment's key hashes (signed 64-bit, little-endian), by which its rows of
+    # campaign_key_hashes are deleted: an index on their comment cost every row a third
+    # B-tree to write.
+    Column("key_hashes", LargeBinary, nullable=True),
     Column("created_at", _utc_datetime(), nullable=False, index=True),
 )
 
-campaign_keys = Table(
-    "campaign_keys",
+# A key is stored as a 64-bit hash of its text (campaign_index.key_hash), in a table that is
+# its own index (on SQLite without a rowid): one B-tree per row instead of three, and a phone
+# number or an e-mail address never stored as written. Each key's newest comments are a
+# range of it.
+campaign_key_hashes = Table(
+    "campaign_key_hashes",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("key", String(100), nullable=False),
-    Column("comment_id", Integer, nullable=False, index=True),
-    Column("created_at", _utc_datetime(), nullable=False),
-    Index("ix_campaign_keys_key_created_at", "key", "created_at"),
+    Column("key_hash", BigInteger, primary_key=True, autoincrement=False),
+    Column("created_at", _utc_datetime(), primary_key=True),
+    Column("comment_id", Integer, primary_key=True, autoincrement=False),
+    sqlite_with_rowid=False,
 )
 
 # The detection's queue: comments stored but not yet linked to their campaign. A row goes in
 # with its comment and out in the transaction that links it, so a crash or a restart loses
-# none, and any instance's detector may take it.
+# none, and any instance's detector may take it. It holds the comment's fingerprint, taken at
+# intake: its keys, one per line, and the text the detector takes its MinHash of. Without
+# keys (a comment replayed from the spool, or queued before the keys were) the detector
+# takes the whole fingerprint from the comment.
 campaign_backlog = Table(
     "campaign_backlog",
     metadata,
     Column(
         "comment_id", Integer, ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True
     ),
+    Column("print_keys", Text, nullable=True),
+    Column("shingled_text", Text, nullable=True),
 )

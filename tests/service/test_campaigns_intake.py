@@ -9,6 +9,9 @@ import logging
 import pytest
 from sqlalchemy import text
 
+from spamschutz.service.campaigns.detector import campaign_link
+from spamschutz.service.campaigns.fingerprint import fingerprint_comment
+from spamschutz.service.campaigns.settings import common_domains, detection_rules
 from spamschutz.service.extensions import runtime
 from tests.conftest import DATASETS, detect_campaigns
 
@@ -49,7 +52,7 @@ def test_a_failing_detection_keeps_the_comment_and_says_so_in_the_log(open_app, 
     with open_app.app_context():
         stores = runtime()
         with stores.engine.begin() as connection:
-            connection.execute(text("DROP TABLE campaign_keys"))
+            connection.execute(text("DROP TABLE campaign_key_hashes"))
     client = open_app.test_client()
     with caplog.at_level(logging.ERROR):
         public_id = submit(client, "Ruf an: 0151 23456789, schnelles Geld ohne Risiko")
@@ -58,6 +61,51 @@ def test_a_failing_detection_keeps_the_comment_and_says_so_in_the_log(open_app, 
         stored = runtime().comments.get_comment(public_id)
         assert not runtime().campaigns.detection_waiting()  # not tried again and again
     assert stored.text.startswith("Ruf an")
+    assert "campaign detection failed" in caplog.text
+
+
+def test_the_fingerprint_taken_at_intake_is_the_one_the_detector_takes_from_the_text(open_app):
+    """The intake queues each comment with its fingerprint; a comment queued without one (from
+    the spool, or by an earlier version) is fingerprinted by the detector from its text, and
+    both must find the same campaigns."""
+    client = open_app.test_client()
+    submit(client, "Ruf an: 0151 23456789, schnelles Geld ohne Risiko, nur heute "
+           "und nur für Sie! Mehr auf https://kredit-sofort.example/angebot",
+           url="https://kredit-sofort.example")
+    with open_app.app_context():
+        stores = runtime()
+        with stores.engine.connect() as connection:
+            queued = dict(connection.execute(text(
+                "SELECT b.print_keys, b.shingled_text, c.text, c.author_email, c.author_url,"
+                " c.ip_hash, c.email_hash FROM campaign_backlog AS b"
+                " JOIN comments AS c ON c.id = b.comment_id")).mappings().one())
+    rules, common = detection_rules(open_app.config), common_domains(open_app.config)
+    from_queue = campaign_link(queued, rules, common)
+    from_text = campaign_link({**queued, "print_keys": None}, rules, common)
+    assert from_queue == from_text
+    whole = fingerprint_comment(queued["text"], author_url=queued["author_url"],
+                                senders=(queued["ip_hash"], queued["email_hash"] or ""),
+                                common_domains=common)
+    assert (from_text.keys, from_text.signature) == (tuple(whole.index_keys()), whole.signature)
+    assert {key.split(":")[0] for key in from_text.keys} >= {"p", "d", "w", "s", "t0"}
+    detect_campaigns(open_app)
+    with open_app.app_context():
+        assert not runtime().campaigns.detection_waiting()
+
+
+def test_a_fingerprint_failing_at_intake_keeps_the_comment(open_app, monkeypatch, caplog):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a bug in the fingerprint")
+
+    monkeypatch.setattr(
+        "spamschutz.service.campaigns.detector.fingerprint_before_minhash", broken)
+    client = open_app.test_client()
+    with caplog.at_level(logging.ERROR):
+        public_id = submit(client, "Ruf an: 0151 23456789, schnelles Geld ohne Risiko")
+        detect_campaigns(open_app)
+    with open_app.app_context():
+        assert runtime().comments.get_comment(public_id).text.startswith("Ruf an")
+        assert not runtime().campaigns.detection_waiting()
     assert "campaign detection failed" in caplog.text
 
 

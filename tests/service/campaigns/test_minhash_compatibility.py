@@ -184,3 +184,20 @@ def test_fingerprints_are_the_ones_stored_before(text, stored_digest, stored_key
     assert fingerprint.signature is not None
     assert hashlib.sha256(fingerprint.signature).hexdigest() == stored_digest
     assert fingerprint.index_keys() == stored_keys
+
+
+@given(st.lists(st.text(_CHARACTERS, min_size=minhash.SHINGLE, max_size=800), min_size=1,
+                max_size=40))
+def test_a_batch_of_texts_gets_the_signatures_each_text_gets_alone(texts):
+    """The detector takes a batch's signatures at once: no shingle may run from one text
+    into the next, and each text's minimum is its own."""
+    together = minhash.text_signatures(texts)
+    assert [values.tolist() for values in together] == [
+        _signature_as_first_defined(text).tolist() for text in texts]
+
+
+def test_a_batch_longer_than_one_chunk_gets_the_same_signatures():
+    rng = random.Random(5)
+    texts = ["".join(rng.choices("abcdefgh ", k=rng.randint(5, 9000))) for _ in range(12)]
+    assert [values.tolist() for values in minhash.text_signatures(texts)] == [
+        minhash.signature(minhash.shingle_hashes(text)).tolist() for text in texts]

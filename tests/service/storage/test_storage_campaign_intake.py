@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from spamschutz.service.campaigns.detector import CampaignDetector, campaign_link
 from spamschutz.service.storage import (
+    CampaignPrint,
     DetectionRules,
     Stores,
     create_engine_for,
@@ -52,6 +53,19 @@ def test_queued_comments_form_their_campaign_when_the_detector_links_them(
     assert campaign.shares["phones"] == ["015123456789"]
 
 
+def test_the_fingerprint_queued_at_intake_is_the_one_the_detector_links_by(
+        stores, make_comment):
+    """The detector reads the keys queued with a comment, not its text: three comments whose
+    texts share nothing, queued with one phone number's key, form that number's campaign."""
+    queued = CampaignPrint(("p:015123456789",), shingled=None)
+    ids = [store(make_comment, n, text=f"Ein ganz eigener Beitrag Nummer {n}.",
+                 campaign_print=queued) for n in range(3)]
+    detector(stores).catch_up()
+    found = stores.campaigns.campaigns_of(ids)
+    assert set(found) == set(ids)
+    assert found[ids[0]].shares["phones"] == ["015123456789"]
+
+
 def test_a_sweeping_campaign_catches_a_later_member_when_its_batch_is_linked(
         stores, make_comment):
     ids = [store(make_comment, n) for n in range(3)]
@@ -74,7 +88,7 @@ def test_a_failing_detection_keeps_the_comments_and_empties_the_queue(
     """On PostgreSQL a failed statement spoils its whole transaction unless a savepoint
     contains it: the batch's comments are linked in one transaction."""
     with stores.engine.begin() as connection:
-        connection.execute(text("DROP TABLE campaign_keys"))
+        connection.execute(text("DROP TABLE campaign_key_hashes"))
     ids = [store(make_comment, n) for n in range(2)]
     with caplog.at_level(logging.ERROR):
         detector(stores).catch_up()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from spamschutz.service.storage import (
     sqlite_url_for,
     upgrade_database,
 )
+from spamschutz.service.storage.engine import SqliteWriteLock
 
 CLOSED_PORT_URL = "postgresql+psycopg://postgres@127.0.0.1:1/spamschutz"
 
@@ -154,3 +156,24 @@ def test_replaced_sqlite_file_is_read_without_a_restart(tmp_path):
     assert stores.accounts.get_moderator("restored") is not None
     assert stores.accounts.get_moderator("before") is None
     stores.engine.dispose()
+
+
+def test_a_lock_taken_elsewhere_is_reported_busy_and_free_again_once_released(tmp_path):
+    """Two holders of one lock file (as two worker processes are) and two threads of one."""
+    path = tmp_path / "spamschutz.db-detector"
+    mine, other_process = SqliteWriteLock(path), SqliteWriteLock(path)
+    with other_process.held(), mine.held_if_free() as free:
+        assert not free
+    with mine.held_if_free() as free:
+        assert free
+        answers = []
+        thread = threading.Thread(target=lambda: answers.append(_try(mine)))
+        thread.start()
+        thread.join()
+        assert answers == [False]
+    assert _try(other_process)
+
+
+def _try(lock: SqliteWriteLock) -> bool:
+    with lock.held_if_free() as free:
+        return free

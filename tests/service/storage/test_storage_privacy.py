@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from spamschutz.service.campaigns.fingerprint import fingerprint_comment
 from spamschutz.service.storage import DetectionRules, NotFound
-from spamschutz.service.storage.schema import campaign_keys, campaign_prints, comments
+from spamschutz.service.storage.schema import campaign_key_hashes, campaign_prints, comments
 
 
 def _gone(stores, public_id: str) -> bool:
@@ -56,7 +56,7 @@ def test_purge_and_erasure_leave_nothing_of_the_comments_in_the_campaign_index(
     assert stores.privacy.erase_commenter("erika@example.org", "h1") == 1
     with stores.engine.connect() as connection:
         printed = set(connection.execute(select(campaign_prints.c.comment_id)).scalars())
-        keyed = set(connection.execute(select(campaign_keys.c.comment_id)).scalars())
+        keyed = set(connection.execute(select(campaign_key_hashes.c.comment_id)).scalars())
     assert printed == keyed == {kept_id}
 
 
