@@ -9,7 +9,7 @@ import logging
 import pytest
 from sqlalchemy import text
 
-from spamschutz.service.campaigns.detector import campaign_link
+from spamschutz.service.campaigns.detector import CAMPAIGN_DETECTOR_EXTENSION, campaign_link
 from spamschutz.service.campaigns.fingerprint import fingerprint_comment
 from spamschutz.service.campaigns.settings import common_domains, detection_rules
 from spamschutz.service.extensions import runtime
@@ -68,6 +68,8 @@ def test_the_fingerprint_taken_at_intake_is_the_one_the_detector_takes_from_the_
     """The intake queues each comment with its fingerprint; a comment queued without one (from
     the spool, or by an earlier version) is fingerprinted by the detector from its text, and
     both must find the same campaigns."""
+    # The app's own detector stays off, or it could link the comment before it is read here.
+    open_app.extensions[CAMPAIGN_DETECTOR_EXTENSION].stop()
     client = open_app.test_client()
     submit(client, "Ruf an: 0151 23456789, schnelles Geld ohne Risiko, nur heute "
            "und nur für Sie! Mehr auf https://kredit-sofort.example/angebot",
