@@ -52,6 +52,10 @@ def link_stored_comments(
         hashed: key for p in prints for hashed, key in zip(p["key_hashes"], p["keys"],
                                                             strict=True)}, since)
     written = write_prints_and_keys(connection, prints)
+    # The batch is newer than the window, as it is unless a replay brought old comments:
+    # then each key's newest are the batch's and then the window's, no sort needed.
+    after_window = not stored or min(map(_created, prints)) >= max(
+        rows[0]["created_at"] for rows in stored.values())
     earlier: dict[str, list[dict[str, Any]]] = {}
     results: list[LinkResult | None] = []
     for mine, (_, link) in zip(prints, batch, strict=True):
@@ -59,7 +63,8 @@ def link_stored_comments(
             results.append(None)
             continue
         candidates = _candidates(mine, stored, earlier,
-                                 mine["created_at"] - timedelta(days=link.rules.window_days))
+                                 mine["created_at"] - timedelta(days=link.rules.window_days),
+                                 after_window)
         for key in mine["keys"]:
             newest_first = earlier.setdefault(key, [])
             newest_first.insert(0, mine)
@@ -86,12 +91,14 @@ def _candidates(
     stored: Mapping[str, list[dict[str, Any]]],
     earlier: Mapping[str, list[dict[str, Any]]],
     since: datetime,
+    after_window: bool,
 ) -> list[tuple[str, dict[str, Any]]]:
-    """(key, print) of each candidate: a print found under several keys is listed with each."""
+    """(key, print) of each candidate: a print found under several keys is listed with each.
+    ``after_window``: the batch's comments are all newer than the window's."""
     thread, sender = mine["thread_id"], mine["sender"]
     found = []
     for key in mine["keys"]:
-        for row in _newest(earlier.get(key, ()), stored.get(key, ())):
+        for row in _newest(earlier.get(key, ()), stored.get(key, ()), after_window):
             # Not the same sender in the same thread: a conversation (see the caller).
             if row["created_at"] >= since and (
                     sender is None or row["sender"] != sender or row["thread_id"] != thread):
@@ -99,15 +106,13 @@ def _candidates(
     return found
 
 
-def _newest(in_batch: Sequence[dict[str, Any]], in_window: Sequence[dict[str, Any]]
-            ) -> Sequence[dict[str, Any]]:
+def _newest(in_batch: Sequence[dict[str, Any]], in_window: Sequence[dict[str, Any]],
+            after_window: bool) -> Sequence[dict[str, Any]]:
     """A key's newest :data:`CANDIDATES_PER_KEY` of the batch's earlier comments and the
     window's, each newest first."""
     if not in_batch or not in_window:
         return (in_batch or in_window)[:CANDIDATES_PER_KEY]
-    if min(map(_created, in_batch)) >= in_window[0]["created_at"]:
-        # The batch is newer than the window, as it is unless a replay brought old comments:
-        # the newest are the batch's and then the window's, no sort needed.
+    if after_window or min(map(_created, in_batch)) >= in_window[0]["created_at"]:
         return [*in_batch, *in_window[:CANDIDATES_PER_KEY - len(in_batch)]]
     return sorted((*in_batch, *in_window), key=_created, reverse=True)[:CANDIDATES_PER_KEY]
 

@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from spamschutz.service.storage.records import as_utc
-from spamschutz.service.storage.transactions import driver_rows
+from spamschutz.service.storage.transactions import driver_executemany, driver_rows
 
 __all__ = [
     "CANDIDATES_PER_KEY",
@@ -217,21 +217,17 @@ def _sqlite_newest(
 def _sqlite_write(connection: Connection, prints: Sequence[Mapping[str, Any]]) -> set[int]:
     # Inside the write transaction nobody else writes prints: those found here are the
     # retries', and the rest are new.
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        cursor.execute(_SQLITE_PRINTED, {"ids": json.dumps([p["comment_id"] for p in prints])})
-        there = {row[0] for row in cursor.fetchall()}
-        new = [p for p in prints if p["comment_id"] not in there]
-        if not new:
-            return set()
-        times = {p["comment_id"]: _sqlite_time(p["created_at"]) for p in new}
-        cursor.execute(_sqlite_insert_prints(len(new)), [
-            value for p in new for value in (
-                p["comment_id"], p["thread_id"], p["sender"], p["signature"],
-                packed_hashes(p["key_hashes"]), times[p["comment_id"]])])
-        cursor.executemany(_SQLITE_INSERT_KEY, [
-            (hashed, p["comment_id"], times[p["comment_id"]])
-            for p in new for hashed in p["key_hashes"]])
-    finally:
-        cursor.close()
+    there = {row[0] for row in driver_rows(
+        connection, _SQLITE_PRINTED, {"ids": json.dumps([p["comment_id"] for p in prints])})}
+    new = [p for p in prints if p["comment_id"] not in there]
+    if not new:
+        return set()
+    times = {p["comment_id"]: _sqlite_time(p["created_at"]) for p in new}
+    driver_rows(connection, _sqlite_insert_prints(len(new)), [
+        value for p in new for value in (
+            p["comment_id"], p["thread_id"], p["sender"], p["signature"],
+            packed_hashes(p["key_hashes"]), times[p["comment_id"]])])
+    driver_executemany(connection, _SQLITE_INSERT_KEY, [
+        (hashed, p["comment_id"], times[p["comment_id"]])
+        for p in new for hashed in p["key_hashes"]])
     return {p["comment_id"] for p in new}

@@ -72,6 +72,23 @@ def driver_rows(
         cursor.close()
 
 
+def driver_executemany(
+    connection: Connection, statement: str, rows: Sequence[Sequence[Any]]
+) -> None:
+    """``statement`` run by the driver itself once for each of ``rows``, in the transaction
+    SQLAlchemy began on ``connection``, its errors raised as :func:`driver_rows` raises them:
+    for a hot write, where SQLAlchemy's ``exec_driver_sql`` took longer than the insert."""
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(statement, rows)
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise exc.DBAPIError.instance(
+            statement, None, error, connection.dialect.loaded_dbapi.Error,
+            hide_parameters=True, dialect=connection.dialect) from error
+    finally:
+        cursor.close()
+
+
 # PostgreSQL's SQLSTATEs for an undefined table and an undefined column.
 _UNDEFINED_OBJECT_CODES = ("42P01", "42703")
 
