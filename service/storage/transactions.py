@@ -55,21 +55,13 @@ def driver_rows(
     :func:`translate_driver_errors` tells a database that is down, or a table missing, from
     a bug.
     """
-    driver_connection = connection.connection.driver_connection
     postgresql = connection.dialect.name == "postgresql"
-    cursor = driver_connection.cursor(binary=True) if postgresql else driver_connection.cursor()
-    try:
+    with _driver_cursor(connection, statement, binary=postgresql) as cursor:
         if postgresql:
             cursor.execute(statement, parameters, prepare=True)
         else:
             cursor.execute(statement, parameters)
         return cursor.fetchall() if cursor.description else []
-    except connection.dialect.loaded_dbapi.Error as error:
-        raise exc.DBAPIError.instance(
-            statement, None, error, connection.dialect.loaded_dbapi.Error,
-            hide_parameters=True, dialect=connection.dialect) from error
-    finally:
-        cursor.close()
 
 
 def driver_executemany(
@@ -78,9 +70,18 @@ def driver_executemany(
     """``statement`` run by the driver itself once for each of ``rows``, in the transaction
     SQLAlchemy began on ``connection``, its errors raised as :func:`driver_rows` raises them:
     for a hot write, where SQLAlchemy's ``exec_driver_sql`` took longer than the insert."""
-    cursor = connection.connection.driver_connection.cursor()
-    try:
+    with _driver_cursor(connection, statement) as cursor:
         cursor.executemany(statement, rows)
+
+
+@contextmanager
+def _driver_cursor(connection: Connection, statement: str, binary: bool = False) -> Iterator[Any]:
+    """A cursor of the driver's own connection, closed after the block; the driver's errors
+    in the block raised as SQLAlchemy raises them (see :func:`driver_rows`)."""
+    driver_connection = connection.connection.driver_connection
+    cursor = driver_connection.cursor(binary=True) if binary else driver_connection.cursor()
+    try:
+        yield cursor
     except connection.dialect.loaded_dbapi.Error as error:
         raise exc.DBAPIError.instance(
             statement, None, error, connection.dialect.loaded_dbapi.Error,
